@@ -1,0 +1,1 @@
+"""Simulated state DMVs and agencies."""

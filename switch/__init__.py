@@ -1,0 +1,1 @@
+"""Switch: a simulated Nlets-style message switch."""

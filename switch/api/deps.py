@@ -1,0 +1,48 @@
+"""Dependencies the routes share: the runtime and the caller's identity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from switch.errors import AuthError, ForbiddenError
+from switch.keys import Identity
+from switch.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def get_identity(request: Request) -> Identity:
+    return get_runtime(request).keys.resolve(bearer(request))
+
+
+def get_agency(identity: Annotated[Identity, Depends(get_identity)]) -> Identity:
+    if identity.ori is None:
+        raise ForbiddenError("this route is for agency keys")
+    return identity
+
+
+def get_admin(identity: Annotated[Identity, Depends(get_identity)]) -> Identity:
+    if identity.admin_scope is None:
+        raise ForbiddenError("this route is for admin keys")
+    return identity
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+IdentityDep = Annotated[Identity, Depends(get_identity)]
+AgencyDep = Annotated[Identity, Depends(get_agency)]
+AdminDep = Annotated[Identity, Depends(get_admin)]
+
+__all__ = ["AdminDep", "AgencyDep", "AuthError", "IdentityDep", "RuntimeDep"]

@@ -1,0 +1,90 @@
+"""POST /v1/messages and GET /v1/messages/{id}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from switch.api.deps import IdentityDep, RuntimeDep, bearer
+from switch.audit.queries import get_message
+from switch.errors import AuthError, ForbiddenError, NotFoundError
+from switch.metrics import REQUEST_SECONDS
+
+router = APIRouter(prefix="/v1/messages", tags=["messages"])
+
+_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/plain": {
+                "schema": {"type": "string"},
+                "example": "DQ.NY0303000.WA.*K7F2.TXTNAM/DOE,JOHN.DOB/19800101.SEX/M",
+            },
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["key", "dest", "fields"],
+                    "properties": {
+                        "key": {"type": "string"},
+                        "dest": {"type": "array", "items": {"type": "string"}},
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "control": {"type": "string"},
+                    },
+                },
+                "example": {"key": "DQ", "dest": ["WA"], "fields": {"OLN": "WDL123456789"}},
+            },
+        },
+    }
+}
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """Read at most about limit+1 bytes: enough for the hub to know the body is
+    too large (and audit it as such) without buffering whatever was sent."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            break
+    return b"".join(chunks)
+
+
+@router.post("", openapi_extra=_BODY_DOC, summary="Send a message")
+async def post_message(
+    request: Request,
+    runtime: RuntimeDep,
+    wait: float | None = Query(default=None, ge=0, le=60, description="seconds to wait"),
+) -> JSONResponse:
+    with REQUEST_SECONDS.time():
+        identity = runtime.keys.resolve(bearer(request))
+        body = await _read_body(request, runtime.hub.max_body_bytes)
+        is_json = "json" in request.headers.get("content-type", "")
+        reply = await runtime.hub.submit(
+            identity,
+            body,
+            is_json=is_json,
+            wait=runtime.settings.default_wait if wait is None else wait,
+        )
+    return JSONResponse(reply.body, status_code=reply.status_code)
+
+
+@router.get("/{message_id}", summary="One message as the audit holds it")
+def read_message(message_id: str, identity: IdentityDep, runtime: RuntimeDep) -> dict[str, Any]:
+    record = get_message(runtime.engine, message_id)
+    if record is None:
+        raise NotFoundError(f"no message {message_id}")
+    if identity.ori is not None and record["ori"] != identity.ori:
+        # Same answer as a missing id: a sender learns nothing of others' traffic.
+        raise NotFoundError(f"no message {message_id}")
+    if identity.admin_scope not in (None, "*"):
+        states = {r["state"] for r in record["results"]} | {(record["ori"] or "")[:2]}
+        if identity.admin_scope not in states:
+            raise ForbiddenError(f"admin scope {identity.admin_scope} does not cover this message")
+    return record
+
+
+__all__ = ["AuthError", "router"]

@@ -1,0 +1,77 @@
+"""Reading the audit back: one message with its outcomes, a mailbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from switch.audit.schema import audit_outcomes, audit_records, mailbox
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def get_message(engine: Engine, message_id: str) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(audit_records).where(audit_records.c.id == message_id)).first()
+        if row is None:
+            return None
+        outcomes = conn.execute(
+            select(audit_outcomes)
+            .where(audit_outcomes.c.message_id == message_id)
+            .order_by(audit_outcomes.c.seq)
+        ).all()
+    record = row._asdict()
+    return {
+        "id": record["id"],
+        "received_at": _iso(record["received_at"]),
+        "ori": record["sender_ori"],
+        "key": record["message_key"],
+        "control": record["control"],
+        "destinations": (record["destinations"] or "").split(",") if record["destinations"] else [],
+        "fields": json.loads(record["fields"]) if record["fields"] else {},
+        "outcome": record["outcome"],
+        "er_code": record["er_code"],
+        "http_status": record["http_status"],
+        "detail": record["detail"],
+        "latency_ms": record["latency_ms"],
+        "results": [
+            {
+                "destination": o.destination,
+                "state": o.state,
+                "decision": o.decision,
+                "rule": o.rule,
+                "reason": o.reason,
+                "policy_version": o.policy_version,
+                "status": o.status,
+                "response": json.loads(o.response) if o.response else None,
+                "latency_ms": o.latency_ms,
+            }
+            for o in outcomes
+        ],
+    }
+
+
+def list_mailbox(engine: Engine, ori: str, limit: int = 100) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(mailbox)
+            .where(mailbox.c.ori == ori, mailbox.c.acked_at.is_(None))
+            .order_by(mailbox.c.seq)
+            .limit(limit)
+        ).all()
+    return [
+        {
+            "seq": r.seq,
+            "message_id": r.message_id,
+            "created_at": _iso(r.created_at),
+            "key": r.key,
+            "text": r.text,
+            **json.loads(r.payload),
+        }
+        for r in rows
+    ]

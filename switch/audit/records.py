@@ -1,0 +1,71 @@
+"""What the switch writes down about each message (an `AuditRecord`) and
+what it leaves in a mailbox (a `MailboxItem`)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+def new_message_id() -> str:
+    """32 hex chars: 48 bits of milliseconds then 80 random bits, so ids sort
+    by arrival and never collide across hub replicas."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened at one destination."""
+
+    destination: str
+    state: str | None
+    decision: str
+    rule: str | None
+    reason: str | None
+    policy_version: str
+    status: str
+    response_key: str | None = None
+    response: str | None = None
+    latency_ms: float = 0.0
+
+
+@dataclass(slots=True)
+class MailboxItem:
+    ori: str
+    message_id: str
+    created_at: datetime
+    key: str
+    text: str
+    payload: str
+
+
+@dataclass(slots=True)
+class AuditRecord:
+    id: str
+    received_at: datetime
+    identity: str | None
+    sender_ori: str | None
+    message_key: str | None
+    control: str | None
+    reason: str | None
+    destinations: str | None
+    fields: str | None
+    outcome: str
+    er_code: str | None
+    http_status: int
+    detail: str | None
+    raw: str | None
+    latency_ms: float
+    outcomes: list[Outcome] = field(default_factory=list)
+    mailbox: list[MailboxItem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class LateOutcomes:
+    """Outcomes of an accepted (wait=0) message, written when they happen."""
+
+    message_id: str
+    outcomes: list[Outcome]
+    mailbox: list[MailboxItem]

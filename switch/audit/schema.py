@@ -1,0 +1,88 @@
+"""The audit database's tables (SQLAlchemy Core: the hot path inserts rows,
+it never needs ORM identity tracking)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# One row per message the switch received, good or bad.
+audit_records = Table(
+    "audit_records",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(32), nullable=False, unique=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("identity", String(64), nullable=True),
+    Column("sender_ori", String(16), nullable=True),
+    Column("message_key", String(8), nullable=True),
+    Column("control", String(16), nullable=True),
+    Column("reason", String(8), nullable=True),
+    Column("destinations", String(128), nullable=True),
+    Column("fields", Text, nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("er_code", String(8), nullable=True),
+    Column("http_status", Integer, nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("raw", Text, nullable=True),
+    Column("latency_ms", Float, nullable=False),
+)
+Index("ix_audit_records_sender", audit_records.c.sender_ori, audit_records.c.seq)
+
+# One row per destination of a routed message.
+audit_outcomes = Table(
+    "audit_outcomes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(32), nullable=False, index=True),
+    Column("destination", String(16), nullable=False),
+    Column("state", String(4), nullable=True),
+    Column("decision", String(8), nullable=False),
+    Column("rule", String(128), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("policy_version", String(80), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("response_key", String(8), nullable=True),
+    Column("response", Text, nullable=True),
+    Column("latency_ms", Float, nullable=False),
+)
+Index("ix_audit_outcomes_state", audit_outcomes.c.state, audit_outcomes.c.seq)
+
+# Items waiting for an ORI: AMs sent to it and outcomes of its wait=0 messages.
+mailbox = Table(
+    "mailbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("ori", String(16), nullable=False),
+    Column("message_id", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("key", String(8), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("acked_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_mailbox_ori", mailbox.c.ori, mailbox.c.seq)
+
+# API keys, stored as SHA-256 of the secret: the secret is shown once.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("ori", String(16), nullable=True),
+    Column("admin_scope", String(8), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)

@@ -1,0 +1,133 @@
+"""Group commit: one writer thread batches audit records into transactions.
+
+Each request awaits its own record's commit before its reply leaves the hub,
+so a reply is never sent for a message the audit does not hold. Batching
+amortises the commit (an fsync on SQLite) over every request waiting at
+that moment, which is what keeps a durable audit off the critical path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Engine, insert
+
+from switch.audit.records import AuditRecord, LateOutcomes, MailboxItem, Outcome
+from switch.audit.schema import audit_outcomes, audit_records, mailbox
+from switch.errors import SwitchError
+
+MAX_BATCH = 512
+
+
+class AuditUnavailable(SwitchError):
+    """The audit store could not commit; nothing may be answered as done."""
+
+    http_status = 503
+    code = "AUDIT_UNAVAILABLE"
+
+
+Entry = AuditRecord | LateOutcomes
+_Pending = tuple[Entry, asyncio.Future[None], asyncio.AbstractEventLoop]
+
+
+def _rows(batch: list[Entry]) -> tuple[list[dict[str, Any]], ...]:
+    records: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    for entry in batch:
+        if isinstance(entry, AuditRecord):
+            records.append({k: getattr(entry, k) for k in _RECORD_COLUMNS})
+            message_id = entry.id
+        else:
+            message_id = entry.message_id
+        for outcome in entry.outcomes:
+            outcomes.append({"message_id": message_id, **asdict(outcome)})
+        items.extend(asdict(item) for item in entry.mailbox)
+    return records, outcomes, items
+
+
+_RECORD_COLUMNS = tuple(c.name for c in audit_records.columns if c.name != "seq")
+
+
+class GroupCommitWriter:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._queue: deque[_Pending] = deque()
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self.batches = 0
+        self.records = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Commit what is queued, then end the thread."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        self._thread.join(timeout=10)
+
+    async def write(self, record: Entry) -> None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._wake:
+            if self._stopping:
+                raise AuditUnavailable("the audit writer is shutting down")
+            self._queue.append((record, future, loop))
+            self._wake.notify()
+        await future
+
+    async def write_outcomes(
+        self, message_id: str, outcomes: list[Outcome], mailbox: list[MailboxItem]
+    ) -> None:
+        await self.write(LateOutcomes(message_id, outcomes, mailbox))
+
+    def write_sync(self, record: Entry) -> None:
+        """Commit one record from a thread with no event loop (CLI tools)."""
+        self._commit([record])
+
+    def _take(self) -> list[_Pending] | None:
+        with self._wake:
+            while not self._queue and not self._stopping:
+                self._wake.wait()
+            if not self._queue:
+                return None
+            count = min(len(self._queue), MAX_BATCH)
+            return [self._queue.popleft() for _ in range(count)]
+
+    def _run(self) -> None:
+        while (batch := self._take()) is not None:
+            error: BaseException | None = None
+            try:
+                self._commit([record for record, _, _ in batch])
+            except Exception as exc:  # a DB fault must reach every waiter, not kill the thread
+                error = AuditUnavailable(f"audit commit failed: {type(exc).__name__}")
+            for _, future, loop in batch:
+                loop.call_soon_threadsafe(_settle, future, error)
+
+    def _commit(self, batch: list[Entry]) -> None:
+        records, outcomes, items = _rows(batch)
+        with self._engine.begin() as conn:
+            if records:
+                conn.execute(insert(audit_records), records)
+            if outcomes:
+                conn.execute(insert(audit_outcomes), outcomes)
+            if items:
+                conn.execute(insert(mailbox), items)
+        self.batches += 1
+        self.records += len(batch)
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)

@@ -1,0 +1,27 @@
+"""The `switch` command: one thin function per verb, calling the library."""
+
+from __future__ import annotations
+
+import typer
+
+from switch.cli import agencies, demo, keys, send, serve
+
+app = typer.Typer(
+    name="switch",
+    help="A simulated Nlets-style message switch with per-state access controls.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.command("send")(send.send)
+app.command("agencies")(agencies.agencies)
+app.command("demo")(demo.demo)
+app.add_typer(keys.app, name="keys")
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,39 @@
+"""`switch agencies`: list the directory."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from switch.cli.common import fail
+from switch.directory import Directory
+from switch.settings import Settings
+
+
+def agencies(
+    component: str | None = typer.Option(None, help="Only this component, e.g. ICE-HSI."),
+    state: str | None = typer.Option(None, help="Only agencies in this state."),
+    type_: str | None = typer.Option(None, "--type", help="Only this ORION type, e.g. SO."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """List agencies in the directory (ORI, name, state, type, department, component, tags)."""
+    directory = Directory.load(Settings().directory)
+    found = directory.filter(
+        component=component,
+        state=state.upper() if state else None,
+        type=type_.upper() if type_ else None,
+    )
+    if not found:
+        fail("no agency matches those filters")
+    if as_json:
+        typer.echo(json.dumps([a.as_dict() for a in found], indent=1))
+        return
+    table = Table("ORI", "Name", "State", "Type", "Dept", "Component", "Tags")
+    for a in found:
+        table.add_row(
+            a.ori, a.name, a.state, a.type, a.department or "", a.component or "", ",".join(a.tags)
+        )
+    Console().print(table)

@@ -1,0 +1,1 @@
+"""The narrated demonstration `switch demo` plays through a live hub."""

@@ -1,0 +1,53 @@
+"""Which destination answers for each state, from `SWITCH_STATES`.
+
+The setting is a comma- or newline-separated list of `ST=builtin` or
+`ST=http://host:port`, or the path of a file holding such lines (`#` starts a
+comment). States it does not name are built in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulators.dmv import StateDMV
+from switch.destinations.base import Destination
+from switch.destinations.builtin import BuiltinDestination
+from switch.destinations.http import HttpDestination
+from switch.directory.jurisdictions import JURISDICTIONS
+from switch.errors import SwitchError
+
+
+class StatesSettingError(SwitchError):
+    code = "CONFIG"
+
+
+def parse_states(setting: str) -> dict[str, str]:
+    """`SWITCH_STATES` -> {state: "builtin" | url}."""
+    text = setting.strip()
+    if text and "=" not in text.splitlines()[0] and Path(text).is_file():
+        text = Path(text).read_text()
+    targets: dict[str, str] = {}
+    for raw in text.replace(",", "\n").splitlines():
+        entry = raw.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        state, sep, target = (part.strip() for part in entry.partition("="))
+        state = state.upper()
+        if not sep or state not in JURISDICTIONS:
+            raise StatesSettingError(f"SWITCH_STATES: cannot read {entry!r}: want ST=builtin|URL")
+        if target != "builtin" and not target.startswith(("http://", "https://")):
+            raise StatesSettingError(f"SWITCH_STATES: {state} target must be builtin or a URL")
+        targets[state] = target
+    return targets
+
+
+def build_destinations(setting: str = "", *, seed: int = 0) -> dict[str, Destination]:
+    targets = parse_states(setting)
+    destinations: dict[str, Destination] = {}
+    for state in JURISDICTIONS:
+        target = targets.get(state, "builtin")
+        if target == "builtin":
+            destinations[state] = BuiltinDestination(StateDMV(state, seed=seed))
+        else:
+            destinations[state] = HttpDestination(state, target)
+    return destinations

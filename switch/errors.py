@@ -1,0 +1,115 @@
+"""The one exception hierarchy of the switch.
+
+Every error a user can cause maps to one Nlets ER code and one HTTP status::
+
+    SwitchError
+    ├── MessageError            an ER answer; HTTP 422 unless noted
+    │   ├── InvalidHeader       .01.
+    │   ├── NotAllowed          .02.
+    │   ├── TextNotFound        .03.
+    │   ├── InvalidDOB          .05.
+    │   ├── FieldsMissing       .14.
+    │   ├── InvalidDestination  .19.
+    │   ├── InvalidFormat       .22.
+    │   ├── SenderMismatch      .01.  HTTP 403: header ORI is not the key's ORI
+    │   └── MessageTooLarge     .22.  HTTP 413
+    ├── AuthError               HTTP 401: no key, or a key the switch does not know
+    ├── ForbiddenError          HTTP 403: a known key asking for what it may not have
+    └── NotFoundError           HTTP 404
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+# INVARIANT: an ER quotes at most this many characters of the offending input.
+QUOTE_LIMIT = 100
+
+
+class SwitchError(Exception):
+    """Base of every error the switch raises on purpose."""
+
+    http_status: ClassVar[int] = 500
+    code: ClassVar[str] = "ERR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MessageError(SwitchError):
+    """A message the switch refuses; answered with an ER from NL0000000."""
+
+    http_status = 422
+    code = ".22."
+    meaning: ClassVar[str] = "INVALID MESSAGE FORMAT"
+
+    def __init__(self, message: str, offending: str = "") -> None:
+        super().__init__(message)
+        self.offending = offending[:QUOTE_LIMIT]
+
+    @property
+    def er_text(self) -> str:
+        """The ER body: `.NN. MEANING`, the detail, then the quoted input."""
+        lines = [f"{self.code} {self.meaning}", self.message.upper()]
+        if self.offending:
+            lines.append(self.offending)
+        return "\n".join(lines)
+
+
+class InvalidHeader(MessageError):
+    code = ".01."
+    meaning = "INVALID HEADER"
+
+
+class NotAllowed(MessageError):
+    code = ".02."
+    meaning = "MESSAGE TYPE NOT ALLOWED TO DESTINATION"
+
+
+class TextNotFound(MessageError):
+    code = ".03."
+    meaning = "TXT NOT FOUND"
+
+
+class InvalidDOB(MessageError):
+    code = ".05."
+    meaning = "DOB INVALID OR MISSING"
+
+
+class FieldsMissing(MessageError):
+    code = ".14."
+    meaning = "FIELDS MISSING"
+
+
+class InvalidDestination(MessageError):
+    code = ".19."
+    meaning = "INVALID DESTINATION"
+
+
+class InvalidFormat(MessageError):
+    code = ".22."
+    meaning = "INVALID MESSAGE FORMAT"
+
+
+class SenderMismatch(InvalidHeader):
+    http_status = 403
+
+
+class MessageTooLarge(InvalidFormat):
+    http_status = 413
+
+
+class AuthError(SwitchError):
+    http_status = 401
+    code = "UNAUTHORIZED"
+
+
+class ForbiddenError(SwitchError):
+    http_status = 403
+    code = "FORBIDDEN"
+
+
+class NotFoundError(SwitchError):
+    http_status = 404
+    code = "NOT_FOUND"

@@ -1,0 +1,26 @@
+"""Prometheus metrics the hub exports at /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+MESSAGES = Counter(
+    "switch_messages",
+    "Messages received, by key and outcome (routed, accepted, rejected).",
+    ["key", "outcome"],
+    registry=REGISTRY,
+)
+OUTCOMES = Counter(
+    "switch_destination_outcomes",
+    "Per-destination outcomes, by state, policy effect and delivery status.",
+    ["state", "effect", "status"],
+    registry=REGISTRY,
+)
+REQUEST_SECONDS = Histogram(
+    "switch_message_seconds",
+    "Time from receiving a message to its audited reply.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 2.5, 10.0, 60.0),
+    registry=REGISTRY,
+)

@@ -1,0 +1,224 @@
+"""The router: where each message goes, what each state's policy says,
+and what comes back.
+
+Destinations are resolved whole before anything is sent: one bad destination
+rejects the message with an ER and nothing is delivered anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from switch.destinations.base import Destination, DestinationFault, OutOfService, StateAnswer
+from switch.directory import Directory
+from switch.directory.jurisdictions import dmv_ori
+from switch.directory.model import Agency
+from switch.errors import InvalidDestination, NotAllowed
+from switch.messages import render
+from switch.messages.model import MULTI_STATE, SWITCH_ORI, Message, OutputMessage
+from switch.policy import Decision, PolicyDecider, PolicyRequest
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class DestinationResult:
+    destination: str
+    state: str | None
+    decision: Decision
+    status: str  # answered | rejected | no_response | out_of_service | delivered | fault
+    response: OutputMessage | None = None
+    latency_ms: float = 0.0
+
+    @property
+    def hit(self) -> bool:
+        return self.response is not None and bool(self.response.records)
+
+
+@dataclass(slots=True)
+class RouteResult:
+    results: list[DestinationResult]
+    multi_state: bool = False
+
+    def visible(self) -> list[DestinationResult]:
+        """What the sender sees: an NL query suppresses its NO HITs."""
+        if not self.multi_state:
+            return self.results
+        return [r for r in self.results if r.status != "answered" or r.hit]
+
+    def summary(self) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = {"hit": [], "no_hit": [], "no_response": [], "denied": []}
+        for r in self.results:
+            if r.decision.effect == "deny":
+                groups["denied"].append(r.destination)
+            elif r.status == "answered":
+                groups["hit" if r.hit else "no_hit"].append(r.destination)
+            else:
+                groups["no_response"].append(r.destination)
+        return groups
+
+
+_DELIVERED = Decision(effect="permit", rule=None, reason="administrative message", version="none")
+
+
+class Router:
+    def __init__(
+        self,
+        directory: Directory,
+        destinations: Mapping[str, Destination],
+        decider: PolicyDecider,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.directory = directory
+        self.destinations = destinations
+        self.decider = decider
+        self._clock = clock
+        self._numbers = itertools.count(1)
+
+    def next_number(self) -> int:
+        return next(self._numbers) % 100_000
+
+    async def route(self, message: Message, requester: Agency, *, wait: float) -> RouteResult:
+        if message.key == "AM":
+            return RouteResult(self._deliver_am(message))
+        states, multi = self.resolve_states(message)
+        if len(states) == 1:
+            results = [await self._query_state(states[0], message, requester, wait)]
+        else:
+            results = list(
+                await asyncio.gather(
+                    *(self._query_state(s, message, requester, wait) for s in states)
+                )
+            )
+        return RouteResult(results, multi_state=multi)
+
+    def resolve_states(self, message: Message) -> tuple[list[tuple[str, str]], bool]:
+        """[(destination as written, state)], and whether it was an NL query."""
+        original = render(message)
+        if message.destinations == (MULTI_STATE,):
+            states = [
+                (state, state)
+                for state, dest in self.destinations.items()
+                if message.key in dest.supports
+            ]
+            return states, True
+        resolved: list[tuple[str, str]] = []
+        for dest in message.destinations:
+            if len(dest) == 2:
+                if dest not in self.destinations:
+                    raise InvalidDestination(f"no such state {dest}", original)
+                state = dest
+            else:
+                agency = self.directory.get(dest)
+                if agency is None:
+                    raise InvalidDestination(f"unknown ORI {dest}", original)
+                if dest != dmv_ori(agency.state) or agency.state not in self.destinations:
+                    raise NotAllowed(f"{dest} does not answer {message.key}", original)
+                state = agency.state
+            if message.key not in self.destinations[state].supports:
+                raise NotAllowed(f"{state} does not answer {message.key}", original)
+            resolved.append((dest, state))
+        return resolved, False
+
+    async def _query_state(
+        self, target: tuple[str, str], message: Message, requester: Agency, wait: float
+    ) -> DestinationResult:
+        dest_name, state = target
+        started = time.perf_counter()
+        warrant = "cited" if message.warrant_id else "none"
+        decision = self.decider.decide(PolicyRequest(requester, state, message, warrant))
+        if not decision.permitted:
+            # INVARIANT: a denied query never reaches the state.
+            er = self._denial(message, state, decision)
+            return DestinationResult(dest_name, state, decision, "rejected", er, _ms(started))
+        destination = self.destinations[state]
+        try:
+            answer = await asyncio.wait_for(destination.query(message), timeout=wait)
+        except TimeoutError:
+            return DestinationResult(dest_name, state, decision, "no_response", None, _ms(started))
+        except OutOfService:
+            sm = self._status(message, f".02. {state} OUT OF SERVICE FOR MSG TYPE {message.key}")
+            return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
+        except DestinationFault as fault:
+            sm = self._status(message, f"STATE FAULT {state}: {fault}".upper())
+            return DestinationResult(dest_name, state, decision, "fault", sm, _ms(started))
+        reply = self._answer(message, state, answer, decision)
+        return DestinationResult(dest_name, state, decision, "answered", reply, _ms(started))
+
+    def _answer(
+        self, message: Message, state: str, answer: StateAnswer, decision: Decision
+    ) -> OutputMessage:
+        records = answer.records
+        note = ""
+        if decision.redact and records:
+            withheld = set(decision.redact)
+            records = tuple({k: v for k, v in r.items() if k not in withheld} for r in records)
+            note = "FIELDS WITHHELD BY POLICY: " + ",".join(decision.redact)
+        return self._output(answer.key, dmv_ori(state), message, note, records)
+
+    def _denial(self, message: Message, state: str, decision: Decision) -> OutputMessage:
+        body = (
+            f".02. MESSAGE TYPE NOT ALLOWED TO DESTINATION\n"
+            f"DENIED BY {state} POLICY RULE {decision.rule or '(default)'}: "
+            f"{decision.reason or 'no reason given'}\n{render(message)[:100]}"
+        )
+        return self._output("ER", SWITCH_ORI, message, body)
+
+    def _status(self, message: Message, text: str) -> OutputMessage:
+        return self._output("SM", SWITCH_ORI, message, text)
+
+    def _output(
+        self,
+        key: str,
+        sender: str,
+        message: Message,
+        body: str,
+        records: tuple[Mapping[str, str], ...] = (),
+        to: str | None = None,
+    ) -> OutputMessage:
+        return OutputMessage(
+            key=key,
+            to=to or message.ori,
+            sender=sender,
+            body=body,
+            timestamp=self._clock(),
+            input_number=self.next_number(),
+            output_number=self.next_number(),
+            control=message.control,
+            records=records,
+        )
+
+    def _deliver_am(self, message: Message) -> list[DestinationResult]:
+        original = render(message)
+        results: list[DestinationResult] = []
+        for dest in message.destinations:
+            if dest == MULTI_STATE:
+                raise NotAllowed("AM cannot be sent to NL", original)
+            if len(dest) == 2:
+                if dest not in self.destinations:
+                    raise InvalidDestination(f"no such state {dest}", original)
+                to = self.directory.control_terminal(dest).ori
+                state: str | None = dest
+            else:
+                agency = self.directory.get(dest)
+                if agency is None:
+                    raise InvalidDestination(f"unknown ORI {dest}", original)
+                to, state = dest, agency.state
+            body = message.fields.get("TXT", "")
+            out = self._output("AM", message.ori, message, body, to=to)
+            results.append(DestinationResult(dest, state, _DELIVERED, "delivered", out))
+        return results
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

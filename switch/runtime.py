@@ -1,0 +1,77 @@
+"""The running parts of one hub, built from settings and torn down together."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+from sqlalchemy import Engine
+
+from switch.audit.database import migrate, open_engine
+from switch.audit.writer import GroupCommitWriter
+from switch.destinations.base import Destination
+from switch.destinations.builtin import BuiltinDestination
+from switch.destinations.registry import build_destinations
+from switch.directory import Directory
+from switch.hub import Hub
+from switch.keys import KeyRing
+from switch.policy import PermitAll, PolicyDecider
+from switch.router import Router
+from switch.settings import Settings
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        destinations: Mapping[str, Destination] | None = None,
+        decider: PolicyDecider | None = None,
+        directory: Directory | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.engine: Engine = open_engine(self.settings.database_url)
+        migrate(self.engine)
+        self.directory = directory or Directory.load(self.settings.directory)
+        self.destinations = destinations or build_destinations(
+            self.settings.states, seed=self.settings.simulator_seed
+        )
+        self.decider = decider or PermitAll()
+        self.router = Router(self.directory, self.destinations, self.decider)
+        self.writer = GroupCommitWriter(self.engine)
+        self.keys = KeyRing(self.engine)
+        self.hub = Hub(
+            self.directory,
+            self.router,
+            self.writer,
+            max_body_bytes=self.settings.max_body_bytes,
+            max_wait=self.settings.max_wait,
+        )
+        self._started = False
+        self._stopping = threading.Event()
+        self.warmed = threading.Event()
+
+    def start(self) -> None:
+        if not self._started:
+            self.writer.start()
+            self._started = True
+            # Start-up stays fast; the simulators' name indexes fill in behind.
+            threading.Thread(target=self._warm, name="warm-dmvs", daemon=True).start()
+
+    def _warm(self) -> None:
+        for destination in self.destinations.values():
+            if self._stopping.is_set():
+                return
+            if isinstance(destination, BuiltinDestination):
+                destination.warm()
+        self.warmed.set()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        await self.hub.drain()
+        for destination in self.destinations.values():
+            await destination.aclose()
+        if self._started:
+            self.writer.stop()
+            self._started = False
+        self.engine.dispose()

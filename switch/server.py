@@ -1,0 +1,51 @@
+"""A real hub on a real port, in a background thread: for the demo, the CLI
+and tests that must talk HTTP to it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from switch.api.app import create_app
+from switch.runtime import Runtime
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_hub(
+    runtime_factory: Callable[[], Runtime] = Runtime,
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    start_timeout: float = 15.0,
+) -> Iterator[str]:
+    """Serve the hub until the block ends; yields its base URL."""
+    port = port or free_port(host)
+    config = uvicorn.Config(
+        create_app(runtime_factory), host=host, port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="hub", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"the hub did not start on {host}:{port}")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

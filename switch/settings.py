@@ -1,0 +1,28 @@
+"""Settings, read once from the environment (`SWITCH_*`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///switch.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCH_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    policies: Path = Path("policies")
+    # None: the directory shipped in the package.
+    directory: Path | None = None
+    # `ST=builtin` or `ST=http://host:port`, comma separated, or a file of such
+    # lines; unnamed states are built in.
+    states: str = ""
+    # Seconds a request waits for its destinations when it does not say.
+    default_wait: float = Field(default=10.0, ge=0, le=60)
+    # Nlets waits up to 60 s for a multi-state query; no wait may exceed it.
+    max_wait: float = 60.0
+    max_body_bytes: int = 8192
+    simulator_seed: int = 0

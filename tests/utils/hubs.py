@@ -1,0 +1,70 @@
+"""Factories for hubs under test: a runtime, a TestClient, and keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+
+from switch.api.app import create_app
+from switch.destinations.base import Destination
+from switch.keys import issue_key
+from switch.policy import PolicyDecider
+from switch.runtime import Runtime
+from switch.settings import Settings
+
+AGENCY_ORIS = ("NY0303000", "VTICE0900", "WAOLN0000")
+
+
+@dataclass
+class Keys:
+    agency: dict[str, str]
+    admin: str
+
+    def auth(self, ori: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.agency[ori]}"}
+
+    @property
+    def admin_auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin}"}
+
+
+def make_runtime(
+    database_url: str,
+    *,
+    destinations: Mapping[str, Destination] | None = None,
+    decider: PolicyDecider | None = None,
+    **settings: object,
+) -> Runtime:
+    return Runtime(
+        Settings(database_url=database_url, **settings),  # type: ignore[arg-type]
+        destinations=destinations,
+        decider=decider,
+    )
+
+
+@contextmanager
+def make_client(
+    database_url: str,
+    *,
+    oris: tuple[str, ...] = AGENCY_ORIS,
+    destinations: Mapping[str, Destination] | None = None,
+    decider: PolicyDecider | None = None,
+    **settings: object,
+) -> Iterator[tuple[TestClient, Keys, Runtime]]:
+    holder: list[Runtime] = []
+
+    def factory() -> Runtime:
+        runtime = make_runtime(database_url, destinations=destinations, decider=decider, **settings)
+        holder.append(runtime)
+        return runtime
+
+    with TestClient(create_app(factory)) as client:
+        runtime = holder[0]
+        keys = Keys(
+            agency={ori: issue_key(runtime.engine, ori=ori) for ori in oris},
+            admin=issue_key(runtime.engine, admin_scope="*"),
+        )
+        yield client, keys, runtime
