@@ -4,15 +4,20 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 DURATION ?= 20
 
-.PHONY: demo test lint format typecheck serve clean
+.PHONY: demo test lint format typecheck serve clean bench bench-policy
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/switch demo --duration $(DURATION)
@@ -24,15 +29,21 @@ test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check switch simulators tests
-	$(BIN)/ruff format --check switch simulators tests
+	$(BIN)/ruff check switch simulators tests bench
+	$(BIN)/ruff format --check switch simulators tests bench
 
 format: $(STAMP)
-	$(BIN)/ruff format switch simulators tests
-	$(BIN)/ruff check --fix switch simulators tests
+	$(BIN)/ruff format switch simulators tests bench
+	$(BIN)/ruff check --fix switch simulators tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# Every benchmark present; each ends by printing one line of JSON.
+bench: bench-policy
+
+bench-policy: $(BENCH_STAMP)
+	$(BIN)/python -m bench.policy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,11 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     │   └── MessageTooLarge     .22.  HTTP 413
     ├── AuthError               HTTP 401: no key, or a key the switch does not know
     ├── ForbiddenError          HTTP 403: a known key asking for what it may not have
-    └── NotFoundError           HTTP 404
+    ├── NotFoundError           HTTP 404
+    ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
+    ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
+    ├── WarrantError            HTTP 422: a warrant the registry refuses (switch.warrants)
+    └── DirectoryError          a directory that cannot be loaded (switch.directory)
 """
 
 from __future__ import annotations

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from switch.audit.records import AuditRecord, MailboxItem, Outcome, new_message_id
+from switch.audit.records import AuditRecord, MailboxItem, NoticeItem, Outcome, new_message_id
 from switch.audit.writer import GroupCommitWriter
 from switch.directory import Directory
 from switch.errors import (
@@ -30,9 +33,14 @@ from switch.keys import Identity
 from switch.messages import from_json, parse, render, render_output
 from switch.messages.model import Message, OutputMessage
 from switch.metrics import MESSAGES, OUTCOMES
+from switch.notices import business_days_after
 from switch.router import DestinationResult, Router, RouteResult, utc_now
 
 RAW_LIMIT = 2000
+log = logging.getLogger("switch.hub")
+
+# (warrant id, requester ORI, message fields, when) -> registry's verdict.
+WarrantAssessor = Callable[[str, str, Mapping[str, str], datetime], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +63,22 @@ def response_json(out: OutputMessage | None) -> dict[str, Any] | None:
 
 
 def result_json(result: DestinationResult) -> dict[str, Any]:
-    return {
+    decision = result.decision
+    body: dict[str, Any] = {
         "destination": result.destination,
-        "decision": result.decision.effect,
-        "rule": result.decision.rule,
-        "reason": result.decision.reason,
-        "policy_version": result.decision.version,
+        "decision": decision.effect,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "policy_version": decision.version,
         "status": result.status,
         "latency_ms": round(result.latency_ms, 3),
         "response": response_json(result.response),
     }
+    if decision.redact:
+        body["redacted"] = list(decision.redact)
+    if decision.obligations:
+        body["obligations"] = [str(o) for o in decision.obligations]
+    return body
 
 
 def error_json(err: SwitchError) -> dict[str, Any]:
@@ -83,8 +97,10 @@ class Hub:
         *,
         max_body_bytes: int = 8192,
         max_wait: float = 60.0,
+        assess_warrant: WarrantAssessor | None = None,
     ) -> None:
         self.directory = directory
+        self.assess_warrant = assess_warrant
         self.router = router
         self.writer = writer
         self.max_body_bytes = max_body_bytes
@@ -108,7 +124,10 @@ class Hub:
             wait = min(max(wait, 0.0), self.max_wait)
             if wait == 0:
                 return await self._accept(identity, message, message_id, received, started, body)
-            routed = await self.router.route(message, requester, wait=wait)
+            warrant = await self._warrant_level(message, received)
+            routed = await self.router.route(
+                message, requester, wait=wait, warrant=warrant, at=received
+            )
         except SwitchError as err:
             return await self._refuse(identity, message, message_id, received, started, body, err)
         record = self._record(identity, message, message_id, received, started, body, routed)
@@ -116,6 +135,21 @@ class Hub:
         MESSAGES.labels(message.key, "routed").inc()
         reply = self._reply_body(message_id, message, routed)
         return Reply(200, reply)
+
+    async def _warrant_level(self, message: Message, at: datetime) -> str | None:
+        """What the court registry says of the cited WRT/; None when it could
+        not be asked, which makes any rule that tests the warrant fail closed."""
+        if message.warrant_id is None:
+            return "none"
+        if self.assess_warrant is None:
+            return "cited"
+        try:
+            return await asyncio.to_thread(
+                self.assess_warrant, message.warrant_id, message.ori, message.fields, at
+            )
+        except Exception:  # a registry fault must not decide; the policy fails closed
+            log.exception("court registry unavailable for WRT/%s", message.warrant_id)
+            return None
 
     def _decode(self, identity: Identity, body: bytes, is_json: bool) -> Message:
         if len(body) > self.max_body_bytes:
@@ -175,14 +209,17 @@ class Hub:
     ) -> None:
         requester = self.directory.get(message.ori)
         assert requester is not None
-        routed = await self.router.route(message, requester, wait=self.max_wait)
+        warrant = await self._warrant_level(message, received)
+        routed = await self.router.route(
+            message, requester, wait=self.max_wait, warrant=warrant, at=received
+        )
         started = time.perf_counter()
         record = self._record(identity, message, message_id, received, started, b"", routed)
         items = list(record.mailbox)
         for result in routed.visible():
             if result.response is not None and result.status != "delivered":
                 items.append(_mailbox_item(message.ori, message_id, result))
-        await self.writer.write_outcomes(message_id, record.outcomes, items)
+        await self.writer.write_outcomes(message_id, record.outcomes, items, record.notices)
 
     async def _refuse(
         self,
@@ -229,8 +266,11 @@ class Hub:
     ) -> AuditRecord:
         outcomes: list[Outcome] = []
         mailbox: list[MailboxItem] = []
+        owed: list[NoticeItem] = []
         for result in routed.results if routed else ():
             response = response_json(result.response)
+            decision = result.decision
+            kinds = {o.kind for o in decision.obligations}
             outcomes.append(
                 Outcome(
                     destination=result.destination,
@@ -243,8 +283,17 @@ class Hub:
                     response_key=result.response.key if result.response else None,
                     response=json.dumps(response) if response else None,
                     latency_ms=result.latency_ms,
+                    warrant=routed.warrant if routed else None,
+                    redacted=",".join(decision.redact) or None,
+                    obligations=json.dumps([str(o) for o in decision.obligations])
+                    if decision.obligations
+                    else None,
+                    flagged=int("flag_for_review" in kinds),
+                    reported=int("report" in kinds),
                 )
             )
+            if "notify_subject" in kinds and result.hit:
+                owed.extend(_notices(message_id, message.ori, received, result))
             OUTCOMES.labels(result.state or "-", result.decision.effect, result.status).inc()
             if result.status == "delivered" and result.response is not None:
                 mailbox.append(_mailbox_item(result.response.to, message_id, result))
@@ -266,12 +315,39 @@ class Hub:
             latency_ms=(time.perf_counter() - started) * 1000.0,
             outcomes=outcomes,
             mailbox=mailbox,
+            notices=owed,
         )
 
     async def drain(self) -> None:
         """Wait for wait=0 deliveries still running (shutdown, tests)."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
+
+
+def _notices(
+    message_id: str, requester: str, received: datetime, result: DestinationResult
+) -> list[NoticeItem]:
+    """One notice per person whose record was released."""
+    assert result.response is not None and result.state is not None
+    days = max(
+        o.within_business_days or 0
+        for o in result.decision.obligations
+        if o.kind == "notify_subject"
+    )
+    start = received.date()
+    due = (business_days_after(start, days) if days > 0 else start).isoformat()
+    return [
+        NoticeItem(
+            message_id=message_id,
+            state=result.state,
+            rule=result.decision.rule,
+            requester_ori=requester,
+            subject=f"{record.get('NAM', '?')} OLN {record.get('OLN', '?')}",
+            created_at=received,
+            due_date=due,
+        )
+        for record in result.response.records
+    ]
 
 
 def _mailbox_item(ori: str, message_id: str, result: DestinationResult) -> MailboxItem:

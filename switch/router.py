@@ -48,6 +48,7 @@ class DestinationResult:
 class RouteResult:
     results: list[DestinationResult]
     multi_state: bool = False
+    warrant: str | None = "none"
 
     def visible(self) -> list[DestinationResult]:
         """What the sender sees: an NL query suppresses its NO HITs."""
@@ -88,19 +89,30 @@ class Router:
     def next_number(self) -> int:
         return next(self._numbers) % 100_000
 
-    async def route(self, message: Message, requester: Agency, *, wait: float) -> RouteResult:
+    async def route(
+        self,
+        message: Message,
+        requester: Agency,
+        *,
+        wait: float,
+        warrant: str | None = "none",
+        at: datetime | None = None,
+    ) -> RouteResult:
+        """`warrant` is what the court registry said of the cited WRT/ (None:
+        it could not be asked); `at` is when the message arrived."""
         if message.key == "AM":
             return RouteResult(self._deliver_am(message))
         states, multi = self.resolve_states(message)
+        at = at or self._clock()
         if len(states) == 1:
-            results = [await self._query_state(states[0], message, requester, wait)]
+            results = [await self._query_state(states[0], message, requester, wait, warrant, at)]
         else:
             results = list(
                 await asyncio.gather(
-                    *(self._query_state(s, message, requester, wait) for s in states)
+                    *(self._query_state(s, message, requester, wait, warrant, at) for s in states)
                 )
             )
-        return RouteResult(results, multi_state=multi)
+        return RouteResult(results, multi_state=multi, warrant=warrant)
 
     def resolve_states(self, message: Message) -> tuple[list[tuple[str, str]], bool]:
         """[(destination as written, state)], and whether it was an NL query."""
@@ -131,12 +143,17 @@ class Router:
         return resolved, False
 
     async def _query_state(
-        self, target: tuple[str, str], message: Message, requester: Agency, wait: float
+        self,
+        target: tuple[str, str],
+        message: Message,
+        requester: Agency,
+        wait: float,
+        warrant: str | None,
+        at: datetime,
     ) -> DestinationResult:
         dest_name, state = target
         started = time.perf_counter()
-        warrant = "cited" if message.warrant_id else "none"
-        decision = self.decider.decide(PolicyRequest(requester, state, message, warrant))
+        decision = self.decider.decide(PolicyRequest(requester, state, message, warrant, at))
         if not decision.permitted:
             # INVARIANT: a denied query never reaches the state.
             er = self._denial(message, state, decision)

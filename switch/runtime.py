@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Mapping
 
@@ -15,9 +16,10 @@ from switch.destinations.registry import build_destinations
 from switch.directory import Directory
 from switch.hub import Hub
 from switch.keys import KeyRing
-from switch.policy import PermitAll, PolicyDecider
+from switch.policy import PolicyDecider, PolicyStore
 from switch.router import Router
-from switch.settings import Settings
+from switch.settings import Settings, policies_folder
+from switch.warrants import WarrantRegistry
 
 
 class Runtime:
@@ -36,7 +38,9 @@ class Runtime:
         self.destinations = destinations or build_destinations(
             self.settings.states, seed=self.settings.simulator_seed
         )
-        self.decider = decider or PermitAll()
+        self.policies = PolicyStore.load(policies_folder(self.settings))
+        self.decider: PolicyDecider = decider or self.policies
+        self.warrants = WarrantRegistry(self.engine, self.directory)
         self.router = Router(self.directory, self.destinations, self.decider)
         self.writer = GroupCommitWriter(self.engine)
         self.keys = KeyRing(self.engine)
@@ -46,6 +50,7 @@ class Runtime:
             self.writer,
             max_body_bytes=self.settings.max_body_bytes,
             max_wait=self.settings.max_wait,
+            assess_warrant=self.warrants.assess,
         )
         self._started = False
         self._stopping = threading.Event()
@@ -65,6 +70,15 @@ class Runtime:
             if isinstance(destination, BuiltinDestination):
                 destination.warm()
         self.warmed.set()
+
+    async def watch_policies(self) -> None:
+        """Hot reload: changed policy files take effect without a restart."""
+        interval = self.settings.policy_poll_seconds
+        if interval <= 0:
+            return
+        while not self._stopping.is_set():
+            await asyncio.sleep(interval)
+            await asyncio.to_thread(self.policies.reload_changed)
 
     async def stop(self) -> None:
         self._stopping.set()

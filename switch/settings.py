@@ -14,7 +14,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SWITCH_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    policies: Path = Path("policies")
+    # None: ./policies when it exists, else the policies shipped beside the package.
+    policies: Path | None = None
+    # How often the hub looks for changed policy files (seconds; 0 = never).
+    policy_poll_seconds: float = 1.0
     # None: the directory shipped in the package.
     directory: Path | None = None
     # `ST=builtin` or `ST=http://host:port`, comma separated, or a file of such
@@ -26,3 +29,13 @@ class Settings(BaseSettings):
     max_wait: float = 60.0
     max_body_bytes: int = 8192
     simulator_seed: int = 0
+
+
+def policies_folder(settings: Settings) -> Path | None:
+    if settings.policies is not None:
+        return settings.policies
+    here = Path("policies")
+    if here.is_dir():
+        return here
+    shipped = Path(__file__).resolve().parent.parent / "policies"
+    return shipped if shipped.is_dir() else None

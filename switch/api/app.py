@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -10,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from switch.api.routes import agencies, health, mailbox, messages
+from switch.api.routes import agencies, health, mailbox, messages, notices, policies, warrants
 from switch.errors import SwitchError
 from switch.hub import error_json
 from switch.runtime import Runtime
@@ -24,9 +25,11 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         runtime = runtime_factory()
         runtime.start()
         app.state.runtime = runtime
+        watcher = asyncio.create_task(runtime.watch_policies())
         try:
             yield
         finally:
+            watcher.cancel()
             await runtime.stop()
 
     app = FastAPI(
@@ -35,7 +38,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (messages, mailbox, agencies, health):
+    for module in (messages, mailbox, agencies, policies, warrants, notices, health):
         app.include_router(module.router)
 
     @app.exception_handler(SwitchError)

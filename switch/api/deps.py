@@ -45,4 +45,11 @@ IdentityDep = Annotated[Identity, Depends(get_identity)]
 AgencyDep = Annotated[Identity, Depends(get_agency)]
 AdminDep = Annotated[Identity, Depends(get_admin)]
 
-__all__ = ["AdminDep", "AgencyDep", "AuthError", "IdentityDep", "RuntimeDep"]
+
+def require_scope(identity: Identity, state: str) -> None:
+    """An admin key scoped to a state reaches that state's resources only."""
+    if identity.admin_scope not in ("*", state):
+        raise ForbiddenError(f"admin scope {identity.admin_scope} does not cover {state}")
+
+
+__all__ = ["AdminDep", "AgencyDep", "AuthError", "IdentityDep", "RuntimeDep", "require_scope"]

@@ -29,6 +29,24 @@ class Outcome:
     response_key: str | None = None
     response: str | None = None
     latency_ms: float = 0.0
+    warrant: str | None = None
+    redacted: str | None = None
+    obligations: str | None = None
+    flagged: int = 0
+    reported: int = 0
+
+
+@dataclass(slots=True)
+class NoticeItem:
+    """A notice owed to the person whose record a state released."""
+
+    message_id: str
+    state: str
+    rule: str | None
+    requester_ori: str
+    subject: str
+    created_at: datetime
+    due_date: str
 
 
 @dataclass(slots=True)
@@ -60,6 +78,7 @@ class AuditRecord:
     latency_ms: float
     outcomes: list[Outcome] = field(default_factory=list)
     mailbox: list[MailboxItem] = field(default_factory=list)
+    notices: list[NoticeItem] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -69,3 +88,4 @@ class LateOutcomes:
     message_id: str
     outcomes: list[Outcome]
     mailbox: list[MailboxItem]
+    notices: list[NoticeItem] = field(default_factory=list)

@@ -56,6 +56,12 @@ audit_outcomes = Table(
     Column("response_key", String(8), nullable=True),
     Column("response", Text, nullable=True),
     Column("latency_ms", Float, nullable=False),
+    # What the policy saw and imposed, so a decision can be explained later.
+    Column("warrant", String(16), nullable=True),
+    Column("redacted", String(128), nullable=True),
+    Column("obligations", Text, nullable=True),
+    Column("flagged", Integer, nullable=False, default=0),
+    Column("reported", Integer, nullable=False, default=0),
 )
 Index("ix_audit_outcomes_state", audit_outcomes.c.state, audit_outcomes.c.seq)
 
@@ -86,3 +92,37 @@ api_keys = Table(
     Column("expires_at", DateTime(timezone=True), nullable=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
+
+# The simulated court registry: judicial warrants, court orders and subpoenas
+# (signed by a judge) and administrative warrants (ICE I-200/I-205, signed by
+# an officer).
+warrants = Table(
+    "warrants",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),  # judicial | administrative
+    Column("form", String(32), nullable=False),  # warrant, court-order, subpoena, I-200, I-205
+    Column("issued_to", String(16), nullable=False),
+    Column("issued_by", String(128), nullable=False),
+    Column("subject_oln", String(32), nullable=True),
+    Column("subject_name", String(64), nullable=True),
+    Column("subject_dob", String(8), nullable=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Notices owed to people whose records were released under a notify_subject
+# obligation.
+notices = Table(
+    "notices",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(32), nullable=False),
+    Column("state", String(4), nullable=False),
+    Column("rule", String(128), nullable=True),
+    Column("requester_ori", String(16), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("due_date", String(10), nullable=False),
+)
+Index("ix_notices_state", notices.c.state, notices.c.seq)

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from switch.audit.records import AuditRecord, LateOutcomes, MailboxItem, Outcome
-from switch.audit.schema import audit_outcomes, audit_records, mailbox
+from switch.audit.records import AuditRecord, LateOutcomes, MailboxItem, NoticeItem, Outcome
+from switch.audit.schema import audit_outcomes, audit_records, mailbox, notices
 from switch.errors import SwitchError
 
 MAX_BATCH = 512
@@ -38,6 +38,7 @@ def _rows(batch: list[Entry]) -> tuple[list[dict[str, Any]], ...]:
     records: list[dict[str, Any]] = []
     outcomes: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
+    owed: list[dict[str, Any]] = []
     for entry in batch:
         if isinstance(entry, AuditRecord):
             records.append({k: getattr(entry, k) for k in _RECORD_COLUMNS})
@@ -47,7 +48,8 @@ def _rows(batch: list[Entry]) -> tuple[list[dict[str, Any]], ...]:
         for outcome in entry.outcomes:
             outcomes.append({"message_id": message_id, **asdict(outcome)})
         items.extend(asdict(item) for item in entry.mailbox)
-    return records, outcomes, items
+        owed.extend(asdict(notice) for notice in entry.notices)
+    return records, outcomes, items, owed
 
 
 _RECORD_COLUMNS = tuple(c.name for c in audit_records.columns if c.name != "seq")
@@ -84,9 +86,13 @@ class GroupCommitWriter:
         await future
 
     async def write_outcomes(
-        self, message_id: str, outcomes: list[Outcome], mailbox: list[MailboxItem]
+        self,
+        message_id: str,
+        outcomes: list[Outcome],
+        mailbox: list[MailboxItem],
+        notices: list[NoticeItem] | None = None,
     ) -> None:
-        await self.write(LateOutcomes(message_id, outcomes, mailbox))
+        await self.write(LateOutcomes(message_id, outcomes, mailbox, notices or []))
 
     def write_sync(self, record: Entry) -> None:
         """Commit one record from a thread with no event loop (CLI tools)."""
@@ -112,7 +118,7 @@ class GroupCommitWriter:
                 loop.call_soon_threadsafe(_settle, future, error)
 
     def _commit(self, batch: list[Entry]) -> None:
-        records, outcomes, items = _rows(batch)
+        records, outcomes, items, owed = _rows(batch)
         with self._engine.begin() as conn:
             if records:
                 conn.execute(insert(audit_records), records)
@@ -120,6 +126,8 @@ class GroupCommitWriter:
                 conn.execute(insert(audit_outcomes), outcomes)
             if items:
                 conn.execute(insert(mailbox), items)
+            if owed:
+                conn.execute(insert(notices), owed)
         self.batches += 1
         self.records += len(batch)
 

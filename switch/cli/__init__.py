@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from switch.cli import agencies, demo, keys, send, serve
+from switch.cli import agencies, demo, keys, notices, policy, send, serve, warrants
 
 app = typer.Typer(
     name="switch",
@@ -18,6 +18,9 @@ app.command("send")(send.send)
 app.command("agencies")(agencies.agencies)
 app.command("demo")(demo.demo)
 app.add_typer(keys.app, name="keys")
+app.add_typer(policy.app, name="policy")
+app.add_typer(warrants.app, name="warrants")
+app.command("notices")(notices.notices)
 
 
 def main() -> None:

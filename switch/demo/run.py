@@ -8,15 +8,17 @@ from pathlib import Path
 
 from rich.console import Console
 
+from simulators.dmv import StateDMV
 from switch.audit.database import migrate, open_engine
 from switch.demo.player import Player
-from switch.demo.scenario import scripted_steps
+from switch.demo.scenario import WARRANT_SUBJECT, scripted_steps
 from switch.demo.traffic import random_messages
 from switch.directory import Directory
 from switch.keys import issue_keys
 from switch.runtime import Runtime
 from switch.server import running_hub
 from switch.settings import Settings
+from switch.warrants import WarrantRegistry
 
 
 def _fresh_database(path: Path) -> str:
@@ -43,6 +45,13 @@ def run_demo(
     migrate(engine)
     senders = sorted({step.sender for step in scripted_steps()} | {a.ori for a in directory})
     keys = dict(zip(senders, issue_keys(engine, senders), strict=True))
+    state, index = WARRANT_SUBJECT
+    subject = StateDMV(state, seed=settings.simulator_seed).driver(index)["OLN"]
+    registry = WarrantRegistry(engine, directory)
+    warrants = {
+        "administrative": registry.issue(kind="administrative", to="VTICE0900", oln=subject).id,
+        "judicial": registry.issue(kind="judicial", to="VTICE0900", oln=subject).id,
+    }
     engine.dispose()
 
     with running_hub(lambda: Runtime(settings), port=port) as url:
@@ -53,7 +62,8 @@ def run_demo(
             player.wait_until_warm()
         try:
             # The narration always plays whole; live traffic fills the rest.
-            for number, step in enumerate(scripted_steps(), start=1):
+            steps = scripted_steps(settings.simulator_seed, **warrants)
+            for number, step in enumerate(steps, start=1):
                 player.play_step(number, step)
             console.rule("[bold]Live traffic[/]", align="left", style="cyan")
             traffic = random_messages(directory)

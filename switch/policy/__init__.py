@@ -1,6 +1,45 @@
-"""Per-state policy: the decision seam and the decision record."""
+"""Per-state policy: parse -> validate -> compile -> evaluate.
 
-from switch.policy.decision import Decision, Effect, PolicyRequest
+`PolicyStore` holds the compiled policies in force and is the router's
+`PolicyDecider`; `evaluate` and `explain` are pure functions of a compiled
+policy and a request's facts.
+"""
+
+from switch.policy.compiler import CompiledPolicy, compile_policy
+from switch.policy.decision import Decision, Effect, Obligation, PolicyRequest
+from switch.policy.engine import evaluate, explain
+from switch.policy.facts import EvaluationError, Facts
+from switch.policy.loader import (
+    LoadedPolicy,
+    PolicyError,
+    PolicyProblem,
+    load_policy_file,
+    load_policy_text,
+    policy_version,
+)
 from switch.policy.seam import PermitAll, PolicyDecider
+from switch.policy.store import NO_POLICY, PolicyStore, ReloadEvent
 
-__all__ = ["Decision", "Effect", "PermitAll", "PolicyDecider", "PolicyRequest"]
+__all__ = [
+    "NO_POLICY",
+    "CompiledPolicy",
+    "Decision",
+    "Effect",
+    "EvaluationError",
+    "Facts",
+    "LoadedPolicy",
+    "Obligation",
+    "PermitAll",
+    "PolicyDecider",
+    "PolicyError",
+    "PolicyProblem",
+    "PolicyRequest",
+    "PolicyStore",
+    "ReloadEvent",
+    "compile_policy",
+    "evaluate",
+    "explain",
+    "load_policy_file",
+    "load_policy_text",
+    "policy_version",
+]

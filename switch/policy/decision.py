@@ -1,8 +1,9 @@
-"""A policy decision is data: what was decided, by which rule, and why."""
+"""A policy decision is data: what was decided, by which rules, and why."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
 
 from switch.directory.model import Agency
@@ -11,14 +12,37 @@ from switch.messages.model import Message
 Effect = Literal["permit", "deny"]
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyRequest:
-    """Everything a state's policy may look at; nothing it must fetch."""
+    """Everything a state's policy may look at; nothing it must fetch.
+
+    `warrant` is what the court registry said of the cited `WRT/`; `None`
+    means the registry could not be asked, and any rule that tests the
+    warrant then fails closed.
+    """
 
     requester: Agency
     state: str
     message: Message
-    warrant: str = "none"
+    warrant: str | None = "none"
+    at: datetime = field(default_factory=_now)
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """What a permit obliges: notify the subject, report, or flag for review."""
+
+    kind: Literal["notify_subject", "report", "flag_for_review"]
+    within_business_days: int | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "notify_subject":
+            return f"notify_subject({self.within_business_days} business days)"
+        return self.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +52,23 @@ class Decision:
     reason: str | None = None
     version: str = ""
     redact: tuple[str, ...] = ()
-    obligations: tuple[str, ...] = ()
-    errors: tuple[str, ...] = field(default=())
+    obligations: tuple[Obligation, ...] = ()
+    errors: tuple[str, ...] = ()
+    # Every rule that decided (deny-overrides may have several); `rule` is the first.
+    rules: tuple[str, ...] = ()
 
     @property
     def permitted(self) -> bool:
         return self.effect == "permit"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "effect": self.effect,
+            "rule": self.rule,
+            "rules": list(self.rules),
+            "reason": self.reason,
+            "version": self.version,
+            "redact": list(self.redact),
+            "obligations": [str(o) for o in self.obligations],
+            "errors": list(self.errors),
+        }

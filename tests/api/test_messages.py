@@ -41,7 +41,9 @@ def test_text_query_is_answered_and_audited(database_url: str) -> None:
         assert row is not None and row.outcome == "routed" and row.control == "K7F2"
         stored = client.get(f"/v1/messages/{body['id']}", headers=keys.auth("NY0303000"))
         assert stored.status_code == 200
-        assert stored.json()["results"][0]["policy_version"] == "none"
+        # The version that decided is the content hash of WA's policy file.
+        assert stored.json()["results"][0]["policy_version"] == runtime.policies.versions()["WA"]
+        assert stored.json()["results"][0]["policy_version"].startswith("sha256:")
 
 
 def test_json_form_is_the_same_message(database_url: str) -> None:

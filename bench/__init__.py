@@ -1,0 +1,1 @@
+"""Benchmarks, one module each: `python -m bench.<name>`, or `make bench`."""

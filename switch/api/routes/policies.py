@@ -1,0 +1,112 @@
+"""The policies in force: read, replace (validated whole), explain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from switch.api.deps import AdminDep, RuntimeDep, require_scope
+from switch.errors import InvalidFormat
+from switch.policy.requests import probe_request
+
+router = APIRouter(prefix="/v1/policies", tags=["policies"])
+
+MAX_POLICY_BODY = 256 * 1024
+
+
+class ExplainRequest(BaseModel):
+    ori: str = Field(description="The requesting agency's ORI", examples=["VTICE0900"])
+    key: str = Field(default="DQ", pattern="^(DQ|DNQ|RQ|RNQ|KQ|AM)$")
+    rsn: str | None = Field(default=None, pattern="^(N|F|V|T|S|H|none)$")
+    image: bool = False
+    warrant: str | None = Field(
+        default=None,
+        description="A warrant id from the court registry, assessed as a message would be",
+    )
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="The query's subject fields (OLN, or NAM and DOB) a warrant must name",
+    )
+    warrant_level: str | None = Field(
+        default=None,
+        pattern="^(none|cited|administrative|judicial)$",
+        description="Or a warrant level, to ask what-if without a registry entry",
+    )
+
+
+def _summary(runtime: Any, state: str) -> dict[str, Any]:
+    policy = runtime.policies.require(state)
+    return {
+        "state": policy.state,
+        "title": policy.title,
+        "version": policy.version,
+        "combine": policy.combine,
+        "default": policy.default.effect,
+        "rules": [r.id for r in policy.rules],
+        "source": policy.source,
+        "text": policy.text,
+    }
+
+
+@router.get("", summary="Every state's policy version in force")
+def list_policies(_admin: AdminDep, runtime: RuntimeDep) -> dict[str, str]:
+    return runtime.policies.versions()
+
+
+@router.get("/{state}", summary="A state's policy in force")
+def read_policy(state: str, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+    state = state.upper()
+    require_scope(admin, state)
+    return _summary(runtime, state)
+
+
+@router.put(
+    "/{state}",
+    summary="Replace a state's policy (YAML body); refused whole when invalid",
+    openapi_extra={
+        "requestBody": {"content": {"application/yaml": {"schema": {"type": "string"}}}}
+    },
+)
+async def put_policy(
+    state: str, request: Request, admin: AdminDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    state = state.upper()
+    require_scope(admin, state)
+    body = await request.body()
+    if len(body) > MAX_POLICY_BODY:
+        raise InvalidFormat("policy over 256 KiB")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidFormat("policy is not UTF-8 text") from exc
+    runtime.policies.put(state, text)
+    return _summary(runtime, state)
+
+
+@router.post("/{state}/explain", summary="The full decision trace for a request")
+def explain_policy(
+    state: str, body: ExplainRequest, admin: AdminDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    state = state.upper()
+    require_scope(admin, state)
+    at = datetime.now(UTC)
+    level = body.warrant_level or "none"
+    if body.warrant:
+        fields = {**body.fields, "WRT": body.warrant}
+        level = runtime.warrants.assess(body.warrant, body.ori.upper(), fields, at)
+    request = probe_request(
+        runtime.directory,
+        state=state,
+        ori=body.ori.upper(),
+        key=body.key,
+        reason=body.rsn,
+        image=body.image,
+        warrant=level,
+        warrant_id=body.warrant,
+        fields=body.fields,
+        at=at,
+    )
+    return runtime.policies.explain(request)

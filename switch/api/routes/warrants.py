@@ -1,0 +1,64 @@
+"""POST /v1/warrants, GET /v1/warrants and GET /v1/warrants/{id}: the
+simulated court registry, for admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from switch.api.deps import AdminDep, RuntimeDep
+from switch.errors import ForbiddenError, NotFoundError
+from switch.warrants import WarrantRegistry
+
+router = APIRouter(prefix="/v1/warrants", tags=["warrants"])
+
+
+class WarrantCreate(BaseModel):
+    """A warrant to issue: the subject is `oln`, or `name` with `dob`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"kind": "judicial", "to": "VTICE0900", "oln": "WDL123456789"}]
+        },
+    )
+
+    # A string, not an enum: a bad kind is refused by the registry like any
+    # other bad warrant, with the same error code.
+    kind: str = Field(description="judicial or administrative")
+    to: str = Field(description="The ORI the warrant is issued to")
+    oln: str | None = None
+    name: str | None = Field(default=None, description="LAST,FIRST")
+    dob: str | None = Field(default=None, description="CCYYMMDD")
+    form: str | None = Field(
+        default=None, description="warrant, court-order, subpoena (judicial); I-200, I-205"
+    )
+    days: int = 30
+    issued_by: str | None = None
+
+
+@router.post("", status_code=201, summary="Issue a warrant")
+def issue_warrant(body: WarrantCreate, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+    # The court registry serves every state: a state-scoped admin may not
+    # mint warrants that would open other states' records.
+    if admin.admin_scope != "*":
+        raise ForbiddenError("only an admin with scope * may issue warrants")
+    registry = WarrantRegistry(runtime.engine, runtime.directory)
+    return registry.issue(**body.model_dump()).as_dict()
+
+
+@router.get("", summary="Warrants, all or one ORI's")
+def list_warrants(
+    _admin: AdminDep, runtime: RuntimeDep, to: str | None = None
+) -> list[dict[str, Any]]:
+    return [w.as_dict() for w in WarrantRegistry(runtime.engine).list(issued_to=to)]
+
+
+@router.get("/{warrant_id}", summary="One warrant")
+def read_warrant(warrant_id: str, _admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+    warrant = WarrantRegistry(runtime.engine).get(warrant_id)
+    if warrant is None:
+        raise NotFoundError(f"no warrant {warrant_id}")
+    return warrant.as_dict()

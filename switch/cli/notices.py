@@ -1,0 +1,54 @@
+"""`switch notices`: what is owed to people whose records were released."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from switch.audit.database import migrate, open_engine
+from switch.cli.common import err_console, fail
+from switch.notices import list_notices
+from switch.settings import Settings
+
+
+def notices(
+    state: str | None = typer.Option(None, "--state", help="Only this state's notices."),
+    limit: int = typer.Option(100, "--limit", help="At most this many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+) -> None:
+    """List notices owed to subjects under notify_subject obligations, newest first."""
+    if limit < 1:
+        fail("--limit must be at least 1")
+    engine = open_engine(Settings().database_url)
+    try:
+        migrate(engine)
+        found = list_notices(engine, state=state, limit=limit)
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(found, indent=1))
+        return
+    if not found:
+        err_console.print("no notices" + (f" for {state.upper()}" if state else ""))
+        return
+    table = Table()
+    table.add_column("Due", no_wrap=True)
+    table.add_column("State", no_wrap=True)
+    table.add_column("Requester", no_wrap=True)
+    table.add_column("Subject")
+    table.add_column("Rule")
+    # The id to look the message up by; fold rather than cut it on a narrow terminal.
+    table.add_column("Message", overflow="fold")
+    for n in found:
+        table.add_row(
+            n["due_date"],
+            n["state"],
+            n["requester_ori"],
+            n["subject"],
+            n["rule"] or "",
+            n["message_id"],
+        )
+    Console().print(table)

@@ -1,0 +1,281 @@
+"""Compile a validated policy into predicates, once per version.
+
+A condition becomes a tree of `Node`s. The tree serves two masters: `check`
+is the fast path (a closure per node, no tracing), `trace` is the explain
+path (every test with the value it saw). Both come from the same tree, so
+what is explained is what is enforced.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from switch.policy.decision import Decision, Obligation
+from switch.policy.facts import Facts
+from switch.policy.loader import LoadedPolicy
+from switch.policy.model import Condition, NotifyObligation, Rule, TimeWindow
+from switch.policy.timezones import zone
+
+Check = Callable[[Facts], bool]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One test, or `not` / `any` / `all` over tests."""
+
+    op: str  # "test" | "not" | "any" | "all"
+    check: Check
+    attribute: str | None = None
+    expected: Any = None
+    actual: Callable[[Facts], Any] | None = None
+    children: tuple[Node, ...] = ()
+
+    def trace(self, facts: Facts) -> dict[str, Any]:
+        if self.op == "test":
+            assert self.actual is not None
+            return {
+                "test": self.attribute,
+                "expected": self.expected,
+                "actual": self.actual(facts),
+                "result": self.check(facts),
+            }
+        children = [child.trace(facts) for child in self.children]
+        return {"op": self.op, "result": self.check(facts), "children": children}
+
+
+def _values(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _membership(attribute: str, get: Callable[[Facts], Any], value: Any) -> Node:
+    allowed = frozenset(_values(value))
+    if len(allowed) == 1:
+        (only,) = allowed
+        return Node("test", lambda f: get(f) == only, attribute, value, get)
+    return Node("test", lambda f: get(f) in allowed, attribute, value, get)
+
+
+def _ori(value: Any) -> Node:
+    patterns = _values(value)
+    exact = frozenset(p for p in patterns if not any(c in p for c in "*?"))
+    globs = [p for p in patterns if p not in exact]
+    regex = re.compile("|".join(fnmatch.translate(g) for g in globs)) if globs else None
+
+    def check(f: Facts) -> bool:
+        return f.ori in exact or (regex is not None and regex.match(f.ori) is not None)
+
+    return Node("test", check, "requester.ori", value, lambda f: f.ori)
+
+
+def _time(window: TimeWindow, state: str) -> Node:
+    tz = zone(state)
+    days = frozenset(WEEKDAYS.index(d) for d in window.weekdays or WEEKDAYS)
+    start, end = (int(h) for h in (window.hours or "00-24").split("-"))
+
+    def local(f: Facts) -> datetime:
+        return f.at.astimezone(tz)
+
+    def check(f: Facts) -> bool:
+        at = local(f)
+        return at.weekday() in days and start <= at.hour < end
+
+    expected = window.model_dump(exclude_none=True)
+    return Node("test", check, "time", expected, lambda f: local(f).strftime("%a %H:%M %Z"))
+
+
+def _warrant(value: Any) -> Node:
+    return _membership("warrant", lambda f: f.known_warrant(), value)
+
+
+def compile_condition(condition: Condition, state: str) -> Node:
+    nodes: list[Node] = []
+    c = condition
+    if c.requester_ori is not None:
+        nodes.append(_ori(c.requester_ori))
+    if c.requester_state is not None:
+        nodes.append(_membership("requester.state", lambda f: f.requester_state, c.requester_state))
+    if c.requester_in_state is not None:
+        nodes.append(
+            _membership(
+                "requester.in_state", lambda f: f.requester_state == state, c.requester_in_state
+            )
+        )
+    if c.requester_type is not None:
+        nodes.append(_membership("requester.type", lambda f: f.type, c.requester_type))
+    if c.requester_department is not None:
+        nodes.append(
+            _membership("requester.department", lambda f: f.department, c.requester_department)
+        )
+    if c.requester_component is not None:
+        nodes.append(
+            _membership("requester.component", lambda f: f.component, c.requester_component)
+        )
+    if c.requester_tags is not None:
+        wanted = frozenset(_values(c.requester_tags))
+        nodes.append(
+            Node(
+                "test",
+                lambda f: not wanted.isdisjoint(f.tags),
+                "requester.tags",
+                c.requester_tags,
+                lambda f: sorted(f.tags),
+            )
+        )
+    if c.message_key is not None:
+        nodes.append(_membership("message.key", lambda f: f.key, c.message_key))
+    if c.message_reason is not None:
+        nodes.append(_membership("message.reason", lambda f: f.reason, c.message_reason))
+    if c.message_image is not None:
+        nodes.append(_membership("message.image", lambda f: f.image, c.message_image))
+    if c.warrant is not None:
+        nodes.append(_warrant(c.warrant))
+    if c.time is not None:
+        nodes.append(_time(c.time, state))
+    if c.not_ is not None:
+        inner = compile_condition(c.not_, state)
+        nodes.append(Node("not", lambda f: not inner.check(f), children=(inner,)))
+    if c.any is not None:
+        nodes.append(_any([compile_condition(x, state) for x in c.any]))
+    if c.all is not None:
+        nodes.append(_all([compile_condition(x, state) for x in c.all]))
+    return nodes[0] if len(nodes) == 1 else _all(nodes)
+
+
+def _all(nodes: Sequence[Node]) -> Node:
+    checks = tuple(n.check for n in nodes)
+
+    def check(f: Facts) -> bool:
+        # A plain loop: all() over a generator costs a frame per call here.
+        for c in checks:  # noqa: SIM110
+            if not c(f):
+                return False
+        return True
+
+    return Node("all", check, children=tuple(nodes))
+
+
+def _any(nodes: Sequence[Node]) -> Node:
+    checks = tuple(n.check for n in nodes)
+
+    def check(f: Facts) -> bool:
+        for c in checks:  # noqa: SIM110
+            if c(f):
+                return True
+        return False
+
+    return Node("any", check, children=tuple(nodes))
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    position: int
+    spec: Rule
+    when: Node | None
+    unless: Node | None
+    # What the index may use to skip the rule: None means "any value".
+    components: frozenset[str] | None
+    keys: frozenset[str] | None
+    # The decision when this rule alone decides.
+    decision: Decision
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def matches(self, facts: Facts) -> bool:
+        if self.when is not None and not self.when.check(facts):
+            return False
+        return self.unless is None or not self.unless.check(facts)
+
+
+def obligations_of(rule: Rule) -> tuple[Obligation, ...]:
+    made: list[Obligation] = []
+    for spec in rule.obligations:
+        if isinstance(spec, NotifyObligation):
+            made.append(Obligation("notify_subject", spec.notify_subject.within_business_days))
+        else:
+            made.append(Obligation(spec))
+    return tuple(made)
+
+
+def _compile_rule(position: int, rule: Rule, state: str, version: str) -> CompiledRule:
+    when = rule.when
+    components = (
+        frozenset(_values(when.requester_component)) if when and when.requester_component else None
+    )
+    keys = frozenset(_values(when.message_key)) if when and when.message_key else None
+    reason = rule.reason or ("permitted by rule " + rule.id if rule.effect == "permit" else None)
+    decision = Decision(
+        effect=rule.effect,
+        rule=rule.id,
+        rules=(rule.id,),
+        reason=reason,
+        version=version,
+        redact=tuple(rule.redact),
+        obligations=obligations_of(rule),
+    )
+    return CompiledRule(
+        position=position,
+        spec=rule,
+        when=compile_condition(when, state) if when else None,
+        unless=compile_condition(rule.unless, state) if rule.unless else None,
+        components=components,
+        keys=keys,
+        decision=decision,
+    )
+
+
+@dataclass(slots=True)
+class CompiledPolicy:
+    state: str
+    title: str
+    version: str
+    source: str
+    combine: str
+    default: Decision
+    rules: tuple[CompiledRule, ...]
+    text: str
+    # (component, key) -> the rules that could match; filled on demand.
+    index: dict[tuple[str | None, str], tuple[CompiledRule, ...]]
+
+    def candidates(self, component: str | None, key: str) -> tuple[CompiledRule, ...]:
+        found = self.index.get((component, key))
+        if found is None:
+            found = tuple(
+                r
+                for r in self.rules
+                if (r.components is None or component in r.components)
+                and (r.keys is None or key in r.keys)
+            )
+            self.index[(component, key)] = found
+        return found
+
+
+def compile_policy(loaded: LoadedPolicy) -> CompiledPolicy:
+    model = loaded.model
+    rules = tuple(
+        _compile_rule(i, rule, model.state, loaded.version) for i, rule in enumerate(model.rules)
+    )
+    default = Decision(
+        effect=model.default,
+        rule=None,
+        reason=f"no rule matched; {model.state} default is {model.default}",
+        version=loaded.version,
+    )
+    return CompiledPolicy(
+        state=model.state,
+        title=model.title,
+        version=loaded.version,
+        source=loaded.source,
+        combine=model.combine,
+        default=default,
+        rules=rules,
+        text=loaded.text,
+        index={},
+    )

@@ -1,0 +1,137 @@
+"""`switch policy test`: cases of requester, message and warrant with the
+decision each must get, run like `opa test`, with per-rule coverage.
+
+A test file `policies/tests/<ST>.yaml`::
+
+    state: WA
+    cases:
+      - name: ICE without a warrant is refused
+        from: VTICE0900          # an ORI in the directory
+        key: DQ                  # optional, default DQ
+        rsn: none                # optional
+        image: false             # optional
+        warrant: none            # level: none | cited | administrative | judicial
+        expect:
+          effect: deny
+          rule: wa-no-ice        # optional
+          redact: []             # optional, exact
+          obligations: []        # optional, exact, e.g. ["report"]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from switch.directory import Directory
+from switch.errors import MessageError
+from switch.policy.compiler import CompiledPolicy
+from switch.policy.engine import evaluate, explain
+from switch.policy.facts import Facts
+from switch.policy.loader import PolicyError, PolicyProblem
+from switch.policy.requests import probe_request
+
+
+class Expectation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    effect: Literal["permit", "deny"]
+    rule: str | None = None
+    redact: list[str] | None = None
+    obligations: list[str] | None = None
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    name: str
+    from_: str = Field(alias="from")
+    key: Literal["DQ", "DNQ", "RQ", "RNQ", "KQ", "AM"] = "DQ"
+    rsn: Literal["none", "N", "F", "V", "T", "S", "H"] = "none"
+    image: bool = False
+    warrant: Literal["none", "cited", "administrative", "judicial"] = "none"
+    at: datetime | None = None
+    expect: Expectation
+
+
+class TestFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: str = Field(pattern=r"^[A-Z]{2}$")
+    cases: list[Case] = Field(min_length=1)
+
+
+@dataclass(slots=True)
+class CaseResult:
+    case: Case
+    passed: bool
+    got: dict[str, Any]
+    failures: list[str]
+    trace: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    state: str
+    version: str
+    results: list[CaseResult] = field(default_factory=list)
+    coverage: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+
+def load_tests(path: Path) -> TestFile:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return TestFile.model_validate(data)
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise PolicyError([PolicyProblem(str(path), None, f"bad test file: {exc}")]) from exc
+
+
+def run_case(policy: CompiledPolicy, case: Case, directory: Directory) -> CaseResult:
+    try:
+        request = probe_request(
+            directory,
+            state=policy.state,
+            ori=case.from_.upper(),
+            key=case.key,
+            reason=case.rsn,
+            image=case.image,
+            warrant=case.warrant,
+            at=case.at,
+        )
+    except MessageError as exc:
+        return CaseResult(case, False, {}, [f"cannot build the request: {exc.message}"])
+    facts = Facts(request)
+    decision = evaluate(policy, facts)
+    got = decision.as_dict()
+    failures: list[str] = []
+    want = case.expect
+    if decision.effect != want.effect:
+        failures.append(f"effect: want {want.effect}, got {decision.effect}")
+    if want.rule is not None and want.rule not in decision.rules:
+        failures.append(f"rule: want {want.rule}, got {decision.rule}")
+    if want.redact is not None and sorted(want.redact) != sorted(decision.redact):
+        failures.append(f"redact: want {want.redact}, got {list(decision.redact)}")
+    got_obligations = [str(o) for o in decision.obligations]
+    if want.obligations is not None and sorted(want.obligations) != sorted(got_obligations):
+        failures.append(f"obligations: want {want.obligations}, got {got_obligations}")
+    trace = explain(policy, facts) if failures else None
+    return CaseResult(case, not failures, got, failures, trace)
+
+
+def run_file(path: Path, policy: CompiledPolicy, directory: Directory) -> FileResult:
+    tests = load_tests(path)
+    result = FileResult(str(path), policy.state, policy.version)
+    result.coverage = {rule.id: 0 for rule in policy.rules}
+    for case in tests.cases:
+        outcome = run_case(policy, case, directory)
+        result.results.append(outcome)
+        for rule_id in outcome.got.get("rules", []):
+            result.coverage[rule_id] = result.coverage.get(rule_id, 0) + 1
+    return result

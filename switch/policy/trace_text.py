@@ -1,0 +1,52 @@
+"""An explain trace as text a person reads top to bottom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _node_lines(node: dict[str, Any], depth: int) -> list[str]:
+    pad = "    " * depth
+    mark = "✓" if node.get("result") else "✗"
+    if "test" in node:
+        expected = node["expected"]
+        relation = "in" if isinstance(expected, list) else "=="
+        return [f"{pad}{mark} {node['test']} {relation} {expected!r} (saw {node['actual']!r})"]
+    lines = [f"{pad}{mark} {node['op']}:"]
+    for child in node.get("children", []):
+        lines.extend(_node_lines(child, depth + 1))
+    return lines
+
+
+def format_trace(trace: dict[str, Any]) -> str:
+    decision = trace["decision"]
+    lines = [
+        f"{trace['state']} policy {trace['version']} ({trace.get('combine', '-')}, "
+        f"default {trace.get('default', 'permit')})",
+        "request: "
+        + ", ".join(f"{k}={v}" for k, v in trace["request"].items() if v not in (None, [], False)),
+    ]
+    for rule in trace["rules"]:
+        if rule.get("error"):
+            verdict = f"ERROR: {rule['error']}"
+        elif rule["matched"]:
+            verdict = "MATCHED"
+        else:
+            verdict = "did not match"
+        skipped = "" if rule["considered"] else " [index: cannot apply]"
+        lines.append(f"  rule {rule['id']} ({rule['effect']}): {verdict}{skipped}")
+        if rule.get("when"):
+            lines.append("    when:")
+            lines.extend(_node_lines(rule["when"], 2))
+        if rule.get("unless"):
+            lines.append("    unless:")
+            lines.extend(_node_lines(rule["unless"], 2))
+    deciding = ", ".join(decision["rules"]) or "(default)"
+    lines.append(f"decision: {decision['effect'].upper()} by {deciding}: {decision['reason']}")
+    if decision["redact"]:
+        lines.append(f"  redact: {', '.join(decision['redact'])}")
+    if decision["obligations"]:
+        lines.append(f"  obligations: {', '.join(decision['obligations'])}")
+    if decision["errors"]:
+        lines.append(f"  errors: {'; '.join(decision['errors'])}")
+    return "\n".join(lines)
