@@ -43,3 +43,8 @@ def test_readme_examples_run_as_written(tmp_path: Path) -> None:
     assert ".14." in out and "refused" in out  # the malformed one
     assert "hit:" in out or "'hit'" in out  # the NL query's summary
     assert '"key":"RQ"' in out.replace(" ", "")  # curl's JSON reply
+    assert "no problems" in out and "PASS: " in out  # policy check and test
+    assert "decision: DENY by wa-no-ice" in out  # explain
+    assert "ny-immigration-judicial-only" in out  # the I-200 is refused
+    assert "ny-immigration-judicial-release" in out  # the court's warrant opens NY
+    assert "│ NY    │ VTICE0900 │" in out  # the notice owed to the driver

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from switch.demo.run import run_demo
-
 
 def demo(
     duration: float = typer.Option(20.0, min=1, help="Seconds to run before the summary."),
@@ -17,4 +15,6 @@ def demo(
 ) -> None:
     """Start a hub on SQLite with built-in DMVs, play a narrated scenario through
     its HTTP API, then live traffic, and print a summary."""
+    from switch.demo.run import run_demo  # the hub's stack loads only for verbs that run it
+
     run_demo(duration=duration, keep_serving=serve, port=port, database=database)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
-
-from switch.api.app import create_app
 
 
 def serve(
@@ -18,4 +15,8 @@ def serve(
     Settings come from SWITCH_DATABASE_URL, SWITCH_POLICIES, SWITCH_DIRECTORY
     and SWITCH_STATES.
     """
+    import uvicorn  # loaded here so light verbs (keys, agencies) start fast
+
+    from switch.api.app import create_app
+
     uvicorn.run(create_app(), host=host, port=port, log_level=log_level)

@@ -7,6 +7,7 @@ comment). States it does not name are built in.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from simulators.dmv import StateDMV
@@ -41,13 +42,21 @@ def parse_states(setting: str) -> dict[str, str]:
     return targets
 
 
+@functools.cache
+def shared_dmv(state: str, seed: int) -> StateDMV:
+    """One simulator per (state, seed) per process: records are a pure
+    function of both, so hubs in one process (tests, replicas) can share the
+    name indexes instead of each building its own."""
+    return StateDMV(state, seed=seed)
+
+
 def build_destinations(setting: str = "", *, seed: int = 0) -> dict[str, Destination]:
     targets = parse_states(setting)
     destinations: dict[str, Destination] = {}
     for state in JURISDICTIONS:
         target = targets.get(state, "builtin")
         if target == "builtin":
-            destinations[state] = BuiltinDestination(StateDMV(state, seed=seed))
+            destinations[state] = BuiltinDestination(shared_dmv(state, seed))
         else:
             destinations[state] = HttpDestination(state, target)
     return destinations
