@@ -32,7 +32,7 @@ from switch.errors import (
 from switch.keys import Identity
 from switch.messages import from_json, parse, render, render_output
 from switch.messages.model import Message, OutputMessage
-from switch.metrics import MESSAGES, OUTCOMES
+from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS
 from switch.notices import business_days_after
 from switch.router import DestinationResult, Router, RouteResult, utc_now
 
@@ -290,8 +290,20 @@ class Hub:
                     else None,
                     flagged=int("flag_for_review" in kinds),
                     reported=int("report" in kinds),
+                    received_at=received,
+                    sender_ori=message.ori,
+                    message_key=message.key,
+                    message_reason=message.reason,
+                    image=int(message.wants_image),
+                    shadow_decision=decision.shadow.effect if decision.shadow else None,
+                    shadow_rule=decision.shadow.rule if decision.shadow else None,
+                    shadow_version=decision.shadow.version if decision.shadow else None,
                 )
             )
+            if decision.shadow is not None and decision.shadow.effect != decision.effect:
+                SHADOW_DISAGREEMENTS.labels(
+                    result.state or "-", decision.effect, decision.shadow.effect
+                ).inc()
             if "notify_subject" in kinds and result.hit:
                 owed.extend(_notices(message_id, message.ori, received, result))
             OUTCOMES.labels(result.state or "-", result.decision.effect, result.status).inc()

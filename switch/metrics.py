@@ -24,3 +24,9 @@ REQUEST_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 2.5, 10.0, 60.0),
     registry=REGISTRY,
 )
+SHADOW_DISAGREEMENTS = Counter(
+    "switch_shadow_disagreements",
+    "Decisions where a state's candidate policy disagreed with the enforced one.",
+    ["state", "enforced", "candidate"],
+    registry=REGISTRY,
+)

@@ -34,6 +34,14 @@ class Outcome:
     obligations: str | None = None
     flagged: int = 0
     reported: int = 0
+    received_at: datetime | None = None
+    sender_ori: str | None = None
+    message_key: str | None = None
+    message_reason: str | None = None
+    image: int = 0
+    shadow_decision: str | None = None
+    shadow_rule: str | None = None
+    shadow_version: str | None = None
 
 
 @dataclass(slots=True)

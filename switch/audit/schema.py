@@ -62,8 +62,20 @@ audit_outcomes = Table(
     Column("obligations", Text, nullable=True),
     Column("flagged", Integer, nullable=False, default=0),
     Column("reported", Integer, nullable=False, default=0),
+    # The request as a policy saw it, kept on the outcome itself so replay
+    # and reports read one table at bulk speed instead of joining per row.
+    Column("received_at", DateTime(timezone=True), nullable=True),
+    Column("sender_ori", String(16), nullable=True),
+    Column("message_key", String(8), nullable=True),
+    Column("message_reason", String(8), nullable=True),
+    Column("image", Integer, nullable=False, default=0),
+    # Shadow mode: what the state's candidate policy would have decided.
+    Column("shadow_decision", String(8), nullable=True),
+    Column("shadow_rule", String(128), nullable=True),
+    Column("shadow_version", String(80), nullable=True),
 )
 Index("ix_audit_outcomes_state", audit_outcomes.c.state, audit_outcomes.c.seq)
+Index("ix_audit_outcomes_state_received", audit_outcomes.c.state, audit_outcomes.c.received_at)
 
 # Items waiting for an ORI: AMs sent to it and outcomes of its wait=0 messages.
 mailbox = Table(

@@ -56,6 +56,8 @@ class Decision:
     errors: tuple[str, ...] = ()
     # Every rule that decided (deny-overrides may have several); `rule` is the first.
     rules: tuple[str, ...] = ()
+    # Shadow mode: what the state's candidate policy decides for the same request.
+    shadow: Decision | None = None
 
     @property
     def permitted(self) -> bool:
@@ -71,4 +73,5 @@ class Decision:
             "redact": list(self.redact),
             "obligations": [str(o) for o in self.obligations],
             "errors": list(self.errors),
+            **({"shadow": self.shadow.as_dict()} if self.shadow is not None else {}),
         }

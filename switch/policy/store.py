@@ -13,7 +13,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +38,22 @@ class ReloadEvent:
 
 
 def _policy_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
     return sorted(p for p in folder.glob("*.yaml") if len(p.stem) == 2 and p.stem.isupper())
 
 
 class PolicyStore:
-    def __init__(self, folder: Path | None, policies: Iterable[CompiledPolicy] = ()) -> None:
+    def __init__(
+        self,
+        folder: Path | None,
+        policies: Iterable[CompiledPolicy] = (),
+        candidates: Iterable[CompiledPolicy] = (),
+    ) -> None:
         self.folder = folder
         self._policies: dict[str, CompiledPolicy] = {p.state: p for p in policies}
+        # Shadow mode: candidate policies decided beside the enforced ones.
+        self._candidates: dict[str, CompiledPolicy] = {p.state: p for p in candidates}
         self._stamps: dict[Path, tuple[float, int]] = {}
         self._lock = threading.Lock()
         self.events: list[ReloadEvent] = []
@@ -56,9 +65,9 @@ class PolicyStore:
         if folder is None:
             return store
         problems: list[PolicyProblem] = []
-        for path in _policy_files(folder):
+        for path in _policy_files(folder) + _policy_files(folder / "candidates"):
             try:
-                store._install(compile_policy(load_policy_file(path)))
+                store._install(compile_policy(load_policy_file(path)), _is_candidate(path))
                 store._stamps[path] = _stamp(path)
             except PolicyError as exc:
                 problems.extend(exc.problems)
@@ -66,16 +75,26 @@ class PolicyStore:
             raise PolicyError(problems)
         return store
 
-    def _install(self, policy: CompiledPolicy) -> None:
+    def _install(self, policy: CompiledPolicy, candidate: bool = False) -> None:
         with self._lock:
-            policies = dict(self._policies)
-            policies[policy.state] = policy
-            self._policies = policies
+            if candidate:
+                candidates = dict(self._candidates)
+                candidates[policy.state] = policy
+                self._candidates = candidates
+            else:
+                policies = dict(self._policies)
+                policies[policy.state] = policy
+                self._policies = policies
 
     # -- deciding ---------------------------------------------------------
 
     def decide(self, request: PolicyRequest) -> Decision:
         policy = self._policies.get(request.state)
+        candidate = self._candidates.get(request.state)
+        if candidate is not None:
+            facts = Facts(request)
+            enforced = evaluate(policy, facts) if policy is not None else NO_POLICY
+            return replace(enforced, shadow=evaluate(candidate, facts))
         if policy is None:
             return NO_POLICY
         # Most requests meet no rule that could apply to them: answer those
@@ -98,6 +117,12 @@ class PolicyStore:
 
     def get(self, state: str) -> CompiledPolicy | None:
         return self._policies.get(state)
+
+    def candidate(self, state: str) -> CompiledPolicy | None:
+        return self._candidates.get(state)
+
+    def candidate_versions(self) -> dict[str, str]:
+        return {state: p.version for state, p in sorted(self._candidates.items())}
 
     def require(self, state: str) -> CompiledPolicy:
         policy = self._policies.get(state)
@@ -130,30 +155,33 @@ class PolicyStore:
         if self.folder is None or not self.folder.is_dir():
             return []
         events: list[ReloadEvent] = []
-        for path in _policy_files(self.folder):
+        for path in _policy_files(self.folder) + _policy_files(self.folder / "candidates"):
             stamp = _stamp(path)
             if self._stamps.get(path) == stamp:
                 continue
             self._stamps[path] = stamp
             state = path.stem
+            candidate = _is_candidate(path)
             try:
                 policy = compile_policy(load_policy_file(path))
             except PolicyError as exc:
-                kept = self._policies.get(state)
-                log.error(
-                    "policy %s refused, %s stays in force: %s", path, kept and kept.version, exc
-                )
+                kept = (self._candidates if candidate else self._policies).get(state)
+                version = kept.version if kept else "no policy"
+                log.error("policy %s refused, %s stays in force: %s", path, version, exc)
                 events.append(ReloadEvent(state, str(path), None, tuple(exc.problems)))
                 continue
-            if (
-                current := self._policies.get(state)
-            ) is not None and current.version == policy.version:
+            current = (self._candidates if candidate else self._policies).get(state)
+            if current is not None and current.version == policy.version:
                 continue
-            self._install(policy)
-            log.info("policy %s now in force: %s", state, policy.version)
+            self._install(policy, candidate)
+            log.info("policy %s now in force: %s", path, policy.version)
             events.append(ReloadEvent(state, str(path), policy.version))
         self.events.extend(events)
         return events
+
+
+def _is_candidate(path: Path) -> bool:
+    return path.parent.name == "candidates"
 
 
 def _stamp(path: Path) -> tuple[float, int]:
