@@ -7,8 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 
 from switch.api.deps import AdminDep, RuntimeDep, require_scope
+from switch.audit.schema import audit_outcomes
 from switch.errors import InvalidFormat
 from switch.policy.requests import probe_request
 
@@ -37,8 +39,32 @@ class ExplainRequest(BaseModel):
     )
 
 
+def _disagreements(runtime: Any, state: str) -> dict[str, int]:
+    """Recorded decisions where the candidate disagreed, by enforced->candidate."""
+    query = (
+        select(audit_outcomes.c.decision, audit_outcomes.c.shadow_decision, func.count())
+        .where(
+            audit_outcomes.c.state == state,
+            audit_outcomes.c.shadow_decision.is_not(None),
+            audit_outcomes.c.shadow_decision != audit_outcomes.c.decision,
+        )
+        .group_by(audit_outcomes.c.decision, audit_outcomes.c.shadow_decision)
+    )
+    with runtime.engine.connect() as conn:
+        return {f"{old}->{new}": n for old, new, n in conn.execute(query)}
+
+
 def _summary(runtime: Any, state: str) -> dict[str, Any]:
     policy = runtime.policies.require(state)
+    candidate = runtime.policies.candidate(state)
+    shadow: dict[str, Any] | None = None
+    if candidate is not None:
+        shadow = {
+            "version": candidate.version,
+            "title": candidate.title,
+            "source": candidate.source,
+            "disagreements": _disagreements(runtime, state),
+        }
     return {
         "state": policy.state,
         "title": policy.title,
@@ -48,6 +74,7 @@ def _summary(runtime: Any, state: str) -> dict[str, Any]:
         "rules": [r.id for r in policy.rules],
         "source": policy.source,
         "text": policy.text,
+        "candidate": shadow,
     }
 
 
