@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from switch.api.routes import agencies, health, mailbox, messages, notices, policies, warrants
 from switch.errors import SwitchError
-from switch.hub import error_json
+from switch.replies import error_json
 from switch.runtime import Runtime
 
 

@@ -1,0 +1,169 @@
+"""Turning one message's journey into audit rows: the record, its outcomes,
+the mailbox items and the notices it owes."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from switch.audit.records import AuditRecord, MailboxItem, NoticeItem, Outcome
+from switch.errors import MessageError, SwitchError
+from switch.keys import Identity
+from switch.messages import render_output
+from switch.messages.model import Message
+from switch.notices import business_days_after
+from switch.replies import response_json, result_json
+from switch.router import DestinationResult, RouteResult, utc_now
+
+RAW_LIMIT = 2000
+
+
+@dataclass(slots=True)
+class Intake:
+    """A message as it arrived: who sent it, when, and (once parsed) what."""
+
+    identity: Identity
+    body: bytes
+    message_id: str
+    received: datetime
+    started: float
+    message: Message | None = None
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000.0
+
+    def raw(self) -> str | None:
+        return self.body[:RAW_LIMIT].decode("utf-8", "replace") if self.body else None
+
+
+def refused_record(intake: Intake, err: SwitchError) -> AuditRecord:
+    message = intake.message
+    return AuditRecord(
+        id=intake.message_id,
+        received_at=intake.received,
+        identity=str(intake.identity),
+        sender_ori=message.ori if message else intake.identity.ori,
+        message_key=message.key if message else None,
+        control=message.control if message else None,
+        reason=message.reason if message else None,
+        destinations=",".join(message.destinations) if message else None,
+        fields=json.dumps(dict(message.fields)) if message else None,
+        outcome="rejected",
+        er_code=err.code if isinstance(err, MessageError) else None,
+        http_status=err.http_status,
+        detail=err.message,
+        raw=intake.raw() or "",
+        latency_ms=intake.elapsed_ms(),
+    )
+
+
+def _outcome(
+    message: Message, received: datetime, routed: RouteResult, result: DestinationResult
+) -> Outcome:
+    decision = result.decision
+    kinds = {o.kind for o in decision.obligations}
+    response = response_json(result.response)
+    shadow = decision.shadow
+    return Outcome(
+        destination=result.destination,
+        state=result.state,
+        decision=decision.effect,
+        rule=decision.rule,
+        reason=decision.reason,
+        policy_version=decision.version,
+        status=result.status,
+        response_key=result.response.key if result.response else None,
+        response=json.dumps(response) if response else None,
+        latency_ms=result.latency_ms,
+        warrant=routed.warrant,
+        redacted=",".join(decision.redact) or None,
+        obligations=json.dumps([str(o) for o in decision.obligations])
+        if decision.obligations
+        else None,
+        flagged=int("flag_for_review" in kinds),
+        reported=int("report" in kinds),
+        received_at=received,
+        sender_ori=message.ori,
+        message_key=message.key,
+        message_reason=message.reason,
+        image=int(message.wants_image),
+        shadow_decision=shadow.effect if shadow else None,
+        shadow_rule=shadow.rule if shadow else None,
+        shadow_version=shadow.version if shadow else None,
+    )
+
+
+def routed_record(intake: Intake, routed: RouteResult | None) -> AuditRecord:
+    """The record of a routed message, or of an accepted one (routed=None)."""
+    message = intake.message
+    assert message is not None
+    outcomes: list[Outcome] = []
+    mailbox: list[MailboxItem] = []
+    owed: list[NoticeItem] = []
+    for result in routed.results if routed else ():
+        assert routed is not None
+        outcomes.append(_outcome(message, intake.received, routed, result))
+        if result.hit and any(o.kind == "notify_subject" for o in result.decision.obligations):
+            owed.extend(notices_for(intake.message_id, message.ori, intake.received, result))
+        if result.status == "delivered" and result.response is not None:
+            mailbox.append(mailbox_item(result.response.to, intake.message_id, result))
+    return AuditRecord(
+        id=intake.message_id,
+        received_at=intake.received,
+        identity=str(intake.identity),
+        sender_ori=message.ori,
+        message_key=message.key,
+        control=message.control,
+        reason=message.reason,
+        destinations=",".join(message.destinations),
+        fields=json.dumps(dict(message.fields)),
+        outcome="routed" if routed is not None else "accepted",
+        er_code=None,
+        http_status=200 if routed is not None else 202,
+        detail=None,
+        raw=intake.raw(),
+        latency_ms=intake.elapsed_ms(),
+        outcomes=outcomes,
+        mailbox=mailbox,
+        notices=owed,
+    )
+
+
+def notices_for(
+    message_id: str, requester: str, received: datetime, result: DestinationResult
+) -> list[NoticeItem]:
+    """One notice per person whose record was released."""
+    assert result.response is not None and result.state is not None
+    days = max(
+        o.within_business_days or 0
+        for o in result.decision.obligations
+        if o.kind == "notify_subject"
+    )
+    start = received.date()
+    due = (business_days_after(start, days) if days > 0 else start).isoformat()
+    return [
+        NoticeItem(
+            message_id=message_id,
+            state=result.state,
+            rule=result.decision.rule,
+            requester_ori=requester,
+            subject=f"{record.get('NAM', '?')} OLN {record.get('OLN', '?')}",
+            created_at=received,
+            due_date=due,
+        )
+        for record in result.response.records
+    ]
+
+
+def mailbox_item(ori: str, message_id: str, result: DestinationResult) -> MailboxItem:
+    assert result.response is not None
+    return MailboxItem(
+        ori=ori,
+        message_id=message_id,
+        created_at=utc_now(),
+        key=result.response.key,
+        text=render_output(result.response),
+        payload=json.dumps({"result": result_json(result)}),
+    )

@@ -1,0 +1,76 @@
+"""What a sender reads back: the reply JSON of SPEC.md's HTTP API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from switch.errors import MessageError, SwitchError
+from switch.messages import render_output
+from switch.messages.model import Message, OutputMessage
+from switch.router import DestinationResult, RouteResult
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status_code: int
+    body: dict[str, Any]
+
+
+def response_json(out: OutputMessage | None) -> dict[str, Any] | None:
+    if out is None:
+        return None
+    payload: dict[str, Any] = {
+        "key": out.key,
+        "text": render_output(out),
+        "fields": dict(out.records[0]) if out.records else {},
+    }
+    if len(out.records) > 1:
+        payload["records"] = [dict(r) for r in out.records]
+    return payload
+
+
+def result_json(result: DestinationResult) -> dict[str, Any]:
+    decision = result.decision
+    body: dict[str, Any] = {
+        "destination": result.destination,
+        "decision": decision.effect,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "policy_version": decision.version,
+        "status": result.status,
+        "latency_ms": round(result.latency_ms, 3),
+        "response": response_json(result.response),
+    }
+    if decision.redact:
+        body["redacted"] = list(decision.redact)
+    if decision.obligations:
+        body["obligations"] = [str(o) for o in decision.obligations]
+    return body
+
+
+def routed_reply(message_id: str, message: Message, routed: RouteResult) -> Reply:
+    body: dict[str, Any] = {
+        "id": message_id,
+        "key": message.key,
+        "ori": message.ori,
+        "results": [result_json(r) for r in routed.visible()],
+    }
+    if routed.multi_state:
+        body["summary"] = routed.summary()
+    return Reply(200, body)
+
+
+def accepted_reply(message_id: str, message: Message) -> Reply:
+    return Reply(202, {"id": message_id, "key": message.key, "ori": message.ori, "results": []})
+
+
+def error_json(err: SwitchError) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": err.code, "message": err.message}
+    if isinstance(err, MessageError):
+        body["er_text"] = err.er_text
+    return {"error": body}
+
+
+def error_reply(message_id: str, err: SwitchError) -> Reply:
+    return Reply(err.http_status, {**error_json(err), "id": message_id})
