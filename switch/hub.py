@@ -28,6 +28,7 @@ from switch.errors import (
     SenderMismatch,
     SwitchError,
 )
+from switch.events import EventBus
 from switch.keys import Identity
 from switch.messages import from_json, parse, render
 from switch.messages.model import Message
@@ -61,8 +62,10 @@ class Hub:
         max_body_bytes: int = 8192,
         max_wait: float = 60.0,
         assess_warrant: WarrantAssessor | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self.directory = directory
+        self.events = events or EventBus()
         self.assess_warrant = assess_warrant
         self.router = router
         self.writer = writer
@@ -82,11 +85,31 @@ class Hub:
         except SwitchError as err:
             await self.writer.write(refused_record(intake, err))
             MESSAGES.labels(intake.message.key if intake.message else "?", "rejected").inc()
-            return error_reply(intake.message_id, err)
+            reply = error_reply(intake.message_id, err)
+            self._publish(intake, reply)
+            return reply
         await self.writer.write(routed_record(intake, routed))
         MESSAGES.labels(message.key, "routed").inc()
         _count(routed)
-        return routed_reply(intake.message_id, message, routed)
+        reply = routed_reply(intake.message_id, message, routed)
+        self._publish(intake, reply)
+        return reply
+
+    def _publish(self, intake: Intake, reply: Reply) -> None:
+        """Tell watchers what just happened, after it is audited."""
+        if not self.events.watching:
+            return
+        sender = self.directory.get(intake.identity.ori or "")
+        self.events.publish(
+            {
+                "type": "message",
+                "at": intake.received.isoformat(),
+                "text": intake.raw(),
+                "sender": sender.as_dict() if sender else {"ori": intake.identity.ori},
+                "status_code": reply.status_code,
+                **reply.body,
+            }
+        )
 
     def _decode(self, identity: Identity, body: bytes, is_json: bool) -> Message:
         if len(body) > self.max_body_bytes:
@@ -159,6 +182,7 @@ class Hub:
                 items.append(mailbox_item(message.ori, intake.message_id, result))
         await self.writer.write_outcomes(intake.message_id, record.outcomes, items, record.notices)
         _count(routed)
+        self._publish(intake, routed_reply(intake.message_id, message, routed))
 
     async def drain(self) -> None:
         """Wait for wait=0 deliveries still running (shutdown, tests)."""

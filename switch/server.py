@@ -15,6 +15,9 @@ from switch.api.app import create_app
 from switch.runtime import Runtime
 
 
+GRACE_SECONDS = 3
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
@@ -33,7 +36,13 @@ def running_hub(
     """Serve the hub until the block ends; yields its base URL."""
     port = port or free_port(host)
     config = uvicorn.Config(
-        create_app(runtime_factory), host=host, port=port, log_level="warning", lifespan="on"
+        create_app(runtime_factory),
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        # Live event streams never end by themselves; do not wait on them.
+        timeout_graceful_shutdown=GRACE_SECONDS,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="hub", daemon=True)

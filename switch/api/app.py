@@ -11,7 +11,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from switch.api.routes import agencies, health, mailbox, messages, notices, policies, warrants
+from switch.api.routes import (
+    agencies,
+    events,
+    health,
+    mailbox,
+    messages,
+    notices,
+    policies,
+    warrants,
+)
 from switch.errors import SwitchError
 from switch.replies import error_json
 from switch.runtime import Runtime
@@ -38,7 +47,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (messages, mailbox, agencies, policies, warrants, notices, health):
+    for module in (messages, mailbox, events, agencies, policies, warrants, notices, health):
         app.include_router(module.router)
 
     @app.exception_handler(SwitchError)

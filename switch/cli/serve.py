@@ -19,4 +19,7 @@ def serve(
 
     from switch.api.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level=log_level)
+    # Live event streams never end by themselves; do not wait on them at exit.
+    uvicorn.run(
+        create_app(), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=3
+    )

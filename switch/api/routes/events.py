@@ -1,0 +1,62 @@
+"""GET /v1/events: the live flow as server-sent events.
+
+Browsers' EventSource cannot send headers, so this one route also takes the
+key as `?key=`; it only reads, and the key is checked like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from switch.api.deps import RuntimeDep, bearer
+from switch.errors import ForbiddenError
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+HEARTBEAT_SECONDS = 15.0
+
+
+@router.get("", summary="Live flow events (text/event-stream); admin key")
+async def events(
+    request: Request, runtime: RuntimeDep, key: str | None = None
+) -> StreamingResponse:
+    identity = runtime.keys.resolve(bearer(request) or key)
+    if identity.admin_scope is None:
+        raise ForbiddenError("the live flow is for admin keys")
+    queue = runtime.hub.events.subscribe()
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield ": connected\n\n"
+            while True:
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield ": heartbeat\n\n"
+                    continue
+                if _visible(identity.admin_scope, event):
+                    yield f"id: {event['seq']}\nevent: message\ndata: {json.dumps(event)}\n\n"
+        finally:
+            runtime.hub.events.unsubscribe(queue)
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
+def _visible(scope: str | None, event: dict[str, object]) -> bool:
+    """A state-scoped admin sees traffic to or from its state only."""
+    if scope == "*":
+        return True
+    sender = event.get("sender")
+    if isinstance(sender, dict) and sender.get("state") == scope:
+        return True
+    results = event.get("results")
+    return isinstance(results, list) and any(
+        isinstance(r, dict) and str(r.get("destination", ""))[:2] == scope for r in results
+    )

@@ -1,0 +1,38 @@
+"""Live flow events for watchers (the trainer's page): every message's path
+as it happens. Publishing with nobody watching costs one length check."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import Any
+
+# A slow watcher loses its oldest events rather than slowing the switch.
+QUEUE_LIMIT = 1000
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._sequence = itertools.count(1)
+
+    @property
+    def watching(self) -> int:
+        return len(self._subscribers)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        if not self._subscribers:
+            return
+        event = {"seq": next(self._sequence), **event}
+        for queue in self._subscribers:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(event)
+
+    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        self._subscribers.discard(queue)
