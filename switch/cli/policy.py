@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from switch.audit.database import migrate, open_engine
+from switch.cli import impact
 from switch.cli.common import err_console, fail
 from switch.directory import Directory
 from switch.errors import MessageError
@@ -184,3 +185,7 @@ def schema(
     else:
         output.write_text(text)
         err_console.print(f"wrote {output}")
+
+
+app.command("diff")(impact.diff)
+app.command("matrix")(impact.matrix)

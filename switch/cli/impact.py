@@ -1,0 +1,136 @@
+"""`switch policy diff|matrix`: what a rule change would do, and who can get
+a state's data. Registered by `switch.cli.policy`; the work is in
+`switch.impact`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from switch.cli.common import fail
+from switch.directory import JURISDICTIONS, Directory, DirectoryError
+from switch.impact.diff import diff_paths, load_policies
+from switch.impact.diff_render import render_diff
+from switch.impact.matrix import state_matrix
+from switch.impact.matrix_national import national_matrix
+from switch.impact.matrix_render import render_national, render_state_matrix
+from switch.policy import CompiledPolicy, PolicyError
+from switch.settings import Settings, policies_folder
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _directory() -> Directory:
+    try:
+        return Directory.load(Settings().directory)
+    except DirectoryError as exc:
+        fail(str(exc))
+
+
+def _refuse(exc: PolicyError) -> NoReturn:
+    # One `file:line: reason` a line, unwrapped, so editors and scripts can jump to it.
+    for problem in exc.problems:
+        typer.echo(str(problem), err=True)
+    fail(f"{len(exc.problems)} problem(s): policy refused")
+
+
+def _show(lines: Iterable[Text]) -> None:
+    console = Console(soft_wrap=True, highlight=False)
+    for line in lines:
+        console.print(line)
+
+
+def _emit(data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, indent=1))
+
+
+def diff(
+    old: Path = typer.Argument(..., help="The policy as it is: a file, or a folder of <ST>.yaml."),
+    new: Path = typer.Argument(..., help="The policy as proposed: a file, or a folder."),
+    format_: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    state: str | None = typer.Option(None, "--state", help="Compare only this state."),
+) -> None:
+    """Semantic diff: every request class whose effect, redactions or obligations
+    change, loosenings (deny → permit) first. A state on one side only is
+    compared against no policy (permit all). Exit 0 when the comparison ran."""
+    directory = _directory()
+    wanted = state.upper() if state else None
+    if wanted is not None and len(wanted) != 2:
+        fail(f"--state takes a two-letter state code, not {state!r}")
+    try:
+        report = diff_paths(old, new, directory, wanted)
+    except PolicyError as exc:
+        _refuse(exc)
+    if format_ is OutputFormat.json:
+        _emit(report.as_dict())
+    else:
+        _show(render_diff(report))
+
+
+def _policies(path: Path | None, state: str | None) -> dict[str, CompiledPolicy]:
+    folder = path or policies_folder(Settings())
+    if folder is None or not folder.exists():
+        fail(f"no policies at {folder or 'policies/'}; give --policies or set SWITCH_POLICIES")
+    if state is not None and folder.is_dir():
+        # One state's matrix reads one file: another state's broken file is not its business.
+        folder = folder / f"{state}.yaml"
+        if not folder.exists():
+            return {}
+    try:
+        return load_policies(folder)
+    except PolicyError as exc:
+        _refuse(exc)
+
+
+def matrix(
+    state: str | None = typer.Argument(None, help="The state whose data, e.g. WA."),
+    national: bool = typer.Option(False, "--national", help="Every jurisdiction, one component."),
+    component: str | None = typer.Option(
+        None, "--component", help="With --national: the component, e.g. ICE-HSI."
+    ),
+    format_: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    policies: Path | None = typer.Option(
+        None, "--policies", help="Policy folder (default: policies/)."
+    ),
+) -> None:
+    """Who can get a state's data, and how: requester classes by keys and
+    warrant levels → effect. With --national --component C: where C can still query,
+    and where the other components of its department fare differently."""
+    directory = _directory()
+    if national:
+        if state is not None:
+            fail("give a STATE or --national, not both")
+        if component is None:
+            fail("--national needs --component, e.g. --component ICE-HSI")
+        try:
+            result = national_matrix(_policies(policies, None), directory, component)
+        except KeyError as exc:
+            fail(str(exc.args[0]))
+        if format_ is OutputFormat.json:
+            _emit(result.as_dict())
+        else:
+            _show(render_national(result))
+        return
+    if state is None:
+        fail("give a STATE (e.g. WA), or --national --component C")
+    if component is not None:
+        fail("--component goes with --national")
+    code = state.upper()
+    found = _policies(policies, code)
+    if code not in JURISDICTIONS and code not in found:
+        fail(f"{state!r} is not a jurisdiction and has no policy")
+    table = state_matrix(found.get(code), directory, code)
+    if format_ is OutputFormat.json:
+        _emit(table.as_dict())
+    else:
+        _show(render_state_matrix(table))
