@@ -19,6 +19,7 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
     ├── WarrantError            HTTP 422: a warrant the registry refuses (switch.warrants)
+    ├── ReportError             HTTP 422: a report asked for badly (switch.reports)
     └── DirectoryError          a directory that cannot be loaded (switch.directory)
 """
 

@@ -14,7 +14,6 @@ import uvicorn
 from switch.api.app import create_app
 from switch.runtime import Runtime
 
-
 GRACE_SECONDS = 3
 
 

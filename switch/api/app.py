@@ -19,7 +19,10 @@ from switch.api.routes import (
     messages,
     notices,
     policies,
+    reports,
+    stance,
     warrants,
+    web,
 )
 from switch.errors import SwitchError
 from switch.replies import error_json
@@ -47,7 +50,19 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (messages, mailbox, events, agencies, policies, warrants, notices, health):
+    for module in (
+        messages,
+        mailbox,
+        events,
+        agencies,
+        policies,
+        warrants,
+        notices,
+        reports,
+        stance,
+        health,
+        web,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(SwitchError)

@@ -47,6 +47,7 @@ def get_message(engine: Engine, message_id: str) -> dict[str, Any] | None:
                 "rule": o.rule,
                 "reason": o.reason,
                 "policy_version": o.policy_version,
+                "warrant": o.warrant,
                 "status": o.status,
                 "response": json.loads(o.response) if o.response else None,
                 "latency_ms": o.latency_ms,

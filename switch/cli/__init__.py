@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from switch.cli import agencies, demo, keys, notices, policy, send, serve, warrants
+from switch.cli import agencies, demo, keys, notices, policy, report, send, serve, warrants
 
 app = typer.Typer(
     name="switch",
@@ -21,6 +21,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(warrants.app, name="warrants")
 app.command("notices")(notices.notices)
+app.command("report")(report.report)
 
 
 def main() -> None:

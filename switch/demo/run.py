@@ -14,7 +14,7 @@ from switch.demo.player import Player
 from switch.demo.scenario import WARRANT_SUBJECT, scripted_steps
 from switch.demo.traffic import random_messages
 from switch.directory import Directory
-from switch.keys import issue_keys
+from switch.keys import issue_key, issue_keys
 from switch.runtime import Runtime
 from switch.server import running_hub
 from switch.settings import Settings
@@ -45,6 +45,7 @@ def run_demo(
     migrate(engine)
     senders = sorted({step.sender for step in scripted_steps()} | {a.ori for a in directory})
     keys = dict(zip(senders, issue_keys(engine, senders), strict=True))
+    admin_key = issue_key(engine, admin_scope="*")
     state, index = WARRANT_SUBJECT
     subject = StateDMV(state, seed=settings.simulator_seed).driver(index)["OLN"]
     registry = WarrantRegistry(engine, directory)
@@ -57,6 +58,7 @@ def run_demo(
     with running_hub(lambda: Runtime(settings), port=port) as url:
         started = time.monotonic()
         console.print(f"[bold]Switch hub[/] at {url} (API docs {url}/docs), audit in {database}")
+        console.print(f"Trainer's view: {url}/#key={admin_key}", highlight=False, soft_wrap=True)
         player = Player(url, keys, console)
         with console.status("indexing the simulated DMVs' records…"):
             player.wait_until_warm()

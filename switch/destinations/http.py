@@ -1,42 +1,130 @@
-"""A state DMV reached over HTTP (a mock state from `switch sim state`)."""
+"""A state DMV reached over HTTP (a mock state from `switch sim state`).
+
+The switch POSTs `{"key", "ori", "fields"}` to `{base}/v1/query` and reads
+`{"key", "records": [{field: text}]}`. What the wire does maps to the
+router's outcomes the way Nlets reports them:
+
+    200 with the right response key      an answer
+    503, or nothing listening            OutOfService     -> out_of_service, SM .02.
+    no complete reply within `timeout`   TimeoutError     -> no_response
+    any other status, a reply that is    DestinationFault -> fault, SM
+    not the expected JSON, a connection
+    reset or dropped mid-reply
+
+The per-destination timeout comes from the constructor or from the URL
+(`WA=http://127.0.0.1:9001?timeout=2.5` in `SWITCH_STATES`); the hub's own
+wait still bounds it. One pooled client per destination keeps connections warm.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
 from switch.destinations.base import DestinationFault, OutOfService, StateAnswer
 from switch.messages.model import QUERY_KEYS, RESPONSE_KEYS, Message
 
+# Nlets waits up to 60 s for a state; the hub's wait per request is usually shorter.
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
 
 class HttpDestination:
-    def __init__(self, state: str, base_url: str, *, client: httpx.AsyncClient | None = None):
+    def __init__(
+        self,
+        state: str,
+        base_url: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        timeout: float | None = None,
+        limits: httpx.Limits | None = None,
+    ) -> None:
+        base, url_timeout = split_timeout(base_url)
         self.state = state
         self.supports = QUERY_KEYS
-        self._url = base_url.rstrip("/") + "/v1/query"
-        # One pooled client per destination keeps connections warm.
-        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(60.0))
+        self.base_url = base
+        if timeout is None:
+            timeout = DEFAULT_TIMEOUT if url_timeout is None else url_timeout
+        self.timeout = timeout
+        if self.timeout <= 0:
+            raise ValueError(f"{state}: timeout must be positive, got {self.timeout}")
+        self._url = base + "/v1/query"
+        self._limits = limits or DEFAULT_LIMITS
+        # Made on first use, inside the event loop that will use it.
+        self._client = client
+        self._owns_client = client is None
+
+    def __repr__(self) -> str:
+        return f"HttpDestination({self.state!r}, {self.base_url!r}, timeout={self.timeout})"
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.timeout), limits=self._limits
+            )
+        return self._client
 
     async def query(self, message: Message) -> StateAnswer:
         payload = {"key": message.key, "ori": message.ori, "fields": dict(message.fields)}
         try:
-            response = await self._client.post(self._url, json=payload)
+            # httpx times each phase; the state gets `timeout` for the whole reply.
+            async with asyncio.timeout(self.timeout):
+                response = await self._http().post(self._url, json=payload)
+        except httpx.TimeoutException as exc:
+            raise TimeoutError(f"{self.state}: no reply in {self.timeout:g} s") from exc
+        except httpx.ConnectError as exc:
+            # Nothing listening: the state's line is down, as far as the switch can tell.
+            raise OutOfService(f"{self.state}: cannot connect") from exc
         except httpx.TransportError as exc:
-            raise DestinationFault(f"{self.state}: {type(exc).__name__}") from exc
+            raise DestinationFault(f"connection lost ({type(exc).__name__})") from exc
         if response.status_code == 503:
             raise OutOfService(self.state)
         if response.status_code != 200:
-            raise DestinationFault(f"{self.state}: HTTP {response.status_code}")
-        try:
-            data = response.json()
-            key = data["key"]
-            records = tuple(
-                {str(k): str(v) for k, v in record.items()} for record in data["records"]
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise DestinationFault(f"{self.state}: malformed reply") from exc
-        if key != RESPONSE_KEYS.get(message.key):
-            raise DestinationFault(f"{self.state}: answered {key!r} to {message.key}")
-        return StateAnswer(key=key, records=records)
+            raise DestinationFault(f"HTTP {response.status_code}")
+        return read_answer(response.content, message.key)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._owns_client and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def read_answer(body: bytes, query_key: str) -> StateAnswer:
+    """A state's JSON reply to `query_key`, or DestinationFault saying what is wrong."""
+    try:
+        data: Any = json.loads(body)
+    except ValueError as exc:
+        raise DestinationFault("malformed reply: not JSON") from exc
+    if not isinstance(data, Mapping) or not isinstance(data.get("records"), list):
+        raise DestinationFault("malformed reply: not {key, records}")
+    key = data.get("key")
+    if not isinstance(key, str) or key != RESPONSE_KEYS.get(query_key):
+        raise DestinationFault(f"answered {key!r} to {query_key}")
+    records: list[Mapping[str, str]] = []
+    for record in data["records"]:
+        if not isinstance(record, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in record.items()
+        ):
+            raise DestinationFault("malformed reply: a record is not {field: text}")
+        records.append(dict(record))
+    return StateAnswer(key=key, records=tuple(records))
+
+
+def split_timeout(base_url: str) -> tuple[str, float | None]:
+    """`http://h:p/x?timeout=2.5` -> (`http://h:p/x`, 2.5)."""
+    parts = urlsplit(base_url.strip())
+    timeout: float | None = None
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name != "timeout":
+            raise ValueError(f"{base_url}: the only query parameter understood is ?timeout=S")
+        try:
+            timeout = float(value)
+        except ValueError:
+            raise ValueError(f"{base_url}: timeout must be seconds, got {value!r}") from None
+    base = urlunsplit(parts._replace(query="", fragment=""))
+    return base.rstrip("/"), timeout

@@ -29,9 +29,7 @@ def test_candidate_is_recorded_beside_the_enforced_decision(database_url: str) -
         with runtime.engine.connect() as conn:
             rows = {
                 r.message_id: r
-                for r in conn.execute(
-                    select(audit_outcomes).where(audit_outcomes.c.state == "OR")
-                )
+                for r in conn.execute(select(audit_outcomes).where(audit_outcomes.c.state == "OR"))
             }
         ice_row, local_row = rows[ice["id"]], rows[local["id"]]
         assert (ice_row.decision, ice_row.policy_version) == (
@@ -58,8 +56,9 @@ def test_candidate_is_recorded_beside_the_enforced_decision(database_url: str) -
         assert summary["candidate"]["version"] == candidate.version
         assert summary["candidate"]["disagreements"] == {"permit->deny": 1}
         assert client.get("/v1/policies/TX", headers=keys.admin_auth).json()["candidate"] is None
-        assert "switch_shadow_disagreements_total" in client.get(
-            "/metrics", headers=keys.admin_auth
-        ).text
+        assert (
+            "switch_shadow_disagreements_total"
+            in client.get("/metrics", headers=keys.admin_auth).text
+        )
         after = REGISTRY.get_sample_value("switch_shadow_disagreements_total", labels)
         assert after == before + 1

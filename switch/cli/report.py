@@ -1,0 +1,94 @@
+"""`switch report ST`: who asked for a state's data, and what became of it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from switch.audit.database import migrate, open_engine
+from switch.cli.common import err_console, fail
+from switch.directory import Directory
+from switch.errors import SwitchError
+from switch.reports import build_report, check_state, parse_period, print_tables, render
+from switch.settings import Settings
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    html = "html"
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite database that does not exist: reading it would
+    create an empty one and report nothing, which hides a typo."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return None
+    return None if Path(path).exists() else path
+
+
+def report(
+    state: str = typer.Argument(..., help="The state whose data was asked for, e.g. WA."),
+    since: str | None = typer.Option(
+        None, "--since", help="From this ISO date or time (UTC unless a zone is given)."
+    ),
+    until: str | None = typer.Option(
+        None, "--until", help="Up to this ISO date (the whole day) or time, inclusive."
+    ),
+    format: Format = typer.Option(Format.table, "--format", help="How to show the report."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the report to this file instead of the terminal."
+    ),
+    db: str | None = typer.Option(
+        None, "--db", help="Audit database URL (default: SWITCH_DATABASE_URL)."
+    ),
+) -> None:
+    """A state's transparency report: who queried its data, what was refused and
+    under which rule, fields withheld, notices owed, candidate-policy disagreements."""
+    settings = Settings()
+    url = db or settings.database_url
+    try:
+        code = check_state(state)
+        period = parse_period(since, until)
+        directory = Directory.load(settings.directory)
+    except SwitchError as exc:
+        fail(exc.message)
+    missing = _missing_sqlite_file(url)
+    if missing is not None:
+        fail(f"no audit database at {missing}")
+    try:
+        engine = open_engine(url)
+    except (ArgumentError, SQLAlchemyError) as exc:
+        fail(f"cannot open the audit database {url}: {exc}")
+    try:
+        migrate(engine)
+        built = build_report(engine, directory, code, period)
+    except SwitchError as exc:
+        fail(exc.message)
+    except SQLAlchemyError as exc:
+        fail(f"cannot read the audit database: {exc}")
+    finally:
+        engine.dispose()
+    if output is None and format is Format.table:
+        print_tables(built, Console())
+        return
+    text = render(built, format.value)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc}")
+    err_console.print(f"wrote the {code} report to {output}", highlight=False)

@@ -1,0 +1,79 @@
+"""`switch sim state ST --port N`: a mock state DMV as its own HTTP service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from switch.cli.common import fail
+
+
+def state(
+    state: str = typer.Argument(..., metavar="ST", help="The state to play, e.g. WA."),
+    port: int = typer.Option(0, help="Port to listen on; 0 picks a free one."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    seed: int = typer.Option(0, help="Seed of the generated records and of fault draws."),
+    records: Path | None = typer.Option(
+        None, help="Records fixture (YAML or JSON): drivers and vehicles to answer exactly."
+    ),
+    generated: bool = typer.Option(
+        True, "--generated/--no-generated", help="Answer from generated records too."
+    ),
+    faults_file: Path | None = typer.Option(
+        None, "--faults", help="Faults file (YAML or JSON list of fault specs)."
+    ),
+    fault: list[str] = typer.Option(
+        [],
+        "--fault",
+        help="A fault, TYPE[@PROBABILITY][:NAME=VALUE,...], e.g. error@0.1, "
+        "latency:ms=200, jitter:distribution=normal,ms=300,spread=50, "
+        "out_of_service:keys=DQ+KQ, reset@0.5. Repeatable.",
+    ),
+    latency: float | None = typer.Option(None, help="Delay every answer by this many ms."),
+    error_rate: float | None = typer.Option(
+        None, help="Answer this share of queries (0..1) with HTTP 500."
+    ),
+    down: bool = typer.Option(False, "--down", help="Answer every query 503 (out of service)."),
+    log_level: str = typer.Option("warning", help="uvicorn log level."),
+) -> None:
+    """Run a mock state DMV until Ctrl-C or SIGTERM.
+
+    It answers the switch's POST /v1/query, and has an admin API under /admin
+    (records, faults, journal, reset; OpenAPI at /docs). The line
+    `mock state ST listening on URL` goes to standard error once it accepts
+    connections. Point a hub at it with SWITCH_STATES="ST=URL".
+    """
+    # Loaded here so light verbs start fast.
+    from simulators.mockstate import (
+        Fault,
+        MockState,
+        MockStateError,
+        fault_from,
+        load_faults,
+        load_records,
+        parse_fault,
+        serve,
+    )
+
+    faults: list[Fault] = []
+    try:
+        if faults_file is not None:
+            faults.extend(load_faults(faults_file))
+        faults.extend(parse_fault(text) for text in fault)
+        if latency is not None:
+            faults.append(fault_from({"type": "latency", "params": {"ms": latency}}))
+        if error_rate is not None:
+            faults.append(fault_from({"type": "error", "probability": error_rate}))
+        if down:
+            faults.append(fault_from({"type": "out_of_service"}))
+        programmed = load_records(records) if records is not None else None
+        service = MockState(
+            state, seed=seed, records=programmed, faults=faults, generated=generated
+        )
+    except (MockStateError, ValueError) as err:
+        fail(str(err))
+    try:
+        serve(service, host=host, port=port, log_level=log_level)
+    except OSError as err:
+        fail(f"cannot listen on {host}:{port}: {err.strerror or err}")

@@ -1,0 +1,206 @@
+"""The hub with three states as separate HTTP processes: one answering, one
+slowed beyond the hub's wait, one down. Every process is stopped in a
+`finally`, and every wait on one is bounded."""
+
+from __future__ import annotations
+
+import selectors
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from simulators.dmv import StateDMV
+from simulators.mockstate import MockStateControl
+from switch.destinations.registry import build_destinations
+from switch.server import free_port
+from tests.utils.hubs import Keys, make_client
+
+ROOT = Path(__file__).resolve().parents[2]
+START_SECONDS = 60.0
+STOP_SECONDS = 15.0
+WA_OLN = StateDMV("WA").driver(5)["OLN"]
+# How long the hub waits where OR (120 s late) must miss and the others must not.
+SLOW_WAIT = 3.0
+
+
+def _ready_line(proc: subprocess.Popen[str]) -> str:
+    """The first line on the process's stderr, within START_SECONDS."""
+    assert proc.stderr is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stderr, selectors.EVENT_READ)
+        if not selector.select(timeout=START_SECONDS):
+            raise AssertionError("the mock state printed nothing")
+    return proc.stderr.readline().strip()
+
+
+def _stop(proc: subprocess.Popen[str]) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=STOP_SECONDS)
+    return proc.returncode
+
+
+@contextmanager
+def mock_states(
+    *specs: tuple[str, ...],
+) -> Iterator[list[tuple[subprocess.Popen[str], str]]]:
+    """One process per `(ST, *options)`, started together; yields (process, url)s."""
+    started: list[tuple[subprocess.Popen[str], str]] = []
+    try:
+        for state, *args in specs:
+            port = free_port()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "simulators.mockstate", state, "--port", str(port), *args],
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            started.append((proc, f"http://127.0.0.1:{port}"))
+        for (state, *_), (proc, url) in zip(specs, started, strict=True):
+            assert _ready_line(proc) == f"mock state {state} listening on {url}"
+        yield started
+    finally:
+        for proc, _ in started:
+            _stop(proc)
+            if proc.stderr is not None:
+                proc.stderr.close()
+
+
+def _send(client: TestClient, keys: Keys, ori: str, text: str, wait: float) -> dict[str, Any]:
+    response = client.post(
+        "/v1/messages", params={"wait": wait}, content=text, headers=keys.auth(ori)
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.fixture(scope="module")
+def remote() -> Iterator[dict[str, str]]:
+    with mock_states(("WA",), ("OR", "--latency", "120000"), ("ID", "--down")) as started:
+        yield dict(zip(("WA", "OR", "ID"), (url for _, url in started), strict=True))
+
+
+@pytest.fixture(scope="module")
+def hub(
+    remote: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Keys]]:
+    setting = ",".join(f"{state}={url}" for state, url in remote.items())
+    database = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'audit.db'}"
+    with make_client(database, destinations=build_destinations(setting)) as (client, keys, _):
+        # First contact (a new connection, a cold process) is not what is under test.
+        warm = _send(client, keys, "NY0303000", f"DQ.NY0303000.WA,ID.TXTOLN/{WA_OLN}", wait=30)
+        assert [r["status"] for r in warm["results"]] == ["answered", "out_of_service"]
+        yield client, keys
+
+
+def test_three_remote_states_one_slow_one_down(hub: tuple[TestClient, Keys]) -> None:
+    client, keys = hub
+    body = _send(
+        client, keys, "NY0303000", f"DQ.NY0303000.WA,OR,ID.TXTOLN/{WA_OLN}", wait=SLOW_WAIT
+    )
+    statuses = {r["destination"]: r["status"] for r in body["results"]}
+    assert statuses == {"WA": "answered", "OR": "no_response", "ID": "out_of_service"}
+    wa, or_, id_ = body["results"]
+    assert wa["response"]["fields"]["OLN"] == WA_OLN
+    assert or_["response"] is None
+    assert id_["response"]["key"] == "SM"
+    assert ".02. ID OUT OF SERVICE FOR MSG TYPE DQ" in id_["response"]["text"]
+
+
+def test_the_merged_nl_result_shows_the_hit_the_slow_and_the_down(
+    hub: tuple[TestClient, Keys],
+) -> None:
+    client, keys = hub
+    body = _send(client, keys, "NY0303000", f"DQ.NY0303000.NL.TXTOLN/{WA_OLN}", wait=SLOW_WAIT)
+    visible = {r["destination"]: r["status"] for r in body["results"]}
+    # NO HITs are suppressed; what is left is the hit and who did not answer.
+    assert visible == {"WA": "answered", "OR": "no_response", "ID": "out_of_service"}
+    summary = body["summary"]
+    assert summary["hit"] == ["WA"]
+    assert sorted(summary["no_response"]) == ["ID", "OR"]
+    assert len(summary["no_hit"]) == 49
+
+
+def test_the_journal_proves_a_denied_query_never_reached_its_state(
+    remote: dict[str, str], hub: tuple[TestClient, Keys]
+) -> None:
+    client, keys = hub
+    with MockStateControl(remote["WA"]) as wa:
+        wa.reset("journal")
+        ice = _send(client, keys, "VTICE0900", f"DQ.VTICE0900.WA.TXTOLN/{WA_OLN}", wait=5.0)
+        [denied] = ice["results"]
+        assert (denied["decision"], denied["rule"]) == ("deny", "wa-no-ice")
+        nypd = _send(client, keys, "NY0303000", f"DQ.NY0303000.WA.TXTOLN/{WA_OLN}", wait=5.0)
+        assert nypd["results"][0]["status"] == "answered"
+        wa.assert_not_received(ori="VTICE0900")
+        [entry] = wa.assert_received(key="DQ", ori="NY0303000", fields={"OLN": WA_OLN}, times=1)
+        assert entry.outcome == "answered" and entry.answer is not None
+        assert [e.ori for e in wa.journal()] == ["NY0303000"]
+
+
+def test_a_killed_state_is_out_of_service_and_sigterm_exits_cleanly(
+    tmp_path: Path,
+) -> None:
+    oln = StateDMV("MT").driver(2)["OLN"]
+    text = f"DQ.NY0303000.MT.TXTOLN/{oln}"
+    with mock_states(("MT",)) as [(proc, url)]:
+        destinations = build_destinations(f"MT={url}")
+        with make_client(f"sqlite:///{tmp_path / 'audit.db'}", destinations=destinations) as (
+            client,
+            keys,
+            _,
+        ):
+            assert _send(client, keys, "NY0303000", text, wait=5.0)["results"][0]["status"] == (
+                "answered"
+            )
+            assert _stop(proc) == 0
+            [result] = _send(client, keys, "NY0303000", text, wait=5.0)["results"]
+            assert result["status"] == "out_of_service"
+            assert result["response"]["key"] == "SM"
+
+
+def test_a_process_that_cannot_start_says_why() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulators.mockstate", "ZZ", "--port", "0"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=START_SECONDS)
+    finally:
+        _stop(proc)
+    assert proc.returncode == 1
+    assert "unknown state 'ZZ'" in err and out == ""
+
+
+def test_options_given_at_start_are_in_force() -> None:
+    args = (
+        "--fault",
+        "error@0.5",
+        "--seed",
+        "3",
+        "--records",
+        "simulators/mockstate/examples/wa-records.yaml",
+    )
+    with mock_states(("WA", *args)) as [(_, url)], MockStateControl(url) as control:
+        health = control.health()
+        assert (health["state"], health["seed"], health["records"]) == ("WA", 3, 3)
+        [fault] = control.faults()
+        assert (fault.type, fault.probability) == ("error", 0.5)

@@ -1,0 +1,204 @@
+"""The trainer's view in a real browser: the live flow, a message's trace,
+the tile map, the policy playground; screenshots in test-artifacts/web/."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.web.conftest import WebHub, screenshot
+
+DENY_BACKGROUND = "rgb(253, 230, 228)"
+PERMIT_BACKGROUND = "rgb(226, 243, 230)"
+
+
+def _flow(page: Any, reply: dict[str, Any]) -> Any:
+    return page.locator(f'.flow[data-id="{reply["id"]}"]')
+
+
+def test_each_message_appears_with_its_decision_and_trace(page: Any, hub: WebHub) -> None:
+    ice = hub.send("VTICE0900", "DQ.VTICE0900.WA.*WEB1.TXTOLN/WDL0000001")
+    nypd = hub.send("NY0303000", "DQ.NY0303000.TX.*WEB2.TXTOLN/X12345")
+    refused = hub.send("NY0303000", "DQ.NY0303000.WA.*WEB3.TXT")
+    fan_out = hub.send("VTICE0900", "DQ.VTICE0900.NL.*WEB4.TXTOLN/X99")
+    assert refused["error"]["code"] == ".14."
+
+    denied = _flow(page, ice)
+    expect(denied).to_have_class(re.compile(r"\bdeny\b"))
+    expect(denied.locator(".flow-head .verdict")).to_have_text("✗ DENIED")
+    policy_step = denied.locator('.outcome[data-destination="WA"] .step.deny').first
+    expect(policy_step.locator(".rule")).to_have_text("wa-no-ice")
+    expect(policy_step).to_contain_text("Keep Washington Working")
+    assert policy_step.evaluate("e => getComputedStyle(e).backgroundColor") == DENY_BACKGROUND
+
+    permitted = _flow(page, nypd)
+    expect(permitted).to_have_class(re.compile(r"\bpermit\b"))
+    expect(permitted.locator(".flow-head .verdict")).to_have_text("✓ PERMITTED")
+    answered = permitted.locator('.outcome[data-destination="TX"] .step.permit').first
+    expect(answered).to_contain_text("PERMIT")
+    assert answered.evaluate("e => getComputedStyle(e).backgroundColor") == PERMIT_BACKGROUND
+
+    # Refused input stops at the hub: its ER is shown in the hub's lane.
+    er = _flow(page, refused)
+    expect(er).to_have_class(re.compile(r"\brefused\b"))
+    expect(er.locator(".step.refused").first).to_contain_text("ER .14.")
+
+    # A multi-state query fans out: a row per state that denied, and a summary.
+    nl = _flow(page, fan_out)
+    for state in ("IL", "MA", "MN", "NY", "WA"):
+        expect(nl.locator(f'.outcome.deny[data-destination="{state}"]')).to_have_count(1)
+    expect(nl.locator(".nl-summary")).to_contain_text("denied: IL, MA, MN, NY, WA")
+
+    denied.click()
+    detail = page.locator("#detail")
+    expect(detail).to_be_visible()
+    expect(detail.locator("pre.sent")).to_have_text("DQ.VTICE0900.WA.*WEB1.TXTOLN/WDL0000001")
+    expect(detail.locator("pre.reply")).to_contain_text(".02.")
+    rule = detail.locator('.rule-trace[data-rule="wa-no-ice"]')
+    expect(rule.locator(".status")).to_have_text("MATCHED")
+    expect(rule).to_contain_text("ICE-ERO")
+    expect(detail.locator('.rule-trace[data-rule="wa-judicial-warrant"] .status')).to_have_text(
+        "not matched"
+    )
+    expect(detail.locator(".decision")).to_have_attribute("data-effect", "deny")
+    screenshot(page, "live-flow")
+
+    # Filters hide what does not match; pause holds new messages back.
+    page.select_option("#f-effect", "deny")
+    expect(permitted).to_be_hidden()
+    expect(denied).to_be_visible()
+    page.select_option("#f-effect", "")
+    page.fill("#f-ori", "NY03")
+    expect(denied).to_be_hidden()
+    expect(permitted).to_be_visible()
+    page.fill("#f-ori", "")
+
+    page.click("#pause")
+    expect(page.locator("#live")).to_have_attribute("data-state", "paused")
+    held = hub.send("NY0303000", "DQ.NY0303000.TX.*WEB5.TXTOLN/X777")
+    expect(page.locator("#flow-count")).to_contain_text("1 waiting")
+    expect(_flow(page, held)).to_have_count(0)
+    page.click("#pause")
+    expect(_flow(page, held)).to_have_count(1)
+    page.click("#clear")
+    expect(page.locator(".flow")).to_have_count(0)
+
+    # A cited warrant is explained as the registry judged it: judicial opens NY.
+    warrant = hub.runtime.warrants.issue(kind="judicial", to="VTICE0900", oln="NYW123456").id
+    judicial = hub.send("VTICE0900", f"DQ.VTICE0900.NY.*WEB6.TXTOLN/NYW123456.WRT/{warrant}")
+    _flow(page, judicial).click()
+    released = detail.locator('.rule-trace[data-rule="ny-immigration-judicial-release"]')
+    expect(released.locator(".status")).to_have_text("MATCHED")
+    expect(released).to_contain_text("judicial")
+    expect(detail.locator('.decision [data-field="obligations"]')).to_contain_text("notify_subject")
+
+
+def test_tile_map_shows_each_states_stance_and_live_counts(page: Any, hub: WebHub) -> None:
+    tiles = page.locator("#tiles")
+    expect(tiles).to_have_attribute("data-requester", "ICE-ERO")
+    # WA lets a judicial warrant through; MA and MN refuse ICE outright.
+    expect(tiles.locator('[data-state="WA"]')).to_have_attribute("data-status", "warrant-only")
+    expect(tiles.locator('[data-state="MA"]')).to_have_attribute("data-status", "blocked")
+    expect(tiles.locator('[data-state="TX"]')).to_have_attribute("data-status", "open")
+    expect(tiles.locator('[data-state="TX"]')).to_have_class(re.compile(r"\bstatus-open\b"))
+    oregon = tiles.locator('[data-state="OR"]')
+    expect(oregon).to_have_class(re.compile(r"\bstatus-pending\b"))
+    expect(oregon).to_have_attribute("data-pending", "warrant-only")
+    expect(tiles.locator(".tile")).to_have_count(52)
+    expect(page.locator("#tiles-summary")).to_contain_text("blocked: MA, MN.")
+    expect(page.locator("#tiles-summary")).to_contain_text("judicial warrant only: IL, NY, WA.")
+
+    hub.send("VTICE0900", "DQ.VTICE0900.WA.*TILE1.TXTOLN/WDL0000002")
+    hub.send("VTICE0900", "DQ.VTICE0900.TX.*TILE2.TXTOLN/X1")
+    expect(tiles.locator('[data-state="WA"] .counts')).to_have_text("✓0 ✗1")
+    expect(tiles.locator('[data-state="MA"] .counts')).to_have_text("")
+    expect(tiles.locator('[data-state="TX"] .counts')).to_have_text("✓1 ✗0")
+    expect(page.locator("#tiles-counts")).to_contain_text("TX ✓1 ✗0 · WA ✓0 ✗1")
+
+    # Clicking a state filters the flow to it.
+    tiles.locator('[data-state="WA"]').click()
+    expect(page.locator("#f-state")).to_have_value("WA")
+    expect(page.locator(".flow:visible")).to_have_count(1)
+    screenshot(page, "tile-map")
+
+    # Local police meet no state rule.
+    page.select_option("#tile-class", "type:PD")
+    expect(tiles).to_have_attribute("data-requester", "PD")
+    expect(tiles.locator('[data-state="WA"]')).to_have_attribute("data-status", "open")
+    expect(tiles.locator(".status-open")).to_have_count(52)
+
+
+def test_playground_decides_explains_and_refuses_an_invalid_policy(page: Any, hub: WebHub) -> None:
+    page.click("#tab-playground")
+    result = page.locator("#pg-result")
+
+    page.select_option("#pg-class", "component:ICE-HSI")
+    page.select_option("#pg-ori", "NYHSI0200")
+    page.select_option("#pg-state", "MA")
+    expect(result).to_contain_text("NYHSI0200")
+    expect(result.locator(".decision")).to_have_attribute("data-effect", "deny")
+    expect(result.locator('.decision [data-field="rule"]')).to_have_text("ma-no-ice")
+    expect(result.locator('.rule-trace[data-rule="ma-no-ice"] .status')).to_have_text("MATCHED")
+
+    page.select_option("#pg-class", "component:ICE-ERO")
+    page.select_option("#pg-ori", "VTICE0900")
+    page.select_option("#pg-state", "NY")
+    page.select_option("#pg-warrant", "judicial")
+    expect(result.locator(".decision")).to_have_attribute("data-effect", "permit")
+    expect(result.locator('.decision [data-field="rule"]')).to_have_text(
+        "ny-immigration-judicial-release"
+    )
+    expect(result.locator('.decision [data-field="obligations"]')).to_contain_text(
+        "notify_subject(3 business days)"
+    )
+    screenshot(page, "playground")
+
+    # An invalid policy is refused whole, with its line; nothing is saved.
+    before = hub.admin_get("/v1/policies/WA")["version"]
+    page.select_option("#pg-state", "WA")
+    expect(page.locator("#pg-policy-info")).to_contain_text(before)
+    page.click("#pg-edit")
+    expect(page.locator("#pg-yaml")).to_have_value(re.compile(r"wa-no-ice"))
+    page.fill(
+        "#pg-yaml",
+        "state: WA\ntitle: Washington\nrules:\n  - id: wa-broken\n    effect: maybe\n",
+    )
+    page.click("#pg-save")
+    errors = page.locator("#pg-errors")
+    expect(errors).to_contain_text("Not saved")
+    expect(errors.locator('li[data-line="5"]')).to_contain_text("line 5")
+    expect(errors.locator('li[data-line="5"]')).to_contain_text("'permit' or 'deny'")
+    expect(page.locator("#pg-gutter .bad")).to_have_text("5")
+    assert hub.admin_get("/v1/policies/WA")["version"] == before
+    page.locator("#pg-errors").scroll_into_view_if_needed()
+    screenshot(page, "policy-error")
+
+    page.click("#tab-scenarios")
+    expect(page.locator("#scenarios")).to_contain_text("switch sim scenario")
+
+
+def test_the_page_asks_for_a_key_and_reads_large(browser: Any, hub: WebHub) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(hub.url)
+        expect(page.locator("#key-panel")).to_be_visible()
+        page.fill("#key-input", hub.agency["NY0303000"])
+        page.click("#key-form button")
+        expect(page.locator("#key-error")).to_contain_text("admin key")
+        page.fill("#key-input", hub.admin)
+        page.click("#key-form button")
+        page.wait_for_selector('body[data-ready="true"]')
+        expect(page.locator("#live")).to_have_attribute("data-state", "live")
+        # The key is not left in the address bar of a projected screen.
+        assert "key=" not in page.url
+        page.click("#large-type")
+        expect(page.locator("html")).to_have_class("large")
+        hub.send("VTICE0900", "DQ.VTICE0900.WA.*BIG1.TXTOLN/WDL0000003")
+        expect(page.locator(".flow.deny")).to_have_count(1)
+        screenshot(page, "large-type")
+    finally:
+        context.close()
