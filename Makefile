@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 DURATION ?= 20
 
-.PHONY: demo test lint format typecheck serve clean bench bench-policy
+.PHONY: demo test lint format typecheck serve clean bench bench-policy bench-replay
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,10 +40,14 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # Every benchmark present; each ends by printing one line of JSON.
-bench: bench-policy
+bench: bench-policy bench-replay
 
 bench-policy: $(BENCH_STAMP)
 	$(BIN)/python -m bench.policy
+
+# A 1,000,000-query history on SQLite (and PostgreSQL on 127.0.0.1:5432 if it answers).
+bench-replay: $(STAMP)
+	$(BIN)/python -m bench.replay
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -48,3 +48,9 @@ def test_readme_examples_run_as_written(tmp_path: Path) -> None:
     assert "ny-immigration-judicial-only" in out  # the I-200 is refused
     assert "ny-immigration-judicial-release" in out  # the court's warrant opens NY
     assert "│ NY    │ VTICE0900 │" in out  # the notice owed to the driver
+
+
+def test_readme_plugin_example_is_the_tested_file() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
+    example = (ROOT / "tests" / "test_plugin_example.py").read_text()
+    assert example in blocks, "README's plugin example drifted from tests/test_plugin_example.py"

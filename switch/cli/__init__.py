@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from switch.cli import agencies, demo, keys, notices, policy, report, send, serve, warrants
+from switch.cli import (
+    agencies,
+    demo,
+    keys,
+    notices,
+    policy,
+    report,
+    send,
+    serve,
+    sim,
+    warrants,
+)
 
 app = typer.Typer(
     name="switch",
@@ -22,6 +33,7 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(warrants.app, name="warrants")
 app.command("notices")(notices.notices)
 app.command("report")(report.report)
+app.add_typer(sim.app, name="sim")
 
 
 def main() -> None:

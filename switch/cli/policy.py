@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from switch.audit.database import migrate, open_engine
-from switch.cli import impact
+from switch.cli import impact, replay
 from switch.cli.common import err_console, fail
 from switch.directory import Directory
 from switch.errors import MessageError
@@ -189,3 +189,4 @@ def schema(
 
 app.command("diff")(impact.diff)
 app.command("matrix")(impact.matrix)
+app.command("replay")(replay.replay)

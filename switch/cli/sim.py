@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from simulators.history import HistoryError, HistoryPlan, write_history
 from switch.audit.database import migrate, open_engine
+from switch.cli import sim_scenario, sim_state, sim_traffic
 from switch.cli.common import err_console, fail
 from switch.directory import Directory
 from switch.errors import SwitchError
@@ -87,3 +88,8 @@ def history(
         "rows_per_s": round(result.rows_per_s),
     }
     typer.echo(json.dumps(summary))
+
+
+app.command("state")(sim_state.state)
+app.command("traffic")(sim_traffic.traffic)
+app.command("scenario")(sim_scenario.scenario)

@@ -20,6 +20,15 @@ from switch.impact.matrix_national import (
     national_matrix,
 )
 from switch.impact.matrix_render import render_national, render_state_matrix
+from switch.impact.replay import replay_policies
+from switch.impact.replay_input import ReplayError, load_candidates, parse_window
+from switch.impact.replay_render import (
+    print_replay_table,
+    render_replay_csv,
+    render_replay_json,
+)
+from switch.impact.replay_report import ReplayReport, Transition, Unreplayable
+from switch.impact.replay_source import count_queries
 
 __all__ = [
     "Change",
@@ -32,14 +41,25 @@ __all__ = [
     "NationalMatrix",
     "Outcome",
     "PolicySide",
+    "ReplayError",
+    "ReplayReport",
     "StateDiff",
     "StateMatrix",
+    "Transition",
+    "Unreplayable",
+    "count_queries",
     "diff_paths",
     "diff_policies",
+    "load_candidates",
     "load_policies",
     "national_matrix",
+    "parse_window",
+    "print_replay_table",
     "render_diff",
     "render_national",
+    "render_replay_csv",
+    "render_replay_json",
     "render_state_matrix",
+    "replay_policies",
     "state_matrix",
 ]

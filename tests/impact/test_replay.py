@@ -16,7 +16,7 @@ from sqlalchemy import Engine, insert
 from switch.audit.database import migrate, open_engine
 from switch.audit.schema import audit_outcomes
 from switch.directory import Directory
-from switch.impact.replay import replay
+from switch.impact.replay import replay_policies
 from switch.impact.replay_input import (
     ReplayError,
     choose_states,
@@ -150,7 +150,7 @@ def test_oregon_candidate_declines_immigration_and_loosens_nothing(
     history: Engine, directory: Directory
 ) -> None:
     engine = history
-    report = replay(engine, load_candidates(OR_CANDIDATE), directory)
+    report = replay_policies(engine, load_candidates(OR_CANDIDATE), directory)
     assert report.states == ["OR"]
     assert report.records == 9  # the AM and the Washington rows are not read
     assert counts(report) == {("permit", "deny"): 5, ("permit", "permit"): 3}
@@ -174,7 +174,7 @@ def test_oregon_candidate_declines_immigration_and_loosens_nothing(
 
 def test_an_unknown_sender_is_reported_not_replayed(history: Engine, directory: Directory) -> None:
     engine = history
-    report = replay(engine, load_candidates(OR_CANDIDATE), directory)
+    report = replay_policies(engine, load_candidates(OR_CANDIDATE), directory)
     gone = report.unreplayable
     assert (gone.count, dict(gone.by_ori), dict(gone.by_state)) == (1, {"ORXXX9999": 1}, {"OR": 1})
     assert gone.examples == ["m08"]
@@ -185,7 +185,7 @@ def test_a_loosening_is_counted_and_listed_first(
     history: Engine, directory: Directory, tmp_path: Path
 ) -> None:
     engine = history
-    report = replay(engine, load_candidates(candidates_folder(tmp_path)), directory)
+    report = replay_policies(engine, load_candidates(candidates_folder(tmp_path)), directory)
     assert report.states == ["OR", "WA"]
     assert counts(report) == {
         ("deny", "permit"): 1,
@@ -208,16 +208,16 @@ def test_a_loosening_is_counted_and_listed_first(
 def test_state_and_window_filters(history: Engine, directory: Directory, tmp_path: Path) -> None:
     engine = history
     candidates = load_candidates(candidates_folder(tmp_path))
-    only_wa = replay(engine, candidates, directory, states=["wa"])
+    only_wa = replay_policies(engine, candidates, directory, states=["wa"])
     assert only_wa.states == ["WA"] and only_wa.records == 5
     assert counts(only_wa) == {("deny", "permit"): 1, ("deny", "deny"): 1, ("permit", "permit"): 3}
-    november = replay(engine, candidates, directory, **window("2024-11-01", "2024-11-30"))
+    november = replay_policies(engine, candidates, directory, **window("2024-11-01", "2024-11-30"))
     assert november.records == 3 and counts(november) == {("permit", "permit"): 3}
     # A date alone as --until runs to the end of that day.
-    start = replay(engine, candidates, directory, **window(None, "2024-10-02"))
+    start = replay_policies(engine, candidates, directory, **window(None, "2024-10-02"))
     assert counts(start) == {("permit", "deny"): 2}
     assert start.get("permit", "deny").examples == ["m01", "m02"]  # type: ignore[union-attr]
-    instant = replay(engine, candidates, directory, **window("2024-10-02T12:00:00Z", None))
+    instant = replay_policies(engine, candidates, directory, **window("2024-10-02T12:00:00Z", None))
     assert instant.records == 14 - 1  # all but m01
 
 
@@ -232,7 +232,7 @@ def test_time_windows_are_decided_in_local_time(
     engine = history
     candidates = load_candidates(candidates_folder(tmp_path, WA_WEEKENDS))
     assert "time" in packing_for(candidates)
-    report = replay(engine, candidates, directory, states=["WA"])
+    report = replay_policies(engine, candidates, directory, states=["WA"])
     tightened = report.get("permit", "deny")
     assert tightened is not None
     assert tightened.count == 1 and tightened.examples == ["m13"]  # the Sunday query only
@@ -247,7 +247,7 @@ def test_few_evaluations_for_many_rows(sqlite_url: str, directory: Directory) ->
         for i in range(2000)
     )  # fmt: skip
     engine = write_history(sqlite_url, rows)
-    report = replay(engine, load_candidates(OR_CANDIDATE), directory, batch_size=300)
+    report = replay_policies(engine, load_candidates(OR_CANDIDATE), directory, batch_size=300)
     engine.dispose()
     assert counts(report) == {("permit", "deny"): 1000, ("permit", "permit"): 1000}
     assert report.evaluations == 2
@@ -282,11 +282,11 @@ def test_a_missing_or_empty_database_is_an_error(tmp_path: Path, directory: Dire
     candidates = load_candidates(OR_CANDIDATE)
     missing = open_engine(f"sqlite:///{tmp_path / 'missing.db'}")
     with pytest.raises(ReplayError, match="no audit database at"):
-        replay(missing, candidates, directory)
+        replay_policies(missing, candidates, directory)
     assert not (tmp_path / "missing.db").exists()
     (tmp_path / "empty.db").write_bytes(b"")
     empty = open_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     with pytest.raises(ReplayError, match="cannot read the audit database: no such table"):
-        replay(empty, candidates, directory)
+        replay_policies(empty, candidates, directory)
     missing.dispose()
     empty.dispose()

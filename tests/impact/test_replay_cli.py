@@ -70,10 +70,10 @@ def test_csv_rows_carry_the_breakdowns(db: str) -> None:
 def test_table_flags_loosenings_first(db: str, tmp_path: Path) -> None:
     code, out, _ = run("--candidate", str(candidates_folder(tmp_path)), "--db", db)
     assert code == 0
-    assert "LOOSENS ACCESS: 1 recorded query" in out
+    assert "LOOSENS ACCESS: 1 query recorded as denied would be permitted" in out
     assert out.index("LOOSENS ACCESS") < out.index("deny → permit") < out.index("permit → deny")
     assert "permit → deny (tighten): 5 queries" in out
-    assert "Unreplayable: 1 recorded queries" in out and "ORXXX9999 1" in out
+    assert "Unreplayable: 1 query from senders no longer" in out and "ORXXX9999 1" in out
     assert "records/s" in out
 
 

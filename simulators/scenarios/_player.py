@@ -1,0 +1,200 @@
+"""Plays a scenario's steps against a target hub, narrating each as lines
+(`Line(kind, text)`), and stops at the first expectation that fails.
+
+A flow line reads as the query travels, as in the demo:
+agency -> hub -> policy (permit/deny, rule) -> state -> status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from simulators.dmv import StateDMV
+from simulators.mockstate import Fault
+from simulators.scenarios._checks import differences, has_notice, response_key
+from simulators.scenarios._model import (
+    FaultStep,
+    NarrateStep,
+    PauseStep,
+    Scenario,
+    SendStep,
+    Step,
+    step_label,
+)
+from simulators.scenarios._placeholders import PlaceholderError, fill
+from switch.client import Reply
+
+LineKind = Literal[
+    "title",
+    "narrate",
+    "send",
+    "permit",
+    "deny",
+    "error",
+    "summary",
+    "fault",
+    "pause",
+    "pass",
+    "fail",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    kind: LineKind
+    text: str
+    step: int | None = None
+
+
+class Target(Protocol):
+    """The hub a scenario plays through, and its mock states."""
+
+    async def send(self, sender: str, text: str, wait: float | None) -> Reply: ...
+
+    async def set_faults(self, state: str, faults: Sequence[Fault]) -> None: ...
+
+    async def clear_faults(self, state: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StepFailure:
+    step: int
+    label: str
+    sent: str | None
+    problems: tuple[str, ...]
+
+    def __str__(self) -> str:
+        what = f" ({self.sent})" if self.sent else ""
+        return f"step {self.step} ({self.label}){what}: " + "; ".join(self.problems)
+
+
+@dataclass(slots=True)
+class Outcome:
+    scenario: str
+    steps: int
+    played: int = 0
+    failure: StepFailure | None = None
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None and self.played == self.steps
+
+
+def flow_lines(sender: str, reply: Reply) -> list[Line]:
+    if reply.error is not None:
+        return [Line("error", f"{sender} → hub → ER {reply.error.code} {reply.error.message}")]
+    lines = []
+    for result in reply.results:
+        rule = f" {result.rule}" if result.rule else ""
+        answer = response_key(result)
+        notice = " · notice due" if has_notice(result) else ""
+        kind: LineKind = "permit" if result.permitted else "deny"
+        lines.append(
+            Line(
+                kind,
+                f"{sender} → hub → policy {result.decision}{rule} → {result.destination} → "
+                f"{result.status}{' · ' + answer if answer else ''}{notice}",
+            )
+        )
+    if reply.summary:
+        parts = [
+            f"{k}: {len(v)}" + (f" ({','.join(v)})" if len(v) < 6 else "")
+            for k, v in reply.summary.items()
+            if v
+        ]
+        lines.append(Line("summary", "NL summary — " + "; ".join(parts)))
+    return lines
+
+
+class ScenarioPlayer:
+    """`pace`: seconds between steps; 0 plays as fast as it can and skips pauses."""
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        warrants: Mapping[str, str],
+        pace: float = 0.8,
+        seed: int = 0,
+        on_line: Callable[[Line], None] | None = None,
+    ) -> None:
+        self._target = target
+        self._warrants = dict(warrants)
+        self._pace = pace
+        self._seed = seed
+        self._on_line = on_line
+        self._dmvs: dict[str, StateDMV] = {}
+
+    def _driver(self, state: str, index: int) -> Mapping[str, str]:
+        dmv = self._dmvs.get(state)
+        if dmv is None:
+            dmv = self._dmvs[state] = StateDMV(state, seed=self._seed)
+        return dmv.driver(index)
+
+    async def play(self, scenario: Scenario) -> Outcome:
+        outcome = Outcome(scenario.name, len(scenario.steps))
+
+        def emit(line: Line) -> None:
+            outcome.lines.append(line)
+            if self._on_line is not None:
+                self._on_line(line)
+
+        emit(Line("title", scenario.title))
+        for number, step in enumerate(scenario.steps, start=1):
+            if number > 1 and self._pace > 0:
+                await asyncio.sleep(self._pace)
+            failure = await self._play_step(number, step, emit)
+            if failure is not None:
+                outcome.failure = failure
+                emit(Line("fail", str(failure), number))
+                return outcome
+            outcome.played = number
+        emit(Line("pass", f"{scenario.name}: all {len(scenario.steps)} steps as expected"))
+        return outcome
+
+    async def _play_step(
+        self, number: int, step: Step, emit: Callable[[Line], None]
+    ) -> StepFailure | None:
+        if isinstance(step, NarrateStep):
+            emit(Line("narrate", f"{number}. {step.narrate.strip()}", number))
+        elif isinstance(step, PauseStep):
+            if self._pace > 0:
+                emit(Line("pause", f"(pause {step.pause:g} s)", number))
+                await asyncio.sleep(step.pause)
+        elif isinstance(step, FaultStep):
+            change = step.fault
+            if change.clear:
+                emit(Line("fault", f"{change.state}: faults cleared", number))
+                await self._target.clear_faults(change.state)
+            else:
+                names = ", ".join(f.type for f in change.set or ())
+                emit(Line("fault", f"{change.state}: faults set ({names})", number))
+                await self._target.set_faults(change.state, change.set or ())
+        elif isinstance(step, SendStep):
+            return await self._send(number, step, emit)
+        return None
+
+    async def _send(
+        self, number: int, step: SendStep, emit: Callable[[Line], None]
+    ) -> StepFailure | None:
+        sender = step.send.sender
+        label = step_label(step)
+        try:
+            text = fill(step.send.text, sender=sender, warrants=self._warrants, driver=self._driver)
+        except PlaceholderError as exc:
+            return StepFailure(number, label, None, (str(exc),))
+        emit(Line("send", f"{sender} sends {text}", number))
+        try:
+            reply = await self._target.send(sender, text, step.wait)
+        except Exception as exc:  # the hub's failure is the step's failure
+            return StepFailure(number, label, text, (f"no reply: {exc}",))
+        for line in flow_lines(sender, reply):
+            emit(Line(line.kind, line.text, number))
+        if step.expect is None:
+            return None
+        problems = differences(step.expect, reply)
+        return StepFailure(number, label, text, tuple(problems)) if problems else None

@@ -1,0 +1,102 @@
+"""GET /v1/scenarios, POST /v1/scenarios/{name}/run and
+GET /v1/scenarios/runs/{id}: the shipped scenarios, played inside this hub
+in the background for the trainer's page."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from switch.api.deps import AdminDep, IdentityDep, RuntimeDep
+from switch.errors import ForbiddenError, NotFoundError
+
+router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
+
+# Finished runs kept for reading back, oldest dropped first.
+KEEP_RUNS = 50
+
+
+def _runs(request: Request) -> dict[str, Any]:
+    state = request.app.state
+    if not hasattr(state, "scenario_runs"):
+        state.scenario_runs = {}
+        state.scenario_tasks = set()
+    runs: dict[str, Any] = state.scenario_runs
+    return runs
+
+
+@router.get("", summary="Shipped scenarios")
+def list_scenarios(_identity: IdentityDep) -> dict[str, list[dict[str, Any]]]:
+    from simulators.scenarios import shipped_scenarios
+
+    return {
+        "scenarios": [
+            {
+                "name": s.name,
+                "title": s.title,
+                "description": s.description,
+                "steps": len(s.steps),
+                "states": s.states,
+            }
+            for s in shipped_scenarios()
+        ]
+    }
+
+
+@router.post("/{name}/run", status_code=202, summary="Play a shipped scenario in this hub")
+async def run_scenario(
+    name: str,
+    request: Request,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+    pace: float = Query(default=0.8, ge=0, le=10),
+) -> dict[str, Any]:
+    from simulators.scenarios import ScenarioError, load_scenario
+    from simulators.scenarios._hubrun import ScenarioRun, run_in_hub
+    from simulators.scenarios._loader import shipped_names
+
+    # A run issues keys and warrants and reroutes states: the whole switch's business.
+    if admin.admin_scope != "*":
+        raise ForbiddenError("only an admin with scope * may run scenarios")
+    if name not in shipped_names():
+        raise NotFoundError(f"no shipped scenario {name}")
+    try:
+        scenario = load_scenario(name)
+    except ScenarioError as exc:
+        raise HTTPException(500, str(exc)) from None
+    runs = _runs(request)
+    busy = [r for r in runs.values() if r.status == "running"]
+    if busy and (scenario.states or any(_uses_mocks(r.name) for r in busy)):
+        raise HTTPException(409, f"scenario {busy[0].name} is still running ({busy[0].id})")
+    run = ScenarioRun(scenario.name, len(scenario.steps))
+    runs[run.id] = run
+    for old in list(runs)[: max(0, len(runs) - KEEP_RUNS)]:
+        if runs[old].status != "running":
+            del runs[old]
+    task = asyncio.create_task(run_in_hub(request.app, runtime, scenario, run, pace=pace))
+    tasks: set[asyncio.Task[None]] = request.app.state.scenario_tasks
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return {
+        "id": run.id,
+        "name": run.name,
+        "status": run.status,
+        "url": f"{router.prefix}/runs/{run.id}",
+    }
+
+
+def _uses_mocks(name: str) -> bool:
+    from simulators.scenarios import load_scenario
+
+    return bool(load_scenario(name).states)
+
+
+@router.get("/runs/{run_id}", summary="A run's progress, narration so far, pass or fail")
+def read_run(run_id: str, request: Request, _admin: AdminDep) -> dict[str, Any]:
+    run = _runs(request).get(run_id)
+    if run is None:
+        raise NotFoundError(f"no scenario run {run_id}")
+    result: dict[str, Any] = run.as_json()
+    return result
