@@ -177,6 +177,13 @@ def test_playground_decides_explains_and_refuses_an_invalid_policy(page: Any, hu
 
     page.click("#tab-scenarios")
     expect(page.locator("#scenarios")).to_contain_text("switch sim scenario")
+    # Run a shipped scenario from the page: narration shows beside the flow.
+    page.fill("#scenario-pace", "0")
+    page.locator('li[data-scenario="ice-2025"] button.run-scenario').click()
+    status = page.locator(".scenario-narration h3")
+    expect(status).to_have_attribute("data-status", "passed", timeout=45_000)
+    expect(page.locator(".scenario-narration .narration-lines li").first).to_be_visible()
+    screenshot(page, "scenario")
 
 
 def test_the_page_asks_for_a_key_and_reads_large(browser: Any, hub: WebHub) -> None:
