@@ -12,12 +12,14 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
+from typing import Any
 
 from switch.audit.capture import Intake, mailbox_item, refused_record, routed_record
-from switch.audit.records import new_message_id
+from switch.audit.records import MailboxItem, QueuedForward, new_message_id
 from switch.audit.writer import GroupCommitWriter
+from switch.destinations.base import StateAnswer
 from switch.directory import Directory
 from switch.directory.model import Agency
 from switch.errors import (
@@ -34,7 +36,7 @@ from switch.messages import from_json, parse, render
 from switch.messages.model import Message
 from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS
 from switch.replies import Reply, accepted_reply, error_reply, routed_reply
-from switch.router import Router, RouteResult, utc_now
+from switch.router import DestinationResult, Router, RouteResult, utc_now
 
 log = logging.getLogger("switch.hub")
 
@@ -66,6 +68,10 @@ class Hub:
     ) -> None:
         self.directory = directory
         self.events = events or EventBus()
+        # {"ori", "message_id"} after mailbox items are committed.
+        self.mailbox_events = EventBus()
+        # Set when a query is queued for forwarding; the forwarder waits on it.
+        self.queued = asyncio.Event()
         self.assess_warrant = assess_warrant
         self.router = router
         self.writer = writer
@@ -88,7 +94,11 @@ class Hub:
             reply = error_reply(intake.message_id, err)
             self._publish(intake, reply)
             return reply
-        await self.writer.write(routed_record(intake, routed))
+        record = routed_record(intake, routed)
+        record.forwards = self._forwards(intake, message, routed)
+        await self.writer.write(record)
+        self._committed(record.mailbox, bool(record.forwards))
+        self._await_late(intake, message, routed)
         MESSAGES.labels(message.key, "routed").inc()
         _count(routed)
         reply = routed_reply(intake.message_id, message, routed)
@@ -166,9 +176,7 @@ class Hub:
             self.router.resolve_states(message)
         await self.writer.write(routed_record(intake, None))
         MESSAGES.labels(message.key, "accepted").inc()
-        task = asyncio.create_task(self._deliver_later(intake, message))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._spawn(self._deliver_later(intake, message))
         return accepted_reply(intake.message_id, message)
 
     async def _deliver_later(self, intake: Intake, message: Message) -> None:
@@ -178,11 +186,85 @@ class Hub:
         record = routed_record(intake, routed)
         items = list(record.mailbox)
         for result in routed.visible():
+            if (
+                result.status == "no_response"
+                and result.response is None
+                and result.late is None
+                and result.state
+            ):
+                # Nothing is kept for a state that does not answer: say so.
+                result.response = self.router.no_response_status(message, result.state)
             if result.response is not None and result.status != "delivered":
                 items.append(mailbox_item(message.ori, intake.message_id, result))
-        await self.writer.write_outcomes(intake.message_id, record.outcomes, items, record.notices)
+        forwards = self._forwards(intake, message, routed)
+        await self.writer.write_outcomes(
+            intake.message_id, record.outcomes, items, record.notices, forwards=forwards
+        )
+        self._committed(items, bool(forwards))
+        self._await_late(intake, message, routed)
         _count(routed)
         self._publish(intake, routed_reply(intake.message_id, message, routed))
+
+    def _await_late(self, intake: Intake, message: Message, routed: RouteResult) -> None:
+        for result in routed.results:
+            if result.late is not None:
+                self._spawn(self._late_answer(intake, message, result, result.late))
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _late_answer(
+        self,
+        intake: Intake,
+        message: Message,
+        missed: DestinationResult,
+        pending: asyncio.Future[StateAnswer],
+    ) -> None:
+        """A state that answers after the wait: its answer goes to the mailbox."""
+        assert missed.state is not None
+        try:
+            answer = await asyncio.wait_for(pending, timeout=self.router.late_answer_seconds)
+            response = self.router.answer(message, missed.state, answer, missed.decision)
+            status = "answered"
+        except Exception:  # no answer after all: say so, keep nothing
+            response = self.router.no_response_status(message, missed.state)
+            status = "no_response"
+        late = DestinationResult(
+            missed.destination, missed.state, missed.decision, status, response, intake.elapsed_ms()
+        )
+        record = routed_record(intake, RouteResult([late], warrant=None))
+        items = [mailbox_item(message.ori, intake.message_id, late)]
+        await self.writer.write_outcomes(intake.message_id, record.outcomes, items, record.notices)
+        self._committed(items, False)
+
+    def _forwards(
+        self, intake: Intake, message: Message, routed: RouteResult
+    ) -> list[QueuedForward]:
+        """Queries an out-of-service state will get when it returns."""
+        now = utc_now()
+        return [
+            QueuedForward(
+                message_id=intake.message_id,
+                destination=result.destination,
+                state=result.state,
+                sender_ori=message.ori,
+                message_key=message.key,
+                text=render(message),
+                queued_at=now,
+                next_attempt_at=now,
+            )
+            for result in routed.results
+            if result.status == "out_of_service" and result.state is not None
+        ]
+
+    def _committed(self, items: list[MailboxItem], queued: bool) -> None:
+        """Wake mailbox streams and the forwarder once rows are durable."""
+        for ori, message_id in {(item.ori, item.message_id) for item in items}:
+            self.mailbox_events.publish({"ori": ori, "message_id": message_id})
+        if queued:
+            self.queued.set()
 
     async def drain(self) -> None:
         """Wait for wait=0 deliveries still running (shutdown, tests)."""

@@ -25,6 +25,10 @@ from switch.policy import Decision, PolicyDecider, PolicyRequest
 
 Clock = Callable[[], datetime]
 
+# Nlets status texts, word for word.
+WILL_FORWARD = ".02. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL FORWARD"
+WILL_NOT_FORWARD = ".01. USER DOES NOT RESPOND TO MSG TYPE, NLETS WILL NOT FORWARD"
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -38,6 +42,8 @@ class DestinationResult:
     status: str  # answered | rejected | no_response | out_of_service | delivered | fault
     response: OutputMessage | None = None
     latency_ms: float = 0.0
+    # A query still running after the wait, when late answers are kept.
+    late: asyncio.Future[StateAnswer] | None = None
 
     @property
     def hit(self) -> bool:
@@ -79,12 +85,19 @@ class Router:
         decider: PolicyDecider,
         *,
         clock: Clock = utc_now,
+        late_answer_seconds: float = 0.0,
     ) -> None:
         self.directory = directory
         self.destinations = destinations
         self.decider = decider
         self._clock = clock
+        # How long a query that missed its wait may still answer (0: hang up).
+        self.late_answer_seconds = late_answer_seconds
         self._numbers = itertools.count(1)
+        # (state, message key) an admin marked out of service; kept by the
+        # runtime in step with the service_status table.
+        self.out_of_service: set[tuple[str, str]] = set()
+        self.marks_changed = 0  # bumped on each change made through this hub
 
     def next_number(self) -> int:
         return next(self._numbers) % 100_000
@@ -105,11 +118,11 @@ class Router:
         states, multi = self.resolve_states(message)
         at = at or self._clock()
         if len(states) == 1:
-            results = [await self._query_state(states[0], message, requester, wait, warrant, at)]
+            results = [await self.query_state(states[0], message, requester, wait, warrant, at)]
         else:
             results = list(
                 await asyncio.gather(
-                    *(self._query_state(s, message, requester, wait, warrant, at) for s in states)
+                    *(self.query_state(s, message, requester, wait, warrant, at) for s in states)
                 )
             )
         return RouteResult(results, multi_state=multi, warrant=warrant)
@@ -142,7 +155,7 @@ class Router:
             resolved.append((dest, state))
         return resolved, False
 
-    async def _query_state(
+    async def query_state(
         self,
         target: tuple[str, str],
         message: Message,
@@ -158,21 +171,41 @@ class Router:
             # INVARIANT: a denied query never reaches the state.
             er = self._denial(message, state, decision)
             return DestinationResult(dest_name, state, decision, "rejected", er, _ms(started))
+        if (state, message.key) in self.out_of_service:
+            sm = self._status(message, self._status_text(WILL_FORWARD, state, message))
+            return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
         destination = self.destinations[state]
+        task = asyncio.ensure_future(destination.query(message))
         try:
-            answer = await asyncio.wait_for(destination.query(message), timeout=wait)
-        except TimeoutError:
+            done, _ = await asyncio.wait({task}, timeout=wait)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        if not done:
+            late: asyncio.Future[StateAnswer] | None = task
+            if self.late_answer_seconds <= 0:
+                task.cancel()  # hang up: the state stops holding the query
+                await asyncio.gather(task, return_exceptions=True)
+                late = None
+            result = DestinationResult(
+                dest_name, state, decision, "no_response", None, _ms(started)
+            )
+            result.late = late
+            return result
+        try:
+            answer = task.result()
+        except TimeoutError:  # the destination's own time limit
             return DestinationResult(dest_name, state, decision, "no_response", None, _ms(started))
         except OutOfService:
-            sm = self._status(message, f".02. {state} OUT OF SERVICE FOR MSG TYPE {message.key}")
+            sm = self._status(message, self._status_text(WILL_FORWARD, state, message))
             return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
         except DestinationFault as fault:
             sm = self._status(message, f"STATE FAULT {state}: {fault}".upper())
             return DestinationResult(dest_name, state, decision, "fault", sm, _ms(started))
-        reply = self._answer(message, state, answer, decision)
+        reply = self.answer(message, state, answer, decision)
         return DestinationResult(dest_name, state, decision, "answered", reply, _ms(started))
 
-    def _answer(
+    def answer(
         self, message: Message, state: str, answer: StateAnswer, decision: Decision
     ) -> OutputMessage:
         records = answer.records
@@ -190,6 +223,14 @@ class Router:
             f"{decision.reason or 'no reason given'}\n{render(message)[:100]}"
         )
         return self._output("ER", SWITCH_ORI, message, body)
+
+    def no_response_status(self, message: Message, state: str) -> OutputMessage:
+        """The SM a sender's mailbox gets for a state that did not answer."""
+        return self._status(message, self._status_text(WILL_NOT_FORWARD, state, message))
+
+    @staticmethod
+    def _status_text(status: str, state: str, message: Message) -> str:
+        return f"{status}\n{state} {message.key}\n{render(message)[:100]}"
 
     def _status(self, message: Message, text: str) -> OutputMessage:
         return self._output("SM", SWITCH_ORI, message, text)

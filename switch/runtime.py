@@ -8,12 +8,14 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine
 
+from switch import service_status
 from switch.audit.database import migrate, open_engine
 from switch.audit.writer import GroupCommitWriter
 from switch.destinations.base import Destination
 from switch.destinations.builtin import BuiltinDestination
 from switch.destinations.registry import build_destinations
 from switch.directory import Directory
+from switch.forwarding import Forwarder, RetryPolicy
 from switch.hub import Hub
 from switch.keys import KeyRing
 from switch.policy import PolicyDecider, PolicyStore
@@ -41,7 +43,12 @@ class Runtime:
         self.policies = PolicyStore.load(policies_folder(self.settings))
         self.decider: PolicyDecider = decider or self.policies
         self.warrants = WarrantRegistry(self.engine, self.directory)
-        self.router = Router(self.directory, self.destinations, self.decider)
+        self.router = Router(
+            self.directory,
+            self.destinations,
+            self.decider,
+            late_answer_seconds=self.settings.late_answer_seconds,
+        )
         self.writer = GroupCommitWriter(self.engine)
         self.keys = KeyRing(self.engine)
         self.hub = Hub(
@@ -52,6 +59,19 @@ class Runtime:
             max_wait=self.settings.max_wait,
             assess_warrant=self.warrants.assess,
         )
+        self.router.out_of_service = service_status.load(self.engine)
+        self.forwarder = Forwarder(
+            self.engine,
+            self.hub,
+            RetryPolicy(
+                probe_seconds=self.settings.forward_probe_seconds,
+                backoff_seconds=self.settings.forward_backoff_seconds,
+                backoff_max_seconds=self.settings.forward_backoff_max_seconds,
+                max_attempts=self.settings.forward_max_attempts,
+            ),
+            wait=self.settings.max_wait,
+        )
+        self._forwarding: asyncio.Task[None] | None = None
         self._started = False
         self._stopping = threading.Event()
         self.warmed = threading.Event()
@@ -60,6 +80,12 @@ class Runtime:
         if not self._started:
             self.writer.start()
             self._started = True
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no loop (a CLI tool): nothing to forward from here
+                loop = None
+            if loop is not None:
+                self._forwarding = loop.create_task(self.forwarder.run())
             # Start-up stays fast; the simulators' name indexes fill in behind.
             threading.Thread(target=self._warm, name="warm-dmvs", daemon=True).start()
 
@@ -80,8 +106,29 @@ class Runtime:
             await asyncio.sleep(interval)
             await asyncio.to_thread(self.policies.reload_changed)
 
+    def mark_out_of_service(self, state: str, keys: list[str]) -> None:
+        service_status.mark(self.engine, state, keys)
+        self.router.out_of_service |= {(state, key) for key in keys}
+        self.router.marks_changed += 1
+
+    def return_to_service(self, state: str, keys: list[str] | None = None) -> None:
+        """Clear the marks; queued queries for the state go out now."""
+        service_status.clear(self.engine, state, keys)
+        self.router.out_of_service = {
+            (st, key)
+            for st, key in self.router.out_of_service
+            if st != state or (keys is not None and key not in keys)
+        }
+        self.router.marks_changed += 1
+        self.hub.queued.set()
+
     async def stop(self) -> None:
         self._stopping.set()
+        if self._forwarding is not None:
+            self._forwarding.cancel()
+            await asyncio.gather(self._forwarding, return_exceptions=True)
+            await self.forwarder.close()
+            self._forwarding = None
         await self.hub.drain()
         for destination in self.destinations.values():
             await destination.aclose()

@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     max_wait: float = 60.0
     max_body_bytes: int = 8192
     simulator_seed: int = 0
+    # Store and forward: how often an out-of-service state is asked again,
+    # the first back-off after a fault (doubled each time, up to the max),
+    # and how many faults a queued query survives before it is given up.
+    forward_probe_seconds: float = Field(default=5.0, gt=0)
+    forward_backoff_seconds: float = Field(default=1.0, ge=0)
+    forward_backoff_max_seconds: float = Field(default=60.0, ge=0)
+    forward_max_attempts: int = Field(default=5, ge=1)
+    # A state that misses the wait may still answer for this many seconds;
+    # the answer goes to the sender's mailbox (0: hang up at the wait).
+    late_answer_seconds: float = Field(default=0.0, ge=0, le=600)
 
 
 def policies_folder(settings: Settings) -> Path | None:

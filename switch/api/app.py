@@ -22,6 +22,7 @@ from switch.api.routes import (
     reports,
     scenarios,
     stance,
+    status,
     warrants,
     web,
 )
@@ -62,6 +63,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         reports,
         scenarios,
         stance,
+        status,
         health,
         web,
     ):

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, update
 
 from switch.audit.schema import audit_outcomes, audit_records, mailbox
 
@@ -57,11 +57,14 @@ def get_message(engine: Engine, message_id: str) -> dict[str, Any] | None:
     }
 
 
-def list_mailbox(engine: Engine, ori: str, limit: int = 100) -> list[dict[str, Any]]:
+def list_mailbox(
+    engine: Engine, ori: str, limit: int = 100, *, after: int = 0
+) -> list[dict[str, Any]]:
+    """Unacknowledged items for `ori`, oldest first, with seq above `after`."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(mailbox)
-            .where(mailbox.c.ori == ori, mailbox.c.acked_at.is_(None))
+            .where(mailbox.c.ori == ori, mailbox.c.acked_at.is_(None), mailbox.c.seq > after)
             .order_by(mailbox.c.seq)
             .limit(limit)
         ).all()
@@ -76,3 +79,28 @@ def list_mailbox(engine: Engine, ori: str, limit: int = 100) -> list[dict[str, A
         }
         for r in rows
     ]
+
+
+def last_mailbox_seq(engine: Engine, ori: str) -> int:
+    with engine.connect() as conn:
+        value = conn.execute(select(func.max(mailbox.c.seq)).where(mailbox.c.ori == ori)).scalar()
+    return int(value or 0)
+
+
+def ack_mailbox(
+    engine: Engine,
+    ori: str,
+    at: datetime,
+    *,
+    seqs: list[int] | None = None,
+    up_to: int | None = None,
+) -> int:
+    """Mark `ori`'s items delivered; they leave the list, never the audit.
+    Returns how many were newly acknowledged."""
+    statement = update(mailbox).where(mailbox.c.ori == ori, mailbox.c.acked_at.is_(None))
+    if seqs is not None:
+        statement = statement.where(mailbox.c.seq.in_(seqs))
+    if up_to is not None:
+        statement = statement.where(mailbox.c.seq <= up_to)
+    with engine.begin() as conn:
+        return int(conn.execute(statement.values(acked_at=at)).rowcount)

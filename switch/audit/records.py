@@ -68,6 +68,34 @@ class MailboxItem:
 
 
 @dataclass(slots=True)
+class QueuedForward:
+    """A query kept for a state that is out of service (`forward_queue`)."""
+
+    message_id: str
+    destination: str
+    state: str
+    sender_ori: str
+    message_key: str
+    text: str
+    queued_at: datetime
+    next_attempt_at: datetime
+    status: str = "queued"
+    attempts: int = 0
+
+
+@dataclass(slots=True)
+class QueueUpdate:
+    """A change to one `forward_queue` row, committed with its outcome."""
+
+    seq: int
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    finished_at: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
 class AuditRecord:
     id: str
     received_at: datetime
@@ -87,6 +115,7 @@ class AuditRecord:
     outcomes: list[Outcome] = field(default_factory=list)
     mailbox: list[MailboxItem] = field(default_factory=list)
     notices: list[NoticeItem] = field(default_factory=list)
+    forwards: list[QueuedForward] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -97,3 +126,5 @@ class LateOutcomes:
     outcomes: list[Outcome]
     mailbox: list[MailboxItem]
     notices: list[NoticeItem] = field(default_factory=list)
+    forwards: list[QueuedForward] = field(default_factory=list)
+    queue_updates: list[QueueUpdate] = field(default_factory=list)

@@ -138,3 +138,34 @@ notices = Table(
     Column("due_date", String(10), nullable=False),
 )
 Index("ix_notices_state", notices.c.state, notices.c.seq)
+
+# Queries kept for a state that is out of service, forwarded in order when it
+# returns. INVARIANT: a row leaves `queued` in the same transaction that
+# writes its outcome and mailbox item, so a restart neither loses nor doubles.
+forward_queue = Table(
+    "forward_queue",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(32), nullable=False),
+    Column("destination", String(16), nullable=False),
+    Column("state", String(4), nullable=False),
+    Column("sender_ori", String(16), nullable=False),
+    Column("message_key", String(8), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # queued | forwarded | rejected | given_up
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+)
+Index("ix_forward_queue_status", forward_queue.c.status, forward_queue.c.state, forward_queue.c.seq)
+
+# States an admin marked out of service, per message key.
+service_status = Table(
+    "service_status",
+    metadata,
+    Column("state", String(4), primary_key=True),
+    Column("message_key", String(8), primary_key=True),
+    Column("since", DateTime(timezone=True), nullable=False),
+)

@@ -14,10 +14,18 @@ from collections import deque
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, bindparam, insert, update
 
-from switch.audit.records import AuditRecord, LateOutcomes, MailboxItem, NoticeItem, Outcome
-from switch.audit.schema import audit_outcomes, audit_records, mailbox, notices
+from switch.audit.records import (
+    AuditRecord,
+    LateOutcomes,
+    MailboxItem,
+    NoticeItem,
+    Outcome,
+    QueuedForward,
+    QueueUpdate,
+)
+from switch.audit.schema import audit_outcomes, audit_records, forward_queue, mailbox, notices
 from switch.errors import SwitchError
 
 MAX_BATCH = 512
@@ -39,6 +47,8 @@ def _rows(batch: list[Entry]) -> tuple[list[dict[str, Any]], ...]:
     outcomes: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     owed: list[dict[str, Any]] = []
+    queued: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for entry in batch:
         if isinstance(entry, AuditRecord):
             records.append({k: getattr(entry, k) for k in _RECORD_COLUMNS})
@@ -49,10 +59,26 @@ def _rows(batch: list[Entry]) -> tuple[list[dict[str, Any]], ...]:
             outcomes.append({"message_id": message_id, **asdict(outcome)})
         items.extend(asdict(item) for item in entry.mailbox)
         owed.extend(asdict(notice) for notice in entry.notices)
-    return records, outcomes, items, owed
+        queued.extend(asdict(forward) for forward in entry.forwards)
+        if isinstance(entry, LateOutcomes):
+            updates.extend({"b_" + k: v for k, v in asdict(u).items()} for u in entry.queue_updates)
+    return records, outcomes, items, owed, queued, updates
 
 
 _RECORD_COLUMNS = tuple(c.name for c in audit_records.columns if c.name != "seq")
+
+
+_QUEUE_UPDATE = (
+    update(forward_queue)
+    .where(forward_queue.c.seq == bindparam("b_seq"))
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        next_attempt_at=bindparam("b_next_attempt_at"),
+        finished_at=bindparam("b_finished_at"),
+        last_error=bindparam("b_last_error"),
+    )
+)
 
 
 class GroupCommitWriter:
@@ -91,8 +117,15 @@ class GroupCommitWriter:
         outcomes: list[Outcome],
         mailbox: list[MailboxItem],
         notices: list[NoticeItem] | None = None,
+        *,
+        forwards: list[QueuedForward] | None = None,
+        queue_updates: list[QueueUpdate] | None = None,
     ) -> None:
-        await self.write(LateOutcomes(message_id, outcomes, mailbox, notices or []))
+        await self.write(
+            LateOutcomes(
+                message_id, outcomes, mailbox, notices or [], forwards or [], queue_updates or []
+            )
+        )
 
     def write_sync(self, record: Entry) -> None:
         """Commit one record from a thread with no event loop (CLI tools)."""
@@ -118,7 +151,7 @@ class GroupCommitWriter:
                 loop.call_soon_threadsafe(_settle, future, error)
 
     def _commit(self, batch: list[Entry]) -> None:
-        records, outcomes, items, owed = _rows(batch)
+        records, outcomes, items, owed, queued, updates = _rows(batch)
         with self._engine.begin() as conn:
             if records:
                 conn.execute(insert(audit_records), records)
@@ -128,6 +161,10 @@ class GroupCommitWriter:
                 conn.execute(insert(mailbox), items)
             if owed:
                 conn.execute(insert(notices), owed)
+            if queued:
+                conn.execute(insert(forward_queue), queued)
+            if updates:
+                conn.execute(_QUEUE_UPDATE, updates)
         self.batches += 1
         self.records += len(batch)
 

@@ -14,6 +14,7 @@ from switch.cli import (
     send,
     serve,
     sim,
+    status,
     warrants,
 )
 
@@ -34,6 +35,7 @@ app.add_typer(warrants.app, name="warrants")
 app.command("notices")(notices.notices)
 app.command("report")(report.report)
 app.add_typer(sim.app, name="sim")
+app.add_typer(status.app, name="status")
 
 
 def main() -> None:

@@ -137,7 +137,7 @@ def test_out_of_service_is_an_sm_02_to_the_sender(
     assert result["status"] == "out_of_service"
     response = result["response"]
     assert response["key"] == "SM"
-    assert ".02. WA OUT OF SERVICE FOR MSG TYPE DQ" in response["text"]
+    assert ".02. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL FORWARD\nWA DQ" in response["text"]
 
 
 def test_out_of_service_for_one_message_type_leaves_the_others(
@@ -210,7 +210,10 @@ def test_a_state_with_nothing_listening_is_out_of_service(hub: Hub) -> None:
     oln = StateDMV("ID").driver(1)["OLN"]
     result = hub.result(f"DQ.NY0303000.ID.TXTOLN/{oln}")
     assert result["status"] == "out_of_service"
-    assert ".02. ID OUT OF SERVICE" in result["response"]["text"]
+    assert (
+        ".02. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL FORWARD\nID DQ"
+        in result["response"]["text"]
+    )
 
 
 def test_a_denied_query_never_reaches_the_state(

@@ -118,7 +118,10 @@ def test_three_remote_states_one_slow_one_down(hub: tuple[TestClient, Keys]) -> 
     assert wa["response"]["fields"]["OLN"] == WA_OLN
     assert or_["response"] is None
     assert id_["response"]["key"] == "SM"
-    assert ".02. ID OUT OF SERVICE FOR MSG TYPE DQ" in id_["response"]["text"]
+    assert (
+        ".02. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL FORWARD\nID DQ"
+        in id_["response"]["text"]
+    )
 
 
 def test_the_merged_nl_result_shows_the_hit_the_slow_and_the_down(

@@ -1,15 +1,33 @@
-"""GET /v1/mailbox: what is waiting for the caller's ORI."""
+"""The caller's mailbox: list, acknowledge, and a live stream of new items.
+
+The stream takes the key as `?key=` too (EventSource cannot send headers),
+as /v1/events does; it shows the key's own ORI only.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
-from switch.api.deps import AgencyDep, RuntimeDep
-from switch.audit.queries import list_mailbox
+from switch.api.deps import AgencyDep, RuntimeDep, bearer
+from switch.audit.queries import ack_mailbox, last_mailbox_seq, list_mailbox
+from switch.errors import ForbiddenError
+from switch.router import utc_now
 
 router = APIRouter(prefix="/v1/mailbox", tags=["mailbox"])
+
+HEARTBEAT_SECONDS = 15.0
+
+
+class Ack(BaseModel):
+    seq: list[int] | None = Field(default=None, max_length=1000)
+    up_to: int | None = None
 
 
 @router.get("", summary="Undelivered items for your ORI")
@@ -18,3 +36,56 @@ def read_mailbox(
 ) -> dict[str, Any]:
     assert identity.ori is not None
     return {"ori": identity.ori, "items": list_mailbox(runtime.engine, identity.ori, limit)}
+
+
+@router.post("/ack", summary="Acknowledge items (by seq, or every item up to a seq)")
+def acknowledge(identity: AgencyDep, runtime: RuntimeDep, body: Ack) -> dict[str, Any]:
+    assert identity.ori is not None
+    if body.seq is None and body.up_to is None:
+        return {"acknowledged": 0}
+    count = ack_mailbox(runtime.engine, identity.ori, utc_now(), seqs=body.seq, up_to=body.up_to)
+    return {"acknowledged": count}
+
+
+@router.get("/stream", summary="New items for your ORI (text/event-stream)")
+async def stream(
+    request: Request, runtime: RuntimeDep, key: str | None = None, after: int | None = None
+) -> StreamingResponse:
+    identity = runtime.keys.resolve(bearer(request) or key)
+    if identity.ori is None:
+        raise ForbiddenError("a mailbox belongs to an agency key")
+    ori = identity.ori
+    events = runtime.hub.mailbox_events
+    queue = events.subscribe()
+    # Subscribe before reading the high-water mark, so nothing falls between.
+    last = (
+        after
+        if after is not None
+        else await asyncio.to_thread(last_mailbox_seq, runtime.engine, ori)
+    )
+
+    async def items() -> AsyncIterator[str]:
+        nonlocal last
+        try:
+            yield ": connected\n\n"
+            pending = after is not None
+            while True:
+                if not pending:
+                    try:
+                        event = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+                    except TimeoutError:
+                        yield ": heartbeat\n\n"
+                        continue
+                    if event.get("ori") != ori:
+                        continue
+                pending = False
+                fresh = await asyncio.to_thread(list_mailbox, runtime.engine, ori, 1000, after=last)
+                for item in fresh:
+                    last = item["seq"]
+                    yield f"id: {item['seq']}\nevent: mailbox\ndata: {json.dumps(item)}\n\n"
+        finally:
+            events.unsubscribe(queue)
+
+    return StreamingResponse(
+        items(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )

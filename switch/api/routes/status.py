@@ -1,0 +1,79 @@
+"""Marking a state out of service for message keys, and returning it.
+
+While marked, queries to it are answered at once with the `.02.` SM and
+kept; returning it forwards them in order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from switch.api.deps import AdminDep, RuntimeDep, require_scope
+from switch.errors import InvalidDestination
+from switch.messages.model import QUERY_KEYS
+
+router = APIRouter(prefix="/v1/status", tags=["status"])
+
+
+class Keys(BaseModel):
+    keys: list[str] | None = None
+
+
+def _state(runtime: Any, state: str) -> str:
+    state = state.upper()
+    if state not in runtime.destinations:
+        raise InvalidDestination(f"no such state {state}", state)
+    return state
+
+
+def _keys(body: Keys | None) -> list[str] | None:
+    if body is None or body.keys is None:
+        return None
+    keys = [k.upper() for k in body.keys]
+    unknown = sorted(set(keys) - set(QUERY_KEYS))
+    if unknown:
+        raise InvalidDestination(f"not query keys: {unknown}", ",".join(keys))
+    return keys
+
+
+def _view(runtime: Any, state: str) -> dict[str, Any]:
+    keys = sorted(k for st, k in runtime.router.out_of_service if st == state)
+    return {"state": state, "out_of_service": keys}
+
+
+@router.get("", summary="Every state marked out of service")
+async def list_status(identity: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+    states = sorted({st for st, _ in runtime.router.out_of_service})
+    visible = [s for s in states if identity.admin_scope in ("*", s)]
+    return {"states": [_view(runtime, s) for s in visible]}
+
+
+@router.get("/{state}", summary="One state's out-of-service keys")
+async def read_status(state: str, identity: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+    state = _state(runtime, state)
+    require_scope(identity, state)
+    return _view(runtime, state)
+
+
+@router.put("/{state}", summary="Mark a state out of service for keys (default: all)")
+async def mark(
+    state: str, identity: AdminDep, runtime: RuntimeDep, body: Keys | None = None
+) -> dict[str, Any]:
+    state = _state(runtime, state)
+    require_scope(identity, state)
+    keys = _keys(body) or sorted(runtime.destinations[state].supports)
+    runtime.mark_out_of_service(state, keys)
+    return _view(runtime, state)
+
+
+@router.delete("/{state}", summary="Return a state to service for keys (default: all)")
+async def clear(
+    state: str, identity: AdminDep, runtime: RuntimeDep, body: Keys | None = None
+) -> dict[str, Any]:
+    state = _state(runtime, state)
+    require_scope(identity, state)
+    runtime.return_to_service(state, _keys(body))
+    return _view(runtime, state)

@@ -1,0 +1,141 @@
+"""`switch status`: mark a state out of service for message keys, return it,
+list the marks.
+
+With --hub the running hub is told over HTTP (admin key) and acts at once;
+without, the audit database is changed and a hub on it picks the change up
+at its next forwarding probe (`SWITCH_FORWARD_PROBE_SECONDS`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import typer
+
+from switch import service_status
+from switch.audit.database import migrate, open_engine
+from switch.cli.common import fail
+from switch.destinations.registry import build_destinations
+from switch.messages.model import QUERY_KEYS
+from switch.settings import Settings
+
+app = typer.Typer(help="Mark states out of service and return them.", no_args_is_help=True)
+
+KEYS_HELP = "Comma-separated message keys (default: every key the state answers)."
+
+
+def _keys(keys: str | None) -> list[str] | None:
+    if not keys:
+        return None
+    wanted = [k.strip().upper() for k in keys.split(",") if k.strip()]
+    unknown = sorted(set(wanted) - QUERY_KEYS)
+    if unknown:
+        fail(f"not query keys: {', '.join(unknown)}")
+    return wanted
+
+
+def _remote(method: str, hub: str, key: str | None, path: str, body: Any = None) -> Any:
+    if not key:
+        fail("--hub needs an admin key: --key KEY or SWITCH_KEY")
+    try:
+        response = httpx.request(
+            method,
+            hub.rstrip("/") + path,
+            json=body,
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=10,
+        )
+    except httpx.HTTPError as exc:
+        fail(f"cannot reach the hub at {hub}: {exc}")
+    if response.status_code >= 400:
+        fail(f"the hub answered HTTP {response.status_code}: {response.text}")
+    return response.json()
+
+
+def _state(state: str, settings: Settings) -> str:
+    state = state.upper()
+    if state not in build_destinations(settings.states, seed=settings.simulator_seed):
+        fail(f"no such state {state}")
+    return state
+
+
+def _local_marks(settings: Settings) -> dict[str, list[str]]:
+    engine = open_engine(settings.database_url)
+    try:
+        migrate(engine)
+        marks = service_status.load(engine)
+    finally:
+        engine.dispose()
+    out: dict[str, list[str]] = {}
+    for state, key in sorted(marks):
+        out.setdefault(state, []).append(key)
+    return out
+
+
+HubOption = typer.Option(None, help="A running hub's URL; none: the audit database.")
+KeyOption = typer.Option(None, envvar="SWITCH_KEY", help="Admin key for --hub (or SWITCH_KEY).")
+
+
+@app.command("out")
+def out(
+    state: str = typer.Argument(..., help="Two-letter state code."),
+    keys: str | None = typer.Option(None, help=KEYS_HELP),
+    hub: str | None = HubOption,
+    key: str | None = KeyOption,
+) -> None:
+    """Mark STATE out of service: its queries are answered .02. and kept."""
+    wanted = _keys(keys)
+    if hub is not None:
+        body = {"keys": wanted} if wanted else None
+        typer.echo(json.dumps(_remote("PUT", hub, key, f"/v1/status/{state.upper()}", body)))
+        return
+    settings = Settings()
+    state = _state(state, settings)
+    engine = open_engine(settings.database_url)
+    try:
+        migrate(engine)
+        service_status.mark(engine, state, wanted or sorted(QUERY_KEYS))
+    finally:
+        engine.dispose()
+    typer.echo(
+        json.dumps({"state": state, "out_of_service": _local_marks(settings).get(state, [])})
+    )
+
+
+@app.command("in")
+def back_in(
+    state: str = typer.Argument(..., help="Two-letter state code."),
+    keys: str | None = typer.Option(None, help=KEYS_HELP),
+    hub: str | None = HubOption,
+    key: str | None = KeyOption,
+) -> None:
+    """Return STATE to service: what was kept for it is forwarded in order."""
+    wanted = _keys(keys)
+    if hub is not None:
+        body = {"keys": wanted} if wanted else None
+        typer.echo(json.dumps(_remote("DELETE", hub, key, f"/v1/status/{state.upper()}", body)))
+        return
+    settings = Settings()
+    state = _state(state, settings)
+    engine = open_engine(settings.database_url)
+    try:
+        migrate(engine)
+        service_status.clear(engine, state, wanted)
+    finally:
+        engine.dispose()
+    typer.echo(
+        json.dumps({"state": state, "out_of_service": _local_marks(settings).get(state, [])})
+    )
+
+
+@app.command("show")
+def show(hub: str | None = HubOption, key: str | None = KeyOption) -> None:
+    """Every state marked out of service, as JSON."""
+    if hub is not None:
+        typer.echo(json.dumps(_remote("GET", hub, key, "/v1/status")))
+        return
+    marks = _local_marks(Settings())
+    states = [{"state": s, "out_of_service": k} for s, k in marks.items()]
+    typer.echo(json.dumps({"states": states}))

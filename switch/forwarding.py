@@ -1,0 +1,206 @@
+"""Store and forward: queries kept for an out-of-service state are sent when
+it returns, in the order they came, and their answers go to the sender's
+mailbox.
+
+Each state's queue is worked head first; a head that cannot be delivered
+holds the rest back, so a state never sees its queue out of order. Policy is
+decided again at forwarding time: a block that came in while a query waited
+stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from switch import service_status
+from switch.audit.capture import Intake, mailbox_item, routed_record
+from switch.audit.records import QueueUpdate
+from switch.audit.schema import forward_queue
+from switch.hub import Hub
+from switch.keys import Identity
+from switch.messages import parse
+from switch.router import DestinationResult, RouteResult, utc_now
+
+log = logging.getLogger("switch.forwarding")
+
+GAVE_UP = ".01. USER DOES NOT RESPOND TO MSG TYPE, NLETS WILL NOT FORWARD"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often a queued query is tried again."""
+
+    probe_seconds: float = 5.0  # out of service: ask again this often
+    backoff_seconds: float = 1.0  # fault: first wait, doubled each time
+    backoff_max_seconds: float = 60.0
+    max_attempts: int = 5  # faults before the query is given up
+
+    def backoff(self, attempts: int) -> float:
+        return float(
+            min(self.backoff_seconds * 2 ** max(attempts - 1, 0), self.backoff_max_seconds)
+        )
+
+
+class Forwarder:
+    def __init__(self, engine: Engine, hub: Hub, retry: RetryPolicy, *, wait: float) -> None:
+        self.engine = engine
+        self.hub = hub
+        self.retry = retry
+        self.wait = wait
+        self._reads: set[asyncio.Future[Any]] = set()
+
+    async def close(self) -> None:
+        """After cancelling run(): let database reads in threads finish, so
+        no connection outlives the engine."""
+        await asyncio.gather(*self._reads, return_exceptions=True)
+
+    async def _read(self, fn: Any) -> Any:
+        future = asyncio.ensure_future(asyncio.to_thread(fn))
+        self._reads.add(future)
+        future.add_done_callback(self._reads.discard)
+        return await asyncio.shield(future)
+
+    async def run(self) -> None:
+        """Work the queues until cancelled; wake when something is queued or
+        a state is returned, else every probe interval."""
+        while True:
+            try:
+                # The table is the truth: marks made by `switch status` on
+                # the database reach this hub here.
+                await self._refresh_marks()
+                await self.run_once()
+            except Exception:  # one bad tick must not stop forwarding for good
+                log.exception("forwarding pass failed")
+            self.hub.queued.clear()
+            due = await self._read(self._next_due)
+            timeout = self.retry.probe_seconds
+            if due is not None:
+                timeout = min(timeout, max((due - utc_now()).total_seconds(), 0.0))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.hub.queued.wait(), timeout=max(timeout, 0.01))
+
+    async def _refresh_marks(self) -> None:
+        router = self.hub.router
+        seen = router.marks_changed
+        marks = await self._read(lambda: service_status.load(self.engine))
+        if router.marks_changed == seen:  # else an admin changed them meanwhile
+            router.out_of_service = marks
+
+    async def run_once(self) -> int:
+        """One pass over every state's queue; returns how many left it."""
+        rows = await self._read(self._queued)
+        by_state: dict[str, list[Any]] = {}
+        for row in rows:
+            by_state.setdefault(row.state, []).append(row)
+        counts = await asyncio.gather(*(self._work_state(r) for r in by_state.values()))
+        return sum(counts)
+
+    async def _work_state(self, rows: list[Any]) -> int:
+        done = 0
+        now = utc_now()
+        for row in rows:
+            if _aware(row.next_attempt_at) > now:
+                break  # INVARIANT: the head holds the rest back, keeping order
+            if not await self._attempt(row):
+                break
+            done += 1
+        return done
+
+    async def _attempt(self, row: Any) -> bool:
+        """Try one queued query; True when it left the queue."""
+        hub, router = self.hub, self.hub.router
+        message = parse(row.text)
+        requester = hub.directory.get(message.ori)
+        now = utc_now()
+        if requester is None:
+            return await self._settle(row, message, None, "given_up", now, "unknown sender")
+        warrant = await hub._warrant_level(message, now)
+        result = await router.query_state(
+            (row.destination, row.state), message, requester, self.wait, warrant, now
+        )
+        if result.status == "out_of_service":
+            await self._postpone(row, row.attempts, now + _seconds(self.retry.probe_seconds))
+            return False
+        if result.status in ("fault", "no_response"):
+            attempts = row.attempts + 1
+            if attempts >= self.retry.max_attempts:
+                gave_up = DestinationResult(
+                    result.destination,
+                    result.state,
+                    result.decision,
+                    "given_up",
+                    router._status(message, f"{GAVE_UP}\n{row.state} {message.key}"),
+                    result.latency_ms,
+                )
+                return await self._settle(
+                    row, message, gave_up, "given_up", now, result.status, attempts
+                )
+            await self._postpone(row, attempts, now + _seconds(self.retry.backoff(attempts)))
+            return False
+        status = "rejected" if result.status == "rejected" else "forwarded"
+        return await self._settle(row, message, result, status, now, None, row.attempts + 1)
+
+    async def _postpone(self, row: Any, attempts: int, when: datetime) -> None:
+        update = QueueUpdate(row.seq, "queued", attempts, when)
+        await self.hub.writer.write_outcomes(row.message_id, [], [], queue_updates=[update])
+
+    async def _settle(
+        self,
+        row: Any,
+        message: Any,
+        result: DestinationResult | None,
+        status: str,
+        now: datetime,
+        error: str | None,
+        attempts: int | None = None,
+    ) -> bool:
+        update = QueueUpdate(
+            row.seq, status, attempts if attempts is not None else row.attempts, now, now, error
+        )
+        outcomes, items = [], []
+        if result is not None:
+            intake = Intake(
+                Identity("forwarder", ori=message.ori), b"", row.message_id, now, 0.0, message
+            )
+            record = routed_record(intake, RouteResult([result]))
+            outcomes = record.outcomes
+            if result.response is not None:
+                items.append(mailbox_item(message.ori, row.message_id, result))
+        await self.hub.writer.write_outcomes(
+            row.message_id, outcomes, items, queue_updates=[update]
+        )
+        self.hub._committed(items, False)
+        return True
+
+    def _queued(self) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(forward_queue)
+                    .where(forward_queue.c.status == "queued")
+                    .order_by(forward_queue.c.state, forward_queue.c.seq)
+                ).all()
+            )
+
+    def _next_due(self) -> datetime | None:
+        """When the earliest state's head is due (only heads are tried)."""
+        heads: dict[str, datetime] = {}
+        for row in self._queued():
+            heads.setdefault(row.state, _aware(row.next_attempt_at))
+        return min(heads.values(), default=None)
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

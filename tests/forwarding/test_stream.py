@@ -1,0 +1,82 @@
+"""GET /v1/mailbox/stream: the caller's own new mailbox items, live."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from switch.keys import issue_key
+from switch.runtime import Runtime
+from switch.server import running_hub
+from switch.settings import Settings
+from tests.forwarding.conftest import FAST
+from tests.utils.destinations import FakeState
+
+
+def test_the_stream_shows_only_your_own_new_items(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}", **FAST)  # type: ignore[arg-type]
+    runtimes: list[Runtime] = []
+
+    def factory() -> Runtime:
+        runtimes.append(Runtime(settings, destinations={"WA": FakeState("WA")}))
+        return runtimes[0]
+
+    with running_hub(factory) as url:
+        engine = runtimes[0].engine
+        ny = issue_key(engine, ori="NY0303000")
+        ice = issue_key(engine, ori="VTICE0900")
+        admin = issue_key(engine, admin_scope="*")
+        stream_url = f"{url}/v1/mailbox/stream"
+        assert httpx.get(stream_url, params={"key": admin}).status_code == 403
+        assert httpx.get(stream_url, params={"key": "nope"}).status_code == 401
+
+        def post(key: str, text: str) -> str:
+            reply = httpx.post(
+                f"{url}/v1/messages",
+                params={"wait": 0},
+                content=text,
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            assert reply.status_code == 202
+            message_id: str = reply.json()["id"]
+            return message_id
+
+        post(ny, "DQ.NY0303000.WA.TXTOLN/OLD1")  # before the stream: not shown
+        events: list[dict[str, Any]] = []
+        connected = threading.Event()
+
+        def watch() -> None:
+            with httpx.stream("GET", stream_url, params={"key": ny}, timeout=10) as r:
+                for line in r.iter_lines():
+                    if line.startswith(": connected"):
+                        connected.set()
+                    if line.startswith("data: "):
+                        events.append(json.loads(line[6:]))
+                        return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        # Let the first answer land before watching, so it is history.
+        deadline_ok = _wait_mailbox(url, ny, 1)
+        assert deadline_ok
+        watcher.start()
+        assert connected.wait(10)
+        post(ice, "DQ.VTICE0900.WA.TXTOLN/ICE1")
+        mine = post(ny, "DQ.NY0303000.WA.TXTOLN/NEW1")
+        watcher.join(10)
+        assert [(e["message_id"], e["key"]) for e in events] == [(mine, "DR")]
+
+
+def _wait_mailbox(url: str, key: str, count: int) -> bool:
+    import time
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        items = httpx.get(f"{url}/v1/mailbox", headers={"Authorization": f"Bearer {key}"})
+        if len(items.json()["items"]) >= count:
+            return True
+        time.sleep(0.02)
+    return False
