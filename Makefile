@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 DURATION ?= 20
 
-.PHONY: demo test lint format typecheck serve clean bench bench-policy bench-replay
+.PHONY: demo test lint format typecheck serve clean bench bench-policy bench-replay \
+	bench-hub bench-audit bench-nl bench-scale
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,8 +40,9 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Every benchmark present; each ends by printing one line of JSON.
-bench: bench-policy bench-replay
+# Every benchmark present, then BENCHMARKS.md; each ends by printing one line of JSON.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.report
 
 bench-policy: $(BENCH_STAMP)
 	$(BIN)/python -m bench.policy
@@ -48,6 +50,23 @@ bench-policy: $(BENCH_STAMP)
 # A 1,000,000-query history on SQLite (and PostgreSQL on 127.0.0.1:5432 if it answers).
 bench-replay: $(STAMP)
 	$(BIN)/python -m bench.replay
+
+# The hub and a bare FastAPI endpoint, each its own process, under open-model load;
+# profiled with py-spy afterwards when .venv has it (pip install py-spy).
+bench-hub: $(STAMP)
+	$(BIN)/python -m bench.hub --profile
+
+# GroupCommitWriter alone, SQLite and PostgreSQL (if 127.0.0.1:5432 answers).
+bench-audit: $(STAMP)
+	$(BIN)/python -m bench.audit
+
+# NL fan-out to 52 built-in states vs one state, through Hub.submit.
+bench-nl: $(STAMP)
+	$(BIN)/python -m bench.nl
+
+# The hub's ceiling with 1, 2 and 4 uvicorn workers.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
