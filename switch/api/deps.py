@@ -11,7 +11,9 @@ from switch.keys import Identity
 from switch.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies are `async def` so FastAPI calls them on the event loop: a
+# plain `def` would cost every request a hop through the thread pool.
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -24,17 +26,18 @@ def bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def get_identity(request: Request) -> Identity:
-    return get_runtime(request).keys.resolve(bearer(request))
+async def get_identity(request: Request) -> Identity:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.keys.resolve(bearer(request))
 
 
-def get_agency(identity: Annotated[Identity, Depends(get_identity)]) -> Identity:
+async def get_agency(identity: Annotated[Identity, Depends(get_identity)]) -> Identity:
     if identity.ori is None:
         raise ForbiddenError("this route is for agency keys")
     return identity
 
 
-def get_admin(identity: Annotated[Identity, Depends(get_identity)]) -> Identity:
+async def get_admin(identity: Annotated[Identity, Depends(get_identity)]) -> Identity:
     if identity.admin_scope is None:
         raise ForbiddenError("this route is for admin keys")
     return identity
