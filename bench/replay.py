@@ -24,23 +24,21 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import secrets
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
+from bench._databases import postgres_database
 from simulators.history import HistoryPlan, HistoryResult, write_history
 from switch.audit.database import migrate, open_engine
 from switch.directory import Directory
@@ -52,9 +50,6 @@ from switch.policy import CompiledPolicy, PolicyStore
 
 TARGET_PER_S = 200_000
 TARGET_SECONDS_PER_MILLION = 5.0
-PG_ADMIN_URL = os.environ.get(
-    "SWITCH_BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -160,29 +155,6 @@ def measure(
     return found
 
 
-@contextmanager
-def _postgres_database() -> Iterator[str | None]:
-    """A fresh database on the local server, dropped afterwards; None if none answers."""
-    try:
-        admin = create_engine(
-            PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2}
-        )
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception:  # no server: the SQLite figures stand alone
-        yield None
-        return
-    name = f"switch_bench_replay_{secrets.token_hex(4)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def _backend(
     url: str,
     plan: HistoryPlan,
@@ -219,7 +191,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         result["history_sqlite_s"] = round(written.seconds, 2)
         result["sqlite"] = sqlite
         result["postgres"] = None
-        with _postgres_database() as pg_url:
+        with postgres_database("switch_bench_replay") as pg_url:
             if pg_url is not None and not args.no_postgres:
                 written, pg = _backend(
                     pg_url, plan, directory, store, candidates, args.repeats, console
