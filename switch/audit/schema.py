@@ -136,6 +136,7 @@ notices = Table(
     Column("subject", String(128), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("due_date", String(10), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
 )
 Index("ix_notices_state", notices.c.state, notices.c.seq)
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from switch.audit.database import migrate, open_engine
 from switch.cli.common import err_console, fail
-from switch.notices import list_notices
+from switch.notices import list_notices, mark_sent
 from switch.settings import Settings
 
 
@@ -18,13 +18,22 @@ def notices(
     state: str | None = typer.Option(None, "--state", help="Only this state's notices."),
     limit: int = typer.Option(100, "--limit", help="At most this many, newest first."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
+    mark_sent_: list[int] = typer.Option(
+        [], "--mark-sent", help="Record that notice SEQ was sent (repeatable)."
+    ),
 ) -> None:
-    """List notices owed to subjects under notify_subject obligations, newest first."""
+    """List notices owed to subjects under notify_subject obligations, newest first;
+    with --mark-sent, first record that those notices went out."""
     if limit < 1:
         fail("--limit must be at least 1")
     engine = open_engine(Settings().database_url)
     try:
         migrate(engine)
+        if mark_sent_:
+            changed = mark_sent(engine, mark_sent_, state=state.upper() if state else None)
+            err_console.print(f"marked {changed} of {len(mark_sent_)} notice(s) sent")
+            if changed != len(set(mark_sent_)):
+                fail("some notices were not found, were another state's, or were already sent")
         found = list_notices(engine, state=state, limit=limit)
     finally:
         engine.dispose()
@@ -35,7 +44,9 @@ def notices(
         err_console.print("no notices" + (f" for {state.upper()}" if state else ""))
         return
     table = Table()
+    table.add_column("#", no_wrap=True)
     table.add_column("Due", no_wrap=True)
+    table.add_column("Sent", no_wrap=True)
     table.add_column("State", no_wrap=True)
     table.add_column("Requester", no_wrap=True)
     table.add_column("Subject")
@@ -44,7 +55,9 @@ def notices(
     table.add_column("Message", overflow="fold")
     for n in found:
         table.add_row(
+            str(n["seq"]),
             n["due_date"],
+            (n["sent_at"] or "")[:10],
             n["state"],
             n["requester_ori"],
             n["subject"],

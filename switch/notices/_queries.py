@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from switch.audit.schema import notices
 
@@ -36,6 +36,25 @@ def list_notices(
             "subject": row.subject,
             "created_at": _iso(row.created_at),
             "due_date": row.due_date,
+            "sent_at": _iso(row.sent_at) if row.sent_at is not None else None,
         }
         for row in rows
     ]
+
+
+def mark_sent(
+    engine: Engine, seqs: list[int], *, state: str | None = None, at: datetime | None = None
+) -> int:
+    """Record that these notices went out; returns how many changed. With
+    `state`, only that state's notices (a state-scoped admin's reach)."""
+    if not seqs:
+        return 0
+    query = (
+        update(notices)
+        .where(notices.c.seq.in_(seqs), notices.c.sent_at.is_(None))
+        .values(sent_at=at or datetime.now(UTC))
+    )
+    if state is not None:
+        query = query.where(notices.c.state == state)
+    with engine.begin() as conn:
+        return conn.execute(query).rowcount

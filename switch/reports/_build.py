@@ -252,9 +252,14 @@ def _redactions(counts: Aggregates) -> Redactions:
 
 
 def _notices(counts: Aggregates, today: date) -> Notices:
-    total, overdue, next_due = counts.notices
+    total, overdue, next_due, sent = counts.notices
     return Notices(
-        total=total, due=total - overdue, overdue=overdue, next_due=next_due, as_of=today
+        total=total,
+        due=total - overdue - sent,
+        overdue=overdue,
+        sent=sent,
+        next_due=next_due,
+        as_of=today,
     )
 
 

@@ -55,7 +55,7 @@ def rows(report: Report) -> Iterator[Row]:
     yield "notices", "owed", as_of, "notices", owed.total
     yield "notices", "due", as_of, "notices", owed.due
     yield "notices", "overdue", as_of, "notices", owed.overdue
-    yield "notices", "sent", as_of, "notices", "not tracked"
+    yield "notices", "sent", as_of, "notices", owed.sent
     s = report.shadow
     yield "shadow", "compared", "", "queries", s.compared
     yield "shadow", "disagreements", "", "queries", s.disagreements

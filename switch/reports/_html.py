@@ -73,8 +73,8 @@ TERMS = (
     ("Fields withheld", "Parts of a licence record (for example the address) a rule keeps "
      "out of the answer."),
     ("Notice", "A letter owed to a person whose record was released, under a rule that "
-     "requires one. Due means its date has not passed; overdue means it has. The switch "
-     "does not yet record whether a notice was sent."),
+     "requires one. Sent means it was marked sent; otherwise it is due until its date "
+     "passes, then overdue."),
     ("Candidate policy", "A draft of new rules run beside the rules in force (shadow mode). "
      "It decides nothing; the report counts where it would have decided otherwise."),
 )  # fmt: skip
@@ -233,15 +233,15 @@ def _notices(report: Report) -> str:
     owed = report.notices
     rows = [
         ["<td>Owed in this period</td>", _n(owed.total)],
-        ["<td>Due (due date not yet passed)</td>", _n(owed.due)],
-        ["<td>Overdue (due date passed)</td>", _n(owed.overdue)],
-        ["<td>Sent</td>", '<td class="n">not tracked yet</td>'],
+        ["<td>Sent</td>", _n(owed.sent)],
+        ["<td>Not sent, due (due date not yet passed)</td>", _n(owed.due)],
+        ["<td>Not sent, overdue (due date passed)</td>", _n(owed.overdue)],
     ]
     if owed.next_due:
         rows.append(["<td>Next due date</td>", f'<td class="n">{_e(owed.next_due)}</td>'])
     return (
-        f'<p class="note">As of {_e(owed.as_of.isoformat())}. The switch does not yet record '
-        "whether a notice was sent, so overdue counts every notice past its date.</p>"
+        f'<p class="note">As of {_e(owed.as_of.isoformat())}. A notice is overdue when it '
+        "has not been marked sent (<code>switch notices --mark-sent</code>) by its due date.</p>"
         + _table("Notices to people whose records were released", ("", "Notices"), rows, _ONE)
     )
 

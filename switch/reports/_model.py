@@ -99,15 +99,15 @@ class Redactions:
 
 @dataclass(frozen=True, slots=True)
 class Notices:
-    """Notices owed to people whose records were released in the period.
-    Sending them is not tracked yet: `overdue` counts every notice past its
-    due date, whether or not it went out."""
+    """Notices owed to people whose records were released in the period:
+    `sent`, or not sent and `due` (date not passed) or `overdue` (passed)."""
 
     total: int
     due: int
     overdue: int
     next_due: str | None
     as_of: date
+    sent: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,9 +210,7 @@ class Report:
                 "overdue": self.notices.overdue,
                 "next_due": self.notices.next_due,
                 "as_of": self.notices.as_of.isoformat(),
-                # Not recorded by the switch yet; null rather than a guess.
-                "sent": None,
-                "sent_tracked": False,
+                "sent": self.notices.sent,
             },
             "shadow": {
                 "compared": self.shadow.compared,

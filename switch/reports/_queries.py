@@ -64,8 +64,8 @@ class Aggregates:
     shadow: list[tuple[str, str, str | None, int]]
     # (UTC day or None when the outcome has no time, permit count, deny count)
     days: list[tuple[date | None, int, int]]
-    # (notices, overdue, earliest due date not yet passed)
-    notices: tuple[int, int, str | None]
+    # (notices, overdue and unsent, earliest unsent due date not yet passed, sent)
+    notices: tuple[int, int, str | None, int]
 
 
 def _outcomes_in(state: str, period: Period, *, scan: bool = False) -> list[ColumnElement[bool]]:
@@ -165,11 +165,15 @@ def fetch(engine: Engine, state: str, period: Period, today: date) -> Aggregates
         days = conn.execute(
             select(day, _is("permit"), _is("deny")).where(*where).group_by(day).order_by(day)
         ).all()
-        total, overdue, next_due = conn.execute(
+        unsent = notices.c.sent_at.is_(None)
+        total, overdue, next_due, sent = conn.execute(
             select(
                 func.count(),
-                func.coalesce(func.sum(case((notices.c.due_date < as_of, 1), else_=0)), 0),
-                func.min(case((notices.c.due_date >= as_of, notices.c.due_date))),
+                func.coalesce(
+                    func.sum(case(((notices.c.due_date < as_of) & unsent, 1), else_=0)), 0
+                ),
+                func.min(case(((notices.c.due_date >= as_of) & unsent, notices.c.due_date))),
+                func.coalesce(func.sum(case((unsent, 0), else_=1)), 0),
             ).where(*owed)
         ).one()
     return Aggregates(
@@ -178,5 +182,5 @@ def fetch(engine: Engine, state: str, period: Period, today: date) -> Aggregates
         redactions=[(fields, status, count) for fields, status, count in redactions],
         shadow=[(enforced, cand, version, count) for enforced, cand, version, count in shadow],
         days=[(_as_date(d), int(p or 0), int(n or 0)) for d, p, n in days],
-        notices=(int(total), int(overdue), next_due),
+        notices=(int(total), int(overdue), next_due, int(sent)),
     )

@@ -156,14 +156,14 @@ def _notices(report: Report) -> list[str]:
         return []
     are = "is" if owed.total == 1 else "are"
     if owed.overdue == 0:
-        late = "none is past its due date"
+        late = "none is overdue"
     elif owed.overdue == 1:
-        late = "1 is past its due date"
+        late = "1 is past its due date unsent"
     else:
-        late = f"{owed.overdue:,} are past their due date"
+        late = f"{owed.overdue:,} are past their due date unsent"
     return [
         f"{plural(owed.total, 'notice', 'notices')} {are} owed to people whose records were "
-        f"released; {late} (whether a notice was sent is not tracked yet)."
+        f"released; {owed.sent:,} sent, {late}."
     ]
 
 

@@ -101,9 +101,9 @@ def _notices(report: Report) -> Table:
     owed = report.notices
     table = _table(f"Notices owed to people (as of {owed.as_of.isoformat()})", "", "Notices")
     table.add_row(Text("Owed"), _n(owed.total))
-    table.add_row(Text("Due (date not passed)"), _n(owed.due))
-    table.add_row(Text("Overdue (date passed)"), _n(owed.overdue))
-    table.add_row(Text("Sent"), Text("not tracked yet"))
+    table.add_row(Text("Sent"), _n(owed.sent))
+    table.add_row(Text("Not sent, due (date not passed)"), _n(owed.due))
+    table.add_row(Text("Not sent, overdue (date passed)"), _n(owed.overdue))
     if owed.next_due:
         table.add_row(Text("Next due date"), Text(owed.next_due))
     return table

@@ -94,6 +94,18 @@ def test_judicial_warrant_opens_ny_and_creates_a_notice(database_url: str) -> No
 
         listed = client.get("/v1/notices", params={"state": "NY"}, headers=keys.admin_auth)
         assert listed.status_code == 200 and len(listed.json()) >= 1
+        seq = listed.json()[0]["seq"]
+        from switch.keys import issue_key
+
+        wa_admin = {"Authorization": f"Bearer {issue_key(runtime.engine, admin_scope='WA')}"}
+        sent = "/v1/notices/sent"
+        assert client.post(sent, json={"seq": [seq]}, headers=wa_admin).json() == {"marked": 0}
+        assert client.post(sent, json={"seq": [seq]}, headers=keys.admin_auth).json() == {
+            "marked": 1
+        }
+        assert client.post(sent, json={"seq": []}, headers=keys.admin_auth).status_code == 422
+        report = client.get("/v1/reports/NY", headers=keys.admin_auth).json()
+        assert report["notices"]["sent"] == 1
 
 
 def test_a_warrant_for_someone_else_is_worthless(sqlite_url: str) -> None:

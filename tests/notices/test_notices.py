@@ -16,7 +16,7 @@ from switch.audit.database import migrate, open_engine
 from switch.audit.schema import notices
 from switch.cli import app
 from switch.keys import issue_key
-from switch.notices import list_notices
+from switch.notices import list_notices, mark_sent
 from switch.runtime import Runtime
 from tests.utils.hubs import Keys, make_client
 
@@ -66,7 +66,17 @@ def test_newest_first_with_every_column(engine: Engine) -> None:
         "subject": "NAM/DOE,JOHN.DOB/19800102",
         "created_at": "2026-11-23T15:00:00+00:00",
         "due_date": "2026-11-27",
+        "sent_at": None,
     }
+
+
+def test_marking_sent_is_recorded_once(engine: Engine) -> None:
+    m0 = next(n for n in list_notices(engine) if n["message_id"] == "m0")
+    assert mark_sent(engine, [m0["seq"]], state="WA") == 0
+    assert mark_sent(engine, [m0["seq"]]) == 1
+    assert mark_sent(engine, [m0["seq"]]) == 0
+    again = next(n for n in list_notices(engine) if n["message_id"] == "m0")
+    assert again["sent_at"] is not None
 
 
 def test_by_state_and_limit(engine: Engine) -> None:

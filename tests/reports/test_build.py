@@ -11,6 +11,7 @@ from sqlalchemy import Engine, insert
 import switch.reports._queries as queries
 from switch.audit.database import migrate, open_engine
 from switch.audit.schema import audit_outcomes
+from switch.notices import list_notices, mark_sent
 from switch.reports import Group, Report, ReportError, build_report, parse_period
 from tests.reports.audit import CANDIDATE, NOW, directory, seed
 
@@ -132,9 +133,19 @@ def test_redactions_count_answers_only(engine: Engine) -> None:
 
 def test_notices_due_and_overdue(engine: Engine) -> None:
     owed = wa(engine).notices
-    assert (owed.total, owed.due, owed.overdue) == (3, 2, 1)
+    assert (owed.total, owed.sent, owed.due, owed.overdue) == (3, 0, 2, 1)
     assert owed.next_due == "2025-03-13"
     assert owed.as_of == date(2025, 3, 13)
+
+
+def test_a_sent_notice_is_neither_due_nor_overdue(engine: Engine) -> None:
+    listed = {n["due_date"]: n["seq"] for n in list_notices(engine, state="WA")}
+    overdue = listed[min(listed)]  # the one past its date
+    assert mark_sent(engine, [overdue], state="NY") == 0  # another state's reach
+    assert mark_sent(engine, [overdue], state="WA") == 1
+    assert mark_sent(engine, [overdue]) == 0  # already sent
+    owed = wa(engine).notices
+    assert (owed.total, owed.sent, owed.due, owed.overdue) == (3, 1, 2, 0)
 
 
 def test_shadow_disagreements(engine: Engine) -> None:
@@ -239,8 +250,8 @@ def test_summary_in_plain_words(engine: Engine) -> None:
         "Agencies outside Washington made 14 (58% of all queries).",
         "The candidate policy under test would have decided 3 queries differently: it would "
         "have refused 2 that were permitted and permitted 1 that were refused.",
-        "3 notices are owed to people whose records were released; 1 is past its due date "
-        "(whether a notice was sent is not tracked yet).",
+        "3 notices are owed to people whose records were released; 0 sent, "
+        "1 is past its due date unsent.",
     ]
 
 

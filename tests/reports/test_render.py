@@ -57,7 +57,7 @@ def test_json_parses_and_holds_every_section(report: Report) -> None:
         "withheld": 6,
         "fields": [{"field": "ADR", "answers": 6}, {"field": "SSN", "answers": 1}],
     }
-    assert data["notices"]["sent"] is None and data["notices"]["sent_tracked"] is False
+    assert data["notices"]["sent"] == 0
     assert (data["notices"]["due"], data["notices"]["overdue"]) == (2, 1)
     assert data["shadow"]["disagreements"] == 3
     assert data["top_agencies"][0]["ori"] == "WA0170100"
@@ -93,7 +93,7 @@ def test_csv_has_the_numbers(report: Report) -> None:
     assert cells["denials_by_rule", "wa-no-ice", "denied"] == "5"
     assert cells["redactions", "ADR", "answers withheld from"] == "6"
     assert cells["notices", "overdue", "notices"] == "1"
-    assert cells["notices", "sent", "notices"] == "not tracked"
+    assert cells["notices", "sent", "notices"] == "0"
     assert cells["shadow", "permit -> deny", "queries"] == "2"
     assert cells["top_agencies", "VTICE0900", "denied"] == "3"
     assert cells["timeline", "2025-03-11", "queries"] == "4"
@@ -113,8 +113,8 @@ def test_table_shows_the_numbers_and_names_verbatim(report: Report) -> None:
         text
     )
     assert re.search(r"ICE-ERO\s.*\s3\s.*\s0\s.*\s3\s.*\s0\s.*wa-no-ice 3", text)
-    assert re.search(r"Overdue \(date passed\)\s*│\s*1", text)
-    assert "not tracked yet" in text
+    assert re.search(r"Not sent, overdue \(date passed\)\s*│\s*1", text)
+    assert re.search(r"Sent\s*│\s*0", text)
     # Rich markup in an agency's name is printed, not obeyed.
     assert HOSTILE_NAME in render_table(report, width=250)
 

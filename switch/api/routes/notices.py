@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from switch.api.deps import AdminDep, RuntimeDep
 from switch.errors import ForbiddenError
-from switch.notices import list_notices
+from switch.notices import list_notices, mark_sent
 
 router = APIRouter(prefix="/v1/notices", tags=["notices"])
 
@@ -27,3 +28,14 @@ def read_notices(
             raise ForbiddenError(f"admin scope {scope} does not cover {wanted}")
         wanted = scope
     return list_notices(runtime.engine, state=wanted, limit=limit)
+
+
+class SentNotices(BaseModel):
+    seq: list[int] = Field(min_length=1, max_length=1000)
+
+
+@router.post("/sent", summary="Record that notices went out")
+def notices_sent(body: SentNotices, admin: AdminDep, runtime: RuntimeDep) -> dict[str, int]:
+    # A state-scoped admin can mark only its own state's notices.
+    scope = None if admin.admin_scope == "*" else admin.admin_scope
+    return {"marked": mark_sent(runtime.engine, body.seq, state=scope)}
