@@ -7,11 +7,12 @@ naming file, line and reason) before any row is read.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from switch.directory import Directory
 from switch.errors import SwitchError
+from switch.moments import ISO_HINT, end_after, read_moment
 from switch.policy import (
     CompiledPolicy,
     PolicyError,
@@ -22,7 +23,6 @@ from switch.policy import (
 
 # The audit keeps microseconds: an inclusive end instant is the exclusive
 # bound one microsecond later.
-_TICK = timedelta(microseconds=1)
 
 
 class ReplayError(SwitchError):
@@ -82,25 +82,14 @@ def parse_window(
     written: a date alone runs to the end of that day, a time to that instant
     (as `switch report` reads them). A time without a zone is UTC."""
     start = _moment(since, "since")[0] if since else None
-    end = None
-    if until:
-        moment, whole_day = _moment(until, "until")
-        end = moment + timedelta(days=1) if whole_day else moment + _TICK
+    end = end_after(*_moment(until, "until")) if until else None
     if start is not None and end is not None and start >= end:
         raise ReplayError(f"--since {since} is not before --until {until}")
     return start, end
 
 
 def _moment(text: str, option: str) -> tuple[datetime, bool]:
-    value = text.strip()
     try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), UTC), True
-        moment = datetime.fromisoformat(value)
+        return read_moment(text)
     except ValueError:
-        raise ReplayError(
-            f"--{option} {text!r} is not an ISO date or time (2025-01-31, 2025-01-31T12:00Z)"
-        ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC), False
-    return moment.astimezone(UTC), False
+        raise ReplayError(f"--{option} {text!r} is not {ISO_HINT}") from None

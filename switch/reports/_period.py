@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 
 from switch.directory import JURISDICTIONS
 from switch.errors import SwitchError
+from switch.moments import ISO_HINT, TICK, end_after, read_moment
 
 # The audit stores times to the microsecond: an inclusive end instant is the
 # exclusive bound one microsecond later.
-_TICK = timedelta(microseconds=1)
 
 
 class ReportError(SwitchError):
@@ -33,7 +33,7 @@ class Period:
     @property
     def last(self) -> datetime | None:
         """The last instant inside the period."""
-        return self.end - _TICK if self.end is not None else None
+        return self.end - TICK if self.end is not None else None
 
 
 def check_state(state: str) -> str:
@@ -46,19 +46,10 @@ def check_state(state: str) -> str:
 
 def _moment(text: str, option: str) -> tuple[datetime, bool]:
     """The instant `text` names, in UTC, and whether it was a date alone."""
-    value = text.strip()
     try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), UTC), True
-        moment = datetime.fromisoformat(value)
+        return read_moment(text)
     except ValueError:
-        raise ReportError(
-            f"{option} {text!r} is not an ISO date or time (2025-01-31, 2025-01-31T12:00Z)"
-        ) from None
-    # A time without a zone is read as UTC, the zone the audit is kept in.
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC), False
-    return moment.astimezone(UTC), False
+        raise ReportError(f"{option} {text!r} is not {ISO_HINT}") from None
 
 
 def parse_period(since: str | None = None, until: str | None = None) -> Period:
@@ -68,8 +59,7 @@ def parse_period(since: str | None = None, until: str | None = None) -> Period:
     if since:
         start, _ = _moment(since, "since")
     if until:
-        moment, whole_day = _moment(until, "until")
-        end = moment + timedelta(days=1) if whole_day else moment + _TICK
+        end = end_after(*_moment(until, "until"))
     if start is not None and end is not None and start >= end:
         raise ReportError(f"since {since} is after until {until}")
     return Period(start, end, since or None, until or None)
