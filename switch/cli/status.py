@@ -17,7 +17,7 @@ import typer
 from switch import service_status
 from switch.audit.database import migrate, open_engine
 from switch.cli.common import fail
-from switch.destinations.registry import build_destinations
+from switch.directory import JURISDICTIONS
 from switch.messages.model import QUERY_KEYS
 from switch.settings import Settings
 
@@ -54,9 +54,9 @@ def _remote(method: str, hub: str, key: str | None, path: str, body: Any = None)
     return response.json()
 
 
-def _state(state: str, settings: Settings) -> str:
+def _state(state: str) -> str:
     state = state.upper()
-    if state not in build_destinations(settings.states, seed=settings.simulator_seed):
+    if state not in JURISDICTIONS:
         fail(f"no such state {state}")
     return state
 
@@ -78,6 +78,30 @@ HubOption = typer.Option(None, help="A running hub's URL; none: the audit databa
 KeyOption = typer.Option(None, envvar="SWITCH_KEY", help="Admin key for --hub (or SWITCH_KEY).")
 
 
+def _change(method: str, state: str, keys: str | None, hub: str | None, key: str | None) -> None:
+    """Mark (PUT) or clear (DELETE) a state's out-of-service keys, over HTTP
+    or in the audit database, and print the state's marks."""
+    wanted = _keys(keys)
+    if hub is not None:
+        body = {"keys": wanted} if wanted else None
+        typer.echo(json.dumps(_remote(method, hub, key, f"/v1/status/{state.upper()}", body)))
+        return
+    settings = Settings()
+    state = _state(state)
+    engine = open_engine(settings.database_url)
+    try:
+        migrate(engine)
+        if method == "PUT":
+            service_status.mark(engine, state, wanted or sorted(QUERY_KEYS))
+        else:
+            service_status.clear(engine, state, wanted)
+    finally:
+        engine.dispose()
+    typer.echo(
+        json.dumps({"state": state, "out_of_service": _local_marks(settings).get(state, [])})
+    )
+
+
 @app.command("out")
 def out(
     state: str = typer.Argument(..., help="Two-letter state code."),
@@ -86,22 +110,7 @@ def out(
     key: str | None = KeyOption,
 ) -> None:
     """Mark STATE out of service: its queries are answered .02. and kept."""
-    wanted = _keys(keys)
-    if hub is not None:
-        body = {"keys": wanted} if wanted else None
-        typer.echo(json.dumps(_remote("PUT", hub, key, f"/v1/status/{state.upper()}", body)))
-        return
-    settings = Settings()
-    state = _state(state, settings)
-    engine = open_engine(settings.database_url)
-    try:
-        migrate(engine)
-        service_status.mark(engine, state, wanted or sorted(QUERY_KEYS))
-    finally:
-        engine.dispose()
-    typer.echo(
-        json.dumps({"state": state, "out_of_service": _local_marks(settings).get(state, [])})
-    )
+    _change("PUT", state, keys, hub, key)
 
 
 @app.command("in")
@@ -112,22 +121,7 @@ def back_in(
     key: str | None = KeyOption,
 ) -> None:
     """Return STATE to service: what was kept for it is forwarded in order."""
-    wanted = _keys(keys)
-    if hub is not None:
-        body = {"keys": wanted} if wanted else None
-        typer.echo(json.dumps(_remote("DELETE", hub, key, f"/v1/status/{state.upper()}", body)))
-        return
-    settings = Settings()
-    state = _state(state, settings)
-    engine = open_engine(settings.database_url)
-    try:
-        migrate(engine)
-        service_status.clear(engine, state, wanted)
-    finally:
-        engine.dispose()
-    typer.echo(
-        json.dumps({"state": state, "out_of_service": _local_marks(settings).get(state, [])})
-    )
+    _change("DELETE", state, keys, hub, key)
 
 
 @app.command("show")
