@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,9 +24,10 @@ from switch import service_status
 from switch.audit.capture import Intake, mailbox_item, routed_record
 from switch.audit.records import QueueUpdate
 from switch.audit.schema import forward_queue
-from switch.hub import Hub
+from switch.hub import Hub, count_outcomes
 from switch.keys import Identity
 from switch.messages import parse
+from switch.replies import routed_reply
 from switch.router import DestinationResult, RouteResult, utc_now
 
 log = logging.getLogger("switch.forwarding")
@@ -164,19 +166,28 @@ class Forwarder:
         update = QueueUpdate(
             row.seq, status, attempts if attempts is not None else row.attempts, now, now, error
         )
-        outcomes, items = [], []
-        if result is not None:
-            intake = Intake(
-                Identity("forwarder", ori=message.ori), b"", row.message_id, now, 0.0, message
-            )
-            record = routed_record(intake, RouteResult([result]))
-            outcomes = record.outcomes
-            if result.response is not None:
-                items.append(mailbox_item(message.ori, row.message_id, result))
+        if result is None:
+            await self.hub.writer.write_outcomes(row.message_id, [], [], queue_updates=[update])
+            return True
+        intake = Intake(
+            Identity("forwarder", ori=message.ori),
+            row.text.encode(),
+            row.message_id,
+            now,
+            time.perf_counter(),
+            message,
+        )
+        routed = RouteResult([result])
+        record = routed_record(intake, routed)
+        items = [mailbox_item(message.ori, row.message_id, result)] if result.response else []
+        # A forwarded answer is owed the same as a live one: notices to the
+        # people it names, metrics, and the trainer's live view.
         await self.hub.writer.write_outcomes(
-            row.message_id, outcomes, items, queue_updates=[update]
+            row.message_id, record.outcomes, items, record.notices, queue_updates=[update]
         )
         self.hub._committed(items, False)
+        count_outcomes(routed)
+        self.hub.publish(intake, routed_reply(row.message_id, message, routed), forwarded=True)
         return True
 
     def _queued(self) -> list[Any]:

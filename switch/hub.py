@@ -44,7 +44,7 @@ log = logging.getLogger("switch.hub")
 WarrantAssessor = Callable[[str, str, Mapping[str, str], datetime], str]
 
 
-def _count(routed: RouteResult) -> None:
+def count_outcomes(routed: RouteResult) -> None:
     for result in routed.results:
         decision = result.decision
         OUTCOMES.labels(result.state or "-", decision.effect, result.status).inc()
@@ -92,7 +92,7 @@ class Hub:
             await self.writer.write(refused_record(intake, err))
             MESSAGES.labels(intake.message.key if intake.message else "?", "rejected").inc()
             reply = error_reply(intake.message_id, err)
-            self._publish(intake, reply)
+            self.publish(intake, reply)
             return reply
         record = routed_record(intake, routed)
         record.forwards = self._forwards(intake, message, routed)
@@ -100,12 +100,12 @@ class Hub:
         self._committed(record.mailbox, bool(record.forwards))
         self._await_late(intake, message, routed)
         MESSAGES.labels(message.key, "routed").inc()
-        _count(routed)
+        count_outcomes(routed)
         reply = routed_reply(intake.message_id, message, routed)
-        self._publish(intake, reply)
+        self.publish(intake, reply)
         return reply
 
-    def _publish(self, intake: Intake, reply: Reply) -> None:
+    def publish(self, intake: Intake, reply: Reply, *, forwarded: bool = False) -> None:
         """Tell watchers what just happened, after it is audited."""
         if not self.events.watching:
             return
@@ -117,6 +117,7 @@ class Hub:
                 "text": intake.raw(),
                 "sender": sender.as_dict() if sender else {"ori": intake.identity.ori},
                 "status_code": reply.status_code,
+                "forwarded": forwarded,
                 **reply.body,
             }
         )
@@ -202,8 +203,8 @@ class Hub:
         )
         self._committed(items, bool(forwards))
         self._await_late(intake, message, routed)
-        _count(routed)
-        self._publish(intake, routed_reply(intake.message_id, message, routed))
+        count_outcomes(routed)
+        self.publish(intake, routed_reply(intake.message_id, message, routed))
 
     def _await_late(self, intake: Intake, message: Message, routed: RouteResult) -> None:
         for result in routed.results:

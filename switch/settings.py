@@ -37,8 +37,9 @@ class Settings(BaseSettings):
     forward_backoff_max_seconds: float = Field(default=60.0, ge=0)
     forward_max_attempts: int = Field(default=5, ge=1)
     # A state that misses the wait may still answer for this many seconds;
-    # the answer goes to the sender's mailbox (0: hang up at the wait).
-    late_answer_seconds: float = Field(default=0.0, ge=0, le=600)
+    # the answer goes to the sender's mailbox (0: hang up at the wait). The
+    # default is Nlets' own longest wait.
+    late_answer_seconds: float = Field(default=60.0, ge=0, le=600)
 
 
 def policies_folder(settings: Settings) -> Path | None:

@@ -1,9 +1,10 @@
 """A state that answers after the hub's wait: the answer still reaches the
-sender's mailbox (when `late_answer_seconds` allows)."""
+sender's mailbox: by default for up to 60 s, Nlets' longest wait."""
 
 from __future__ import annotations
 
 from switch.router import WILL_NOT_FORWARD
+from switch.settings import Settings
 from tests.forwarding.conftest import FAST
 from tests.forwarding.helpers import mailbox, send, until
 from tests.utils.destinations import FakeState
@@ -12,8 +13,9 @@ from tests.utils.hubs import make_client
 
 def test_an_answer_that_misses_the_wait_reaches_the_mailbox(database_url: str) -> None:
     states = {"OR": FakeState("OR", delay=0.5)}
-    settings = {**FAST, "late_answer_seconds": 10}
-    with make_client(database_url, destinations=states, **settings) as (client, keys, _):
+    # Late answers are on without being asked for.
+    assert Settings().late_answer_seconds == 60
+    with make_client(database_url, destinations=states, **FAST) as (client, keys, _):
         reply = send(client, keys, "NY0303000", "DQ.NY0303000.OR.TXTOLN/A1", wait=0.05).json()
         assert reply["results"][0]["status"] == "no_response"
         items = until(lambda: mailbox(client, keys, "NY0303000"), bool)
@@ -35,7 +37,8 @@ def test_a_late_answer_that_never_comes_is_an_01(sqlite_url: str) -> None:
 
 def test_without_late_answers_the_hub_hangs_up(sqlite_url: str) -> None:
     states = {"OR": FakeState("OR", delay=0.3)}
-    with make_client(sqlite_url, destinations=states, **FAST) as (client, keys, runtime):
+    settings = {**FAST, "late_answer_seconds": 0}
+    with make_client(sqlite_url, destinations=states, **settings) as (client, keys, runtime):
         reply = send(client, keys, "NY0303000", "DQ.NY0303000.OR.TXTOLN/A1", wait=0.05).json()
         assert reply["results"][0]["status"] == "no_response"
         assert not runtime.hub._background  # nothing left waiting for OR

@@ -136,7 +136,8 @@ def test_a_destination_raising_out_of_service_counts_too(sqlite_url: str) -> Non
 def test_a_state_that_does_not_answer_gets_01_and_nothing_is_kept(sqlite_url: str) -> None:
     states = _states()
     states["OR"].delay = 5
-    settings = {**FAST, "max_wait": 0.2}
+    # It misses the wait and then the late-answer window too.
+    settings = {**FAST, "max_wait": 0.2, "late_answer_seconds": 0.3}
     with make_client(sqlite_url, destinations=states, **settings) as (client, keys, runtime):
         reply = send(client, keys, "NY0303000", "DQ.NY0303000.OR.TXTOLN/A1")
         assert reply.status_code == 202
@@ -230,3 +231,52 @@ def test_status_needs_an_admin_of_that_state(sqlite_url: str) -> None:
         assert client.put("/v1/status/ZZ", headers=keys.admin_auth).status_code == 422
         listed = client.get("/v1/status", headers=wa_admin).json()
         assert listed == {"states": [{"state": "WA", "out_of_service": ["RQ"]}]}
+
+
+def test_a_forwarded_answer_owes_notices_counts_and_shows_live(
+    sqlite_url: str, policies: Path
+) -> None:
+    notify = (
+        "state: OR\ntitle: OR tells the people it releases\nrules:\n"
+        "  - id: or-notify\n    effect: permit\n    reason: notice law\n"
+        "    when: {requester.component: ICE-ERO}\n"
+        "    obligations:\n      - notify_subject: {within_business_days: 3}\n"
+    )
+    (policies / "OR.yaml").write_text(notify)
+    states = _states()
+    states["OR"].records = ({"NAM": "DOE, JANE", "OLN": "A1"},)
+    with make_client(sqlite_url, destinations=states, policies=policies, **FAST) as (
+        client,
+        keys,
+        runtime,
+    ):
+        watcher = runtime.hub.events.subscribe()
+        client.put("/v1/status/OR", headers=keys.admin_auth)
+        sent = send(client, keys, "VTICE0900", "DQ.VTICE0900.OR.TXTOLN/A1").json()
+        until(lambda: _queue(runtime), lambda q: len(q) == 1)
+        before = client.get("/metrics", headers=keys.admin_auth).text
+        client.delete("/v1/status/OR", headers=keys.admin_auth)
+        until(lambda: _queue(runtime), lambda q: q[0][1] == "forwarded")
+
+        owed = client.get("/v1/notices", params={"state": "OR"}, headers=keys.admin_auth).json()
+        assert [(n["message_id"], n["rule"]) for n in owed] == [(sent["id"], "or-notify")]
+        events = []
+        while not watcher.empty():
+            events.append(watcher.get_nowait())
+        forwarded = [e for e in events if e.get("forwarded")]
+        assert [(e["id"], e["results"][0]["status"]) for e in forwarded] == [
+            (sent["id"], "answered")
+        ]
+        assert "OLN/A1" in forwarded[0]["text"]
+        after = client.get("/metrics", headers=keys.admin_auth).text
+        assert _answered_or(after) == _answered_or(before) + 1
+
+
+def _answered_or(metrics: str) -> float:
+    for line in metrics.splitlines():
+        labels = ('state="OR"', 'status="answered"', 'effect="permit"')
+        if line.startswith("switch_destination_outcomes_total{") and all(
+            label in line for label in labels
+        ):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

@@ -118,6 +118,7 @@ export function card(event, number, parsed) {
     h("span", { class: "num" }, `#${number}`),
     h("span", { class: "hint" }, time(event.at)),
     h("span", { class: "badge key" }, event.key ?? parsed?.key ?? "?"),
+    event.forwarded ? h("span", { class: "badge", title: "kept while the state was out of service" }, "forwarded") : null,
     h("span", { class: "who" }, ori),
     h("span", { class: "name" }, sender.name ?? ""),
     sender.component ? h("span", { class: "badge" }, sender.component) : h("span", { class: "badge" }, sender.type ?? ""),
