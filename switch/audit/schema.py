@@ -4,6 +4,7 @@ it never needs ORM identity tracking)."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Float,
@@ -37,8 +38,13 @@ audit_records = Table(
     Column("detail", Text, nullable=True),
     Column("raw", Text, nullable=True),
     Column("latency_ms", Float, nullable=False),
+    # The hash chain (switch.audit.chain): place in the database's chain and
+    # SHA-256 over the previous link and this row's content.
+    Column("chain_pos", BigInteger, nullable=True),
+    Column("chain_hash", String(64), nullable=True),
 )
 Index("ix_audit_records_sender", audit_records.c.sender_ori, audit_records.c.seq)
+Index("ix_audit_records_chain", audit_records.c.chain_pos, unique=True)
 
 # One row per destination of a routed message.
 audit_outcomes = Table(
@@ -73,9 +79,24 @@ audit_outcomes = Table(
     Column("shadow_decision", String(8), nullable=True),
     Column("shadow_rule", String(128), nullable=True),
     Column("shadow_version", String(80), nullable=True),
+    Column("chain_pos", BigInteger, nullable=True),
+    Column("chain_hash", String(64), nullable=True),
 )
 Index("ix_audit_outcomes_state", audit_outcomes.c.state, audit_outcomes.c.seq)
 Index("ix_audit_outcomes_state_received", audit_outcomes.c.state, audit_outcomes.c.received_at)
+Index("ix_audit_outcomes_chain", audit_outcomes.c.chain_pos, unique=True)
+
+# One row (id 1): the chain's last link, and where it starts: position 1 after
+# GENESIS, or the first position a prune kept and the hash before it.
+audit_chain_head = Table(
+    "audit_chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("pos", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("start_pos", BigInteger, nullable=False),
+    Column("start_hash", String(64), nullable=False),
+)
 
 # Items waiting for an ORI: AMs sent to it and outcomes of its wait=0 messages.
 mailbox = Table(

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, insert, update
 
+from switch.audit import chain
 from switch.audit.records import (
     AuditRecord,
     LateOutcomes,
@@ -25,7 +26,7 @@ from switch.audit.records import (
     QueuedForward,
     QueueUpdate,
 )
-from switch.audit.schema import audit_outcomes, audit_records, forward_queue, mailbox, notices
+from switch.audit.schema import audit_records, forward_queue, mailbox, notices
 from switch.errors import SwitchError
 
 MAX_BATCH = 512
@@ -65,7 +66,7 @@ def _rows(batch: list[Entry]) -> tuple[list[dict[str, Any]], ...]:
     return records, outcomes, items, owed, queued, updates
 
 
-_RECORD_COLUMNS = tuple(c.name for c in audit_records.columns if c.name != "seq")
+_RECORD_COLUMNS = tuple(c.name for c in audit_records.columns if c.name not in chain.UNHASHED)
 
 
 _QUEUE_UPDATE = (
@@ -152,11 +153,11 @@ class GroupCommitWriter:
 
     def _commit(self, batch: list[Entry]) -> None:
         records, outcomes, items, owed, queued, updates = _rows(batch)
-        with self._engine.begin() as conn:
-            if records:
-                conn.execute(insert(audit_records), records)
-            if outcomes:
-                conn.execute(insert(audit_outcomes), outcomes)
+        # Hash the rows' contents before taking the write lock: only the
+        # linking itself has to happen while other writers wait.
+        contents = chain.prepare(records, outcomes)
+        with chain.transaction(self._engine) as conn:
+            chain.append(conn, records, outcomes, contents)
             if items:
                 conn.execute(insert(mailbox), items)
             if owed:

@@ -1,0 +1,119 @@
+"""The audit hash chain: a place and a hash on every audit record and
+outcome, and the chain's head. Rows already there are chained here, each
+record and outcome in the order they were received.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-26
+"""
+
+import heapq
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from alembic import op
+
+from switch.audit.chain import GENESIS, content, link, utc_text
+from switch.audit.schema import audit_outcomes, audit_records
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+TABLES = ("audit_records", "audit_outcomes")
+# The columns each table had at this revision: what existing rows are hashed by.
+_HASHED = {
+    "audit_records": (
+        "id", "received_at", "identity", "sender_ori", "message_key", "control", "reason",
+        "destinations", "fields", "outcome", "er_code", "http_status", "detail", "raw",
+        "latency_ms",
+    ),
+    "audit_outcomes": (
+        "message_id", "destination", "state", "decision", "rule", "reason", "policy_version",
+        "status", "response_key", "response", "latency_ms", "warrant", "redacted",
+        "obligations", "flagged", "reported", "received_at", "sender_ori", "message_key",
+        "message_reason", "image", "shadow_decision", "shadow_rule", "shadow_version",
+    ),
+}  # fmt: skip
+_PAGE = 5_000
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        op.add_column(table, sa.Column("chain_pos", sa.BigInteger, nullable=True))
+        op.add_column(table, sa.Column("chain_hash", sa.String(64), nullable=True))
+    op.create_table(
+        "audit_chain_head",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("pos", sa.BigInteger, nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("start_pos", sa.BigInteger, nullable=False),
+        sa.Column("start_hash", sa.String(64), nullable=False),
+    )
+    pos, digest = _chain_existing(op.get_bind())
+    op.execute(
+        sa.text(
+            "INSERT INTO audit_chain_head (id, pos, hash, start_pos, start_hash) "
+            "VALUES (1, :pos, :hash, 1, :genesis)"
+        ).bindparams(pos=pos, hash=digest, genesis=GENESIS)
+    )
+    # After the backfill: one index build instead of a million index updates.
+    op.create_index("ix_audit_records_chain", "audit_records", ["chain_pos"], unique=True)
+    op.create_index("ix_audit_outcomes_chain", "audit_outcomes", ["chain_pos"], unique=True)
+
+
+def _pages(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[str, int, int, bytes]]:
+    """(received, table rank, seq, content) of each row, a page at a time by seq."""
+    name = table.name
+    rank = TABLES.index(name)
+    columns = [table.c.seq, *(table.c[n] for n in _HASHED[name])]
+    last = 0
+    while True:
+        rows = conn.execute(
+            sa.select(*columns).where(table.c.seq > last).order_by(table.c.seq).limit(_PAGE)
+        ).all()
+        for row in rows:
+            values = row._asdict()
+            at = values["received_at"]
+            # An outcome without a time goes after the timed rows.
+            yield (utc_text(at) if at is not None else "~", rank, row.seq, content(name, values))
+        if len(rows) < _PAGE:
+            return
+        last = rows[-1].seq
+
+
+def _chain_existing(conn: sa.Connection) -> tuple[int, str]:
+    pos, digest = 0, GENESIS
+    pending: dict[int, list[dict[str, object]]] = {0: [], 1: []}
+    tables = (audit_records, audit_outcomes)
+    merged = heapq.merge(*(_pages(conn, t) for t in tables), key=lambda r: r[:3])
+    for _, rank, seq, row_content in merged:
+        pos += 1
+        digest = link(digest, row_content)
+        pending[rank].append({"b_seq": seq, "b_pos": pos, "b_hash": digest})
+        if len(pending[rank]) >= _PAGE:
+            _save(conn, tables[rank], pending[rank])
+            pending[rank] = []
+    for rank, rows in pending.items():
+        _save(conn, tables[rank], rows)
+    return pos, digest
+
+
+def _save(conn: sa.Connection, table: sa.Table, rows: list[dict[str, object]]) -> None:
+    if rows:
+        conn.execute(
+            sa.update(table)
+            .where(table.c.seq == sa.bindparam("b_seq"))
+            .values(chain_pos=sa.bindparam("b_pos"), chain_hash=sa.bindparam("b_hash")),
+            rows,
+        )
+
+
+def downgrade() -> None:
+    op.drop_table("audit_chain_head")
+    for table in TABLES:
+        op.drop_index(f"ix_{table}_chain", table)
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("chain_hash")
+            batch.drop_column("chain_pos")
