@@ -6,10 +6,11 @@ previous link's hash and its own content (`chain_hash`); `audit_chain_head`
 holds the last link and where the chain starts (1, or the first position a
 prune kept). `switch audit verify` (`switch.audit.verify`) walks it.
 
-A row's content is its columns but `seq` and the chain's own, as compact JSON
-with sorted keys and NULLs left out, timestamps as UTC text and numbers by
-column type, so SQLite and PostgreSQL hash a row alike. INVARIANT: a column
-added to a chained table later must be NULL on old rows (or old hashes break).
+A row's content is its table's name and a compact JSON array of its columns
+but `seq` and the chain's own (`V1_COLUMNS`, then later columns by name when
+not NULL), timestamps as UTC text and numbers by column type, so SQLite and
+PostgreSQL hash a row alike. INVARIANT: a column added to a chained table
+later must be NULL on old rows, or their hashes break.
 
 INVARIANT: the head is read and advanced in the transaction that inserts the
 rows, under the database's write lock (`FOR UPDATE` on PostgreSQL, `BEGIN
@@ -25,6 +26,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from hashlib import sha256
 from itertools import chain as concat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, Float, Integer, Table, insert, select, update
@@ -49,54 +51,94 @@ class ChainError(SwitchError):
     code = "AUDIT_UNAVAILABLE"
 
 
-class _Kinds:
-    """A table's columns whose values are normalised before hashing."""
+# The columns each chained table had when the chain began, in this order:
+# a row's content is the JSON array of their values. INVARIANT: never
+# changes; a column added later is appended as [name, value] when not NULL,
+# so rows written before it keep their hashes.
+V1_COLUMNS: dict[str, tuple[str, ...]] = {
+    "audit_records": (
+        "id", "received_at", "identity", "sender_ori", "message_key", "control", "reason",
+        "destinations", "fields", "outcome", "er_code", "http_status", "detail", "raw",
+        "latency_ms",
+    ),
+    "audit_outcomes": (
+        "message_id", "destination", "state", "decision", "rule", "reason", "policy_version",
+        "status", "response_key", "response", "latency_ms", "warrant", "redacted",
+        "obligations", "flagged", "reported", "received_at", "sender_ori", "message_key",
+        "message_reason", "image", "shadow_decision", "shadow_rule", "shadow_version",
+    ),
+}  # fmt: skip
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
+class _Layout:
+    """How a table's rows become content: which values to normalise, where."""
 
     def __init__(self, table: Table) -> None:
-        columns = [c for c in table.columns if c.name not in UNHASHED]
-        self.names = tuple(c.name for c in columns)
-        self.floats = tuple(c.name for c in columns if isinstance(c.type, Float))
-        self.ints = tuple(c.name for c in columns if isinstance(c.type, Integer))
-        self.times = tuple(c.name for c in columns if isinstance(c.type, DateTime))
+        v1 = V1_COLUMNS[table.name]
+        types = {c.name: c.type for c in table.columns if c.name not in UNHASHED}
+        self.extra = tuple(name for name in types if name not in v1)
+        self.columns = v1 + self.extra
+        self.prefix = f"{table.name}\n".encode()
+        self.pick = itemgetter(*self.columns)
+
+        def where(kind: type) -> tuple[int, ...]:
+            return tuple(i for i, n in enumerate(self.columns) if isinstance(types[n], kind))
+
+        self.floats, self.ints, self.times = where(Float), where(Integer), where(DateTime)
+        self.times_by_name = tuple(self.columns[i] for i in self.times)
 
 
-_KINDS = {name: _Kinds(table) for name, table in CHAINED.items()}
+_LAYOUTS = {name: _Layout(table) for name, table in CHAINED.items()}
 
 
 def hashed_columns(table: str) -> tuple[str, ...]:
-    """The columns of `table` a row's content is made of, in schema order."""
-    return _KINDS[table].names
+    """The columns of `table` a row's content is made of, in content order."""
+    return _LAYOUTS[table].columns
 
 
 def utc_text(value: datetime) -> str:
     """`2025-10-01 13:04:05.000123`: UTC, microseconds always, naive taken as UTC.
     This is also how SQLAlchemy stores a DateTime in SQLite."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ", "microseconds")
+    if value.tzinfo is not None and value.tzinfo is not UTC and value.utcoffset():
+        value = value.astimezone(UTC)
+    # isoformat always writes a four-digit year: the first 26 characters are the time.
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def content(table: str, row: Mapping[str, Any]) -> bytes:
-    """The bytes a row of `table` is hashed by. A timestamp may be given as a
-    datetime or already as `utc_text`."""
-    kinds = _KINDS[table]
-    values = {k: v for k, v in row.items() if v is not None and k not in UNHASHED}
+    """The bytes a row of `table` (a mapping of its columns) is hashed by."""
+    layout = _LAYOUTS[table]
+    try:
+        values = list(layout.pick(row))
+    except KeyError:
+        values = [row.get(name) for name in layout.columns]
+    return content_values(table, values)
+
+
+def content_values(table: str, values: list[Any]) -> bytes:
+    """`content` of a row given as its values in `hashed_columns` order (the
+    list is normalised in place). A timestamp may be a datetime or `utc_text`."""
+    layout = _LAYOUTS[table]
     # Numbers by column type: a float column read back from either database
     # is a float even if an int was written (and a bool is stored as 0/1).
-    for name in kinds.floats:
-        v = values.get(name)
+    for i in layout.floats:
+        v = values[i]
         if v is not None and type(v) is not float:
-            values[name] = float(v)
-    for name in kinds.ints:
-        v = values.get(name)
+            values[i] = float(v)
+    for i in layout.ints:
+        v = values[i]
         if v is not None and type(v) is not int:
-            values[name] = int(v)
-    for name in kinds.times:
-        v = values.get(name)
+            values[i] = int(v)
+    for i in layout.times:
+        v = values[i]
         if isinstance(v, datetime):
-            values[name] = utc_text(v)
-    body = json.dumps(values, sort_keys=True, separators=(",", ":"))
-    return f"{table}\n{body}".encode()
+            values[i] = utc_text(v)
+    if layout.extra:
+        first = len(V1_COLUMNS[table])
+        added = [[n, v] for n, v in zip(layout.extra, values[first:], strict=True) if v is not None]
+        values[first:] = added
+    return layout.prefix + _ENCODE(values).encode()
 
 
 def link(previous: str, row_content: bytes) -> str:
@@ -117,8 +159,8 @@ def prepare(records: list[Row], outcomes: list[Row]) -> list[bytes]:
     """Normalise the rows' timestamps in place and return their contents in
     chain order (records, then outcomes). Costly part of `append`; callers
     may run it before taking the write lock."""
-    _to_utc(records, _KINDS["audit_records"].times)
-    _to_utc(outcomes, _KINDS["audit_outcomes"].times)
+    _to_utc(records, _LAYOUTS["audit_records"].times_by_name)
+    _to_utc(outcomes, _LAYOUTS["audit_outcomes"].times_by_name)
     return [content("audit_records", r) for r in records] + [
         content("audit_outcomes", o) for o in outcomes
     ]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from alembic import op
 
-from switch.audit.chain import GENESIS, content, link, utc_text
+from switch.audit.chain import GENESIS, V1_COLUMNS, content, link, utc_text
 from switch.audit.schema import audit_outcomes, audit_records
 
 revision = "0006"
@@ -22,20 +22,6 @@ branch_labels = None
 depends_on = None
 
 TABLES = ("audit_records", "audit_outcomes")
-# The columns each table had at this revision: what existing rows are hashed by.
-_HASHED = {
-    "audit_records": (
-        "id", "received_at", "identity", "sender_ori", "message_key", "control", "reason",
-        "destinations", "fields", "outcome", "er_code", "http_status", "detail", "raw",
-        "latency_ms",
-    ),
-    "audit_outcomes": (
-        "message_id", "destination", "state", "decision", "rule", "reason", "policy_version",
-        "status", "response_key", "response", "latency_ms", "warrant", "redacted",
-        "obligations", "flagged", "reported", "received_at", "sender_ori", "message_key",
-        "message_reason", "image", "shadow_decision", "shadow_rule", "shadow_version",
-    ),
-}  # fmt: skip
 _PAGE = 5_000
 
 
@@ -67,7 +53,8 @@ def _pages(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[str, int, int
     """(received, table rank, seq, content) of each row, a page at a time by seq."""
     name = table.name
     rank = TABLES.index(name)
-    columns = [table.c.seq, *(table.c[n] for n in _HASHED[name])]
+    # The columns the table had at this revision.
+    columns = [table.c.seq, *(table.c[n] for n in V1_COLUMNS[name])]
     last = 0
     while True:
         rows = conn.execute(
