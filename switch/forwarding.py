@@ -102,7 +102,20 @@ class Forwarder:
         for row in rows:
             by_state.setdefault(row.state, []).append(row)
         counts = await asyncio.gather(*(self._work_state(r) for r in by_state.values()))
+        await self._refresh_backlog()
         return sum(counts)
+
+    async def _refresh_backlog(self) -> None:
+        """Keep the router's backlog as the queue is: a (state, key) leaves
+        it once nothing of it is queued."""
+        router = self.hub.router
+        seen = router.backlog_added
+        rows = await self._read(self._queued)
+        backlog = {(row.state, row.message_key) for row in rows}
+        if router.backlog_added == seen:
+            router.backlog = backlog
+        else:  # queued meanwhile: keep what was added
+            router.backlog |= backlog
 
     async def _work_state(self, rows: list[Any]) -> int:
         done = 0
@@ -125,7 +138,13 @@ class Forwarder:
             return await self._settle(row, message, None, "given_up", now, "unknown sender")
         warrant = await hub._warrant_level(message, now)
         result = await router.query_state(
-            (row.destination, row.state), message, requester, self.wait, warrant, now
+            (row.destination, row.state),
+            message,
+            requester,
+            self.wait,
+            warrant,
+            now,
+            from_queue=True,
         )
         if result.status == "out_of_service":
             await self._postpone(row, row.attempts, now + _seconds(self.retry.probe_seconds))
@@ -185,7 +204,7 @@ class Forwarder:
         await self.hub.writer.write_outcomes(
             row.message_id, record.outcomes, items, record.notices, queue_updates=[update]
         )
-        self.hub._committed(items, False)
+        self.hub.committed(items)
         count_outcomes(routed)
         self.hub.publish(intake, routed_reply(row.message_id, message, routed), forwarded=True)
         return True

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -97,7 +97,7 @@ class Hub:
         record = routed_record(intake, routed)
         record.forwards = self._forwards(intake, message, routed)
         await self.writer.write(record)
-        self._committed(record.mailbox, bool(record.forwards))
+        self.committed(record.mailbox, record.forwards)
         self._await_late(intake, message, routed)
         MESSAGES.labels(message.key, "routed").inc()
         count_outcomes(routed)
@@ -201,7 +201,7 @@ class Hub:
         await self.writer.write_outcomes(
             intake.message_id, record.outcomes, items, record.notices, forwards=forwards
         )
-        self._committed(items, bool(forwards))
+        self.committed(items, forwards)
         self._await_late(intake, message, routed)
         count_outcomes(routed)
         self.publish(intake, routed_reply(intake.message_id, message, routed))
@@ -238,7 +238,7 @@ class Hub:
         record = routed_record(intake, RouteResult([late], warrant=None))
         items = [mailbox_item(message.ori, intake.message_id, late)]
         await self.writer.write_outcomes(intake.message_id, record.outcomes, items, record.notices)
-        self._committed(items, False)
+        self.committed(items)
 
     def _forwards(
         self, intake: Intake, message: Message, routed: RouteResult
@@ -260,11 +260,13 @@ class Hub:
             if result.status == "out_of_service" and result.state is not None
         ]
 
-    def _committed(self, items: list[MailboxItem], queued: bool) -> None:
+    def committed(self, items: list[MailboxItem], queued: Sequence[QueuedForward] = ()) -> None:
         """Wake mailbox streams and the forwarder once rows are durable."""
         for ori, message_id in {(item.ori, item.message_id) for item in items}:
             self.mailbox_events.publish({"ori": ori, "message_id": message_id})
         if queued:
+            self.router.backlog.update((q.state, q.message_key) for q in queued)
+            self.router.backlog_added += 1
             self.queued.set()
 
     async def drain(self) -> None:

@@ -98,6 +98,10 @@ class Router:
         # runtime in step with the service_status table.
         self.out_of_service: set[tuple[str, str]] = set()
         self.marks_changed = 0  # bumped on each change made through this hub
+        # (state, message key) with queries still queued for forwarding: new
+        # ones wait behind them, so a state that returns sees them in order.
+        self.backlog: set[tuple[str, str]] = set()
+        self.backlog_added = 0  # bumped on each addition made through this hub
 
     def next_number(self) -> int:
         return next(self._numbers) % 100_000
@@ -163,7 +167,11 @@ class Router:
         wait: float,
         warrant: str | None,
         at: datetime,
+        *,
+        from_queue: bool = False,
     ) -> DestinationResult:
+        """`from_queue`: the forwarder sending a kept query, which may go
+        ahead of the backlog it belongs to."""
         dest_name, state = target
         started = time.perf_counter()
         decision = self.decider.decide(PolicyRequest(requester, state, message, warrant, at))
@@ -171,7 +179,9 @@ class Router:
             # INVARIANT: a denied query never reaches the state.
             er = self._denial(message, state, decision)
             return DestinationResult(dest_name, state, decision, "rejected", er, _ms(started))
-        if (state, message.key) in self.out_of_service:
+        if (state, message.key) in self.out_of_service or (
+            not from_queue and (state, message.key) in self.backlog
+        ):
             sm = self._status(message, self._status_text(WILL_FORWARD, state, message))
             return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
         destination = self.destinations[state]

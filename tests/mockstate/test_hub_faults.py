@@ -22,6 +22,7 @@ from switch.audit.schema import audit_outcomes
 from switch.destinations.registry import build_destinations
 from switch.runtime import Runtime
 from switch.server import free_port
+from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 
 WA_OLN = StateDMV("WA").driver(5)["OLN"]
@@ -55,17 +56,30 @@ def states() -> Iterator[dict[str, MockStateControl]]:
 
 @pytest.fixture(scope="module")
 def hub(
-    states: dict[str, MockStateControl], tmp_path_factory: pytest.TempPathFactory
+    states: dict[str, MockStateControl],
+    tmp_path_factory: pytest.TempPathFactory,
+    audit_databases: Databases,
 ) -> Iterator[Hub]:
     nobody = f"http://127.0.0.1:{free_port()}"
     setting = f"WA={states['WA'].url},OR={states['OR'].url}?timeout=0.5,ID={nobody}"
-    database = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'audit.db'}"
-    with make_client(database, destinations=build_destinations(setting)) as (client, keys, rt):
+    database = audit_databases.url(tmp_path_factory.mktemp("hub"))
+    # Kept queries are retried often, so one test's backlog drains before the
+    # next; a late answer is awaited only briefly, so hanging up is seen soon.
+    settings = {"forward_probe_seconds": 0.05, "late_answer_seconds": 0.5}
+    with make_client(database, destinations=build_destinations(setting), **settings) as (
+        client,
+        keys,
+        rt,
+    ):
         yield Hub(client, keys, rt)
 
 
 @pytest.fixture(autouse=True)
-def clean(states: dict[str, MockStateControl]) -> None:
+def clean(states: dict[str, MockStateControl], hub: Hub) -> None:
+    for control in states.values():
+        control.clear_faults()
+    # New queries wait behind kept ones; ID (nothing listening) never drains.
+    assert _eventually(lambda: {st for st, _ in hub.runtime.router.backlog} <= {"ID"})
     for control in states.values():
         control.reset()
 
@@ -116,7 +130,8 @@ def test_no_answer_within_the_wait_is_no_response(
         "no_response",
         None,
     )
-    # The hub hung up; the state saw it and stopped holding the query.
+    # The hub hung up (after the late-answer window); the state saw it and
+    # stopped holding the query.
     assert _eventually(lambda: states["WA"].journal()[0].outcome == "client_gone")
 
 

@@ -4,12 +4,9 @@ slowed beyond the hub's wait, one down. Every process is stopped in a
 
 from __future__ import annotations
 
-import selectors
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,64 +16,13 @@ from fastapi.testclient import TestClient
 from simulators.dmv import StateDMV
 from simulators.mockstate import MockStateControl
 from switch.destinations.registry import build_destinations
-from switch.server import free_port
 from tests.utils.hubs import Keys, make_client
+from tests.utils.mockstates import START_SECONDS, mock_states, stop
 
 ROOT = Path(__file__).resolve().parents[2]
-START_SECONDS = 60.0
-STOP_SECONDS = 15.0
 WA_OLN = StateDMV("WA").driver(5)["OLN"]
 # How long the hub waits where OR (120 s late) must miss and the others must not.
 SLOW_WAIT = 3.0
-
-
-def _ready_line(proc: subprocess.Popen[str]) -> str:
-    """The first line on the process's stderr, within START_SECONDS."""
-    assert proc.stderr is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(proc.stderr, selectors.EVENT_READ)
-        if not selector.select(timeout=START_SECONDS):
-            raise AssertionError("the mock state printed nothing")
-    return proc.stderr.readline().strip()
-
-
-def _stop(proc: subprocess.Popen[str]) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            return proc.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_SECONDS)
-    return proc.returncode
-
-
-@contextmanager
-def mock_states(
-    *specs: tuple[str, ...],
-) -> Iterator[list[tuple[subprocess.Popen[str], str]]]:
-    """One process per `(ST, *options)`, started together; yields (process, url)s."""
-    started: list[tuple[subprocess.Popen[str], str]] = []
-    try:
-        for state, *args in specs:
-            port = free_port()
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "simulators.mockstate", state, "--port", str(port), *args],
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            started.append((proc, f"http://127.0.0.1:{port}"))
-        for (state, *_), (proc, url) in zip(specs, started, strict=True):
-            assert _ready_line(proc) == f"mock state {state} listening on {url}"
-        yield started
-    finally:
-        for proc, _ in started:
-            _stop(proc)
-            if proc.stderr is not None:
-                proc.stderr.close()
 
 
 def _send(client: TestClient, keys: Keys, ori: str, text: str, wait: float) -> dict[str, Any]:
@@ -170,7 +116,7 @@ def test_a_killed_state_is_out_of_service_and_sigterm_exits_cleanly(
             assert _send(client, keys, "NY0303000", text, wait=5.0)["results"][0]["status"] == (
                 "answered"
             )
-            assert _stop(proc) == 0
+            assert stop(proc) == 0
             [result] = _send(client, keys, "NY0303000", text, wait=5.0)["results"]
             assert result["status"] == "out_of_service"
             assert result["response"]["key"] == "SM"
@@ -188,7 +134,7 @@ def test_a_process_that_cannot_start_says_why() -> None:
     try:
         out, err = proc.communicate(timeout=START_SECONDS)
     finally:
-        _stop(proc)
+        stop(proc)
     assert proc.returncode == 1
     assert "unknown state 'ZZ'" in err and out == ""
 

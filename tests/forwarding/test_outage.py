@@ -1,0 +1,82 @@
+"""A real state process out of service for 30 s while queries keep coming:
+when it returns it receives every kept query in the order they were sent,
+and each sender's mailbox gets each answer once."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from contextlib import ExitStack
+
+from simulators.dmv import StateDMV
+from simulators.mockstate import MockStateControl
+from switch.destinations.registry import build_destinations
+from switch.router import WILL_FORWARD
+from tests.forwarding.helpers import mailbox, send, until
+from tests.utils.hubs import make_client
+from tests.utils.mockstates import mock_states
+
+OUTAGE_SECONDS = 30.0
+SENDERS = ("NY0303000", "WAOLN0000")
+SETTINGS = {
+    "forward_probe_seconds": 1.0,  # the hub asks the state again every second
+    "forward_backoff_seconds": 0.1,
+    "policy_poll_seconds": 0,
+}
+
+
+def test_a_state_out_for_30_s_gets_its_queries_in_order_when_it_returns(
+    sqlite_url: str,
+) -> None:
+    olns = [StateDMV("MT").driver(i)["OLN"] for i in range(40)]
+    with mock_states(("MT", "--fault", "out_of_service")) as [(_, url)]:
+        states = build_destinations(f"MT={url}")
+        with (
+            make_client(sqlite_url, destinations=states, **SETTINGS) as (client, keys, _),
+            ExitStack() as stack,
+        ):
+            control = stack.enter_context(MockStateControl(url))
+            sent: list[tuple[str, str, str]] = []  # (sender, message id, OLN) in order
+            started = time.monotonic()
+            index = 0
+            while time.monotonic() - started < OUTAGE_SECONDS:
+                ori = SENDERS[index % 2]
+                # Every third waits for its reply: it is told .02. at once all the same.
+                wait = 5 if index % 3 == 0 else 0
+                reply = send(client, keys, ori, f"DQ.{ori}.MT.TXTOLN/{olns[index]}", wait=wait)
+                body = reply.json()
+                if wait:
+                    assert reply.status_code == 200
+                    assert body["results"][0]["status"] == "out_of_service"
+                    assert WILL_FORWARD in body["results"][0]["response"]["text"]
+                else:
+                    assert reply.status_code == 202
+                sent.append((ori, body["id"], olns[index]))
+                index += 1
+                time.sleep(1.0)
+            assert [e for e in control.journal() if e.outcome == "answered"] == []
+
+            control.clear_faults()
+            # Queries sent while the backlog drains wait their turn too.
+            for extra in range(3):
+                ori = SENDERS[extra % 2]
+                oln = olns[index + extra]
+                reply = send(client, keys, ori, f"DQ.{ori}.MT.TXTOLN/{oln}")
+                sent.append((ori, reply.json()["id"], oln))
+
+            def answered() -> list[str]:
+                return [e.fields["OLN"] for e in control.journal() if e.outcome == "answered"]
+
+            assert until(answered, lambda got: len(got) == len(sent), 30) == [o for _, _, o in sent]
+
+            delivered: Counter[str] = Counter()
+            for ori in SENDERS:
+                expected = sum(sender == ori for sender, _, _ in sent)
+                items = until(
+                    lambda ori=ori: mailbox(client, keys, ori),  # type: ignore[misc]
+                    lambda got, n=expected: sum(i["key"] == "DR" for i in got) >= n,  # type: ignore[misc]
+                    30,
+                )
+                delivered.update(i["message_id"] for i in items if i["key"] == "DR")
+            assert set(delivered) == {message_id for _, message_id, _ in sent}
+            assert set(delivered.values()) == {1}  # none doubled
