@@ -19,6 +19,7 @@ from switch.forwarding import Forwarder, RetryPolicy
 from switch.hub import Hub
 from switch.keys import KeyRing
 from switch.policy import PolicyDecider, PolicyStore
+from switch.policy.shared import SharedPolicies
 from switch.router import Router
 from switch.settings import Settings, policies_folder
 from switch.warrants import WarrantRegistry
@@ -41,6 +42,9 @@ class Runtime:
             self.settings.states, seed=self.settings.simulator_seed
         )
         self.policies = PolicyStore.load(policies_folder(self.settings))
+        # Changes made through any hub on this database, newest per state.
+        self.shared_policies = SharedPolicies(self.engine, self.policies)
+        self.shared_policies.load_latest()
         self.decider: PolicyDecider = decider or self.policies
         self.warrants = WarrantRegistry(self.engine, self.directory)
         self.router = Router(
@@ -98,10 +102,14 @@ class Runtime:
         self.warmed.set()
 
     async def watch_policies(self) -> None:
-        """Hot reload: changed policy files take effect without a restart."""
-        interval = self.settings.policy_poll_seconds
-        if interval <= 0:
-            return
+        """Hot reload: changed policy files, and changes made through any hub
+        on this database, take effect without a restart."""
+        watchers = [self.shared_policies.follow()]
+        if self.settings.policy_poll_seconds > 0:
+            watchers.append(self._watch_files(self.settings.policy_poll_seconds))
+        await asyncio.gather(*watchers)
+
+    async def _watch_files(self, interval: float) -> None:
         while not self._stopping.is_set():
             await asyncio.sleep(interval)
             await asyncio.to_thread(self.policies.reload_changed)
@@ -129,6 +137,7 @@ class Runtime:
             await asyncio.gather(self._forwarding, return_exceptions=True)
             await self.forwarder.close()
             self._forwarding = None
+        await self.shared_policies.close()
         await self.hub.drain()
         for destination in self.destinations.values():
             await destination.aclose()

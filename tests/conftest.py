@@ -1,37 +1,93 @@
-"""Fixtures shared by the suite: audit databases (SQLite always, the real
-PostgreSQL when one answers), runtimes, clients and keys."""
+"""Fixtures shared by the suite: audit databases, runtimes, clients and keys.
+
+Databases are SQLite files, and tests on `database_url` run on the local
+PostgreSQL as well when one answers. With SWITCH_TEST_DATABASE_URL set to a
+PostgreSQL server URL (the suite's PostgreSQL pass, `make test-postgres`),
+every test's database is a fresh database on that server instead. Tests that
+use a database carry the `database` mark, so that pass can select them.
+"""
 
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from tests.utils.databases import Databases, PostgresServer
 from tests.utils.hubs import Keys, make_client, make_runtime
 
-PG_ADMIN_URL = os.environ.get(
-    "SWITCH_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SERVER_ENV = "SWITCH_TEST_DATABASE_URL"
+ON_POSTGRES = bool(os.environ.get(SERVER_ENV))
+SERVER = PostgresServer(
+    os.environ.get(SERVER_ENV)
+    or os.environ.get(
+        "SWITCH_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+)
+POSTGRES = SERVER if ON_POSTGRES or SERVER.reachable() else None
+
+# A test that asks for any of these has an audit database.
+DATABASE_FIXTURES = frozenset(
+    {
+        "sqlite_url",
+        "database_url",
+        "audit_databases",
+        "postgres_url",
+        "postgres_database",
+    }
 )
 
 
-def _postgres_reachable() -> bool:
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "database: uses an audit database (the PostgreSQL pass runs these)"
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if ON_POSTGRES and not SERVER.reachable():
+        pytest.exit(f"{SERVER_ENV} is set but no PostgreSQL answers at {SERVER.url}", returncode=4)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(scope="session")
+def audit_databases() -> Iterator[Databases]:
+    """Databases for fixtures of any scope: `audit_databases.url(folder)` is
+    a SQLite file in the folder, or on the PostgreSQL pass a fresh database."""
+    databases = Databases(SERVER if ON_POSTGRES else None)
     try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
+        yield databases
+    finally:
+        databases.close()
+        SERVER.close()
 
 
-POSTGRES = os.environ.get("SWITCH_TEST_DATABASE_URL") or (
-    PG_ADMIN_URL if _postgres_reachable() else None
-)
+@pytest.fixture
+def sqlite_url(audit_databases: Databases, tmp_path: Path) -> Iterator[str]:
+    """The test's audit database: a SQLite file (the name is older than the
+    PostgreSQL pass, which gives a fresh PostgreSQL database here)."""
+    url = audit_databases.url(tmp_path)
+    yield url
+    audit_databases.release(url)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the PostgreSQL server, for this test alone."""
+    if POSTGRES is None:
+        pytest.skip("no PostgreSQL server reachable on 127.0.0.1:5432")
+    url = POSTGRES.create()
+    try:
+        yield url
+    finally:
+        POSTGRES.drop(url)
 
 
 @pytest.fixture(scope="session")
@@ -39,20 +95,16 @@ def postgres_database() -> Iterator[str]:
     """A database of our own on the PostgreSQL server, dropped at the end."""
     if POSTGRES is None:
         pytest.skip("no PostgreSQL server reachable on 127.0.0.1:5432")
-    name = f"switch_test_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    url = POSTGRES.create()
     try:
-        yield f"{base}/{name}"
+        yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        POSTGRES.drop(url)
 
 
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+POSTGRES_PARAM = pytest.param("postgres", marks=pytest.mark.postgres)
+# The PostgreSQL pass has every database there already: one run each.
+BACKENDS = [POSTGRES_PARAM] if ON_POSTGRES else ["sqlite", POSTGRES_PARAM]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -60,17 +112,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'audit.db'}"
         return
-    url: str = request.getfixturevalue("postgres_database")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
+    url: str = request.getfixturevalue("postgres_url")
     yield url
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'audit.db'}"
 
 
 __all__ = ["Keys", "make_client", "make_runtime"]

@@ -20,12 +20,12 @@ def test_readme_has_examples() -> None:
     assert _blocks(), "README lost its sh examples"
 
 
-def test_readme_examples_run_as_written(tmp_path: Path) -> None:
+def test_readme_examples_run_as_written(tmp_path: Path, sqlite_url: str) -> None:
     script = "set -euo pipefail\n" + "\n".join(_blocks())
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "SWITCH_DATABASE_URL": f"sqlite:///{tmp_path / 'readme.db'}",
+        "SWITCH_DATABASE_URL": sqlite_url,
     }
     env.pop("SWITCH_KEY", None)
     result = subprocess.run(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 from typer.testing import CliRunner
 
@@ -15,8 +13,8 @@ from switch.server import running_hub
 from switch.settings import Settings
 
 
-def test_send_over_http_to_a_running_hub(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}")
+def test_send_over_http_to_a_running_hub(sqlite_url: str) -> None:
+    settings = Settings(database_url=sqlite_url)
     runtimes: list[Runtime] = []
 
     def factory() -> Runtime:

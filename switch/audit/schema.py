@@ -191,3 +191,24 @@ service_status = Table(
     Column("message_key", String(8), primary_key=True),
     Column("since", DateTime(timezone=True), nullable=False),
 )
+
+# Policy versions put in force through the API, in the order they were made:
+# every hub on this database polls for rows it has not seen and installs
+# them, so a change made through one hub is in force on all of them.
+policy_changes = Table(
+    "policy_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(4), nullable=False),
+    Column("candidate", Integer, nullable=False, default=0),  # 1: a shadow-mode candidate
+    Column("text", Text, nullable=False),
+    Column("version", String(80), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_by", String(16), nullable=True),  # the admin key's id
+)
+Index(
+    "ix_policy_changes_state",
+    policy_changes.c.state,
+    policy_changes.c.candidate,
+    policy_changes.c.seq,
+)

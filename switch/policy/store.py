@@ -67,7 +67,7 @@ class PolicyStore:
         problems: list[PolicyProblem] = []
         for path in _policy_files(folder) + _policy_files(folder / "candidates"):
             try:
-                store._install(compile_policy(load_policy_file(path)), _is_candidate(path))
+                store.install(compile_policy(load_policy_file(path)), _is_candidate(path))
                 store._stamps[path] = _stamp(path)
             except PolicyError as exc:
                 problems.extend(exc.problems)
@@ -75,7 +75,7 @@ class PolicyStore:
             raise PolicyError(problems)
         return store
 
-    def _install(self, policy: CompiledPolicy, candidate: bool = False) -> None:
+    def install(self, policy: CompiledPolicy, candidate: bool = False) -> None:
         with self._lock:
             if candidate:
                 candidates = dict(self._candidates)
@@ -135,19 +135,40 @@ class PolicyStore:
 
     # -- changing ---------------------------------------------------------
 
-    def put(self, state: str, text: str) -> CompiledPolicy:
+    def path_for(self, state: str, *, candidate: bool = False) -> Path | None:
+        """Where a state's file lives; None when no folder is configured."""
+        if self.folder is None:
+            return None
+        folder = self.folder / "candidates" if candidate else self.folder
+        return folder / f"{state}.yaml"
+
+    def validate(
+        self, state: str, text: str, *, candidate: bool = False, source: str | None = None
+    ) -> CompiledPolicy:
+        """Parse and compile a new version of a state's policy; PolicyError
+        (with file, line and reason) when it is refused."""
+        if source is None:
+            source = str(self.path_for(state, candidate=candidate) or f"{state}.yaml")
+        return compile_policy(load_policy_text(text, source, expected_state=state))
+
+    def save(self, policy: CompiledPolicy, *, candidate: bool = False) -> None:
+        """Write the file when a folder is configured, then put in force."""
+        path = self.path_for(policy.state, candidate=candidate)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Write beside, then rename: a crash leaves the old file or the new, whole.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{policy.state}.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(policy.text)
+            os.replace(tmp, path)
+            self._stamps[path] = _stamp(path)
+        self.install(policy, candidate)
+        self.events.append(ReloadEvent(policy.state, str(path or policy.source), policy.version))
+
+    def put(self, state: str, text: str, *, candidate: bool = False) -> CompiledPolicy:
         """Validate, write and put in force; on any problem nothing changes."""
-        path = (self.folder or Path("policies")) / f"{state}.yaml"
-        policy = compile_policy(load_policy_text(text, str(path), expected_state=state))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write beside, then rename: a crash leaves the old file or the new, whole.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{state}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-        self._stamps[path] = _stamp(path)
-        self._install(policy)
-        self.events.append(ReloadEvent(state, str(path), policy.version))
+        policy = self.validate(state, text, candidate=candidate)
+        self.save(policy, candidate=candidate)
         return policy
 
     def reload_changed(self) -> list[ReloadEvent]:
@@ -173,7 +194,7 @@ class PolicyStore:
             current = (self._candidates if candidate else self._policies).get(state)
             if current is not None and current.version == policy.version:
                 continue
-            self._install(policy, candidate)
+            self.install(policy, candidate)
             log.info("policy %s now in force: %s", path, policy.version)
             events.append(ReloadEvent(state, str(path), policy.version))
         self.events.extend(events)

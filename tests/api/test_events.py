@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import httpx
 
@@ -14,8 +13,8 @@ from switch.server import running_hub
 from switch.settings import Settings
 
 
-def test_watchers_see_each_message_after_it_is_audited(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}")
+def test_watchers_see_each_message_after_it_is_audited(sqlite_url: str) -> None:
+    settings = Settings(database_url=sqlite_url)
     runtimes: list[Runtime] = []
 
     def factory() -> Runtime:

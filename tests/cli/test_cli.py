@@ -15,8 +15,8 @@ from switch.keys import KeyRing
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def env(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = sqlite_url
     monkeypatch.setenv("SWITCH_DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
     return url

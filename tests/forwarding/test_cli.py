@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import typer
@@ -19,8 +18,8 @@ cli = typer.Typer()
 cli.add_typer(status.app, name="status")
 
 
-def test_out_in_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    url = f"sqlite:///{tmp_path / 'audit.db'}"
+def test_out_in_and_show(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = sqlite_url
     monkeypatch.setenv("SWITCH_DATABASE_URL", url)
     runner = CliRunner()
     marked = runner.invoke(cli, ["status", "out", "or", "--keys", "DQ,KQ"])

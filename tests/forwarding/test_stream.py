@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,8 +16,8 @@ from tests.forwarding.conftest import FAST
 from tests.utils.destinations import FakeState
 
 
-def test_the_stream_shows_only_your_own_new_items(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}", **FAST)  # type: ignore[arg-type]
+def test_the_stream_shows_only_your_own_new_items(sqlite_url: str) -> None:
+    settings = Settings(database_url=sqlite_url, **FAST)  # type: ignore[arg-type]
     runtimes: list[Runtime] = []
 
     def factory() -> Runtime:

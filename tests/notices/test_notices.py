@@ -18,6 +18,7 @@ from switch.cli import app
 from switch.keys import issue_key
 from switch.notices import list_notices, mark_sent
 from switch.runtime import Runtime
+from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -91,8 +92,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def env(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = sqlite_url
     monkeypatch.setenv("SWITCH_DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
     return url
@@ -122,8 +123,8 @@ Hub = tuple[TestClient, Keys, Runtime]
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('notices-api') / 'audit.db'}"
+def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) -> Iterator[Hub]:
+    url = audit_databases.url(tmp_path_factory.mktemp("notices-api"))
     with make_client(url) as made:
         _seed(made[2].engine)
         yield made

@@ -81,9 +81,9 @@ def test_test_prints_the_trace_of_a_failing_case(tmp_path: Path) -> None:
     assert "rule ma-no-ice (deny): MATCHED" in result.stdout
 
 
-def test_explain_shows_every_rule_and_the_decider(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_explain_shows_every_rule_and_the_decider(monkeypatch, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SWITCH_POLICIES", str(POLICIES))
-    monkeypatch.setenv("SWITCH_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("SWITCH_DATABASE_URL", sqlite_url)
     result = runner.invoke(app, ["policy", "explain", "--to", "WA", "--from", "VTICE0900"])
     assert result.exit_code == 0, result.stderr
     assert "rule wa-judicial-warrant (permit): did not match" in result.stdout

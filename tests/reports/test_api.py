@@ -14,6 +14,7 @@ from switch.api.app import create_app
 from switch.keys import issue_key
 from switch.runtime import Runtime
 from tests.reports.audit import seed
+from tests.utils.databases import Databases
 from tests.utils.hubs import make_runtime
 
 
@@ -41,8 +42,8 @@ def hub_with_reports(database_url: str) -> Iterator[Hub]:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'audit.db'}"
+def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) -> Iterator[Hub]:
+    url = audit_databases.url(tmp_path_factory.mktemp("api"))
     with hub_with_reports(url) as hub:
         yield hub
 

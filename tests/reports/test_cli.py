@@ -26,8 +26,8 @@ def _switch() -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'audit.db'}"
+def db(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = sqlite_url
     engine = open_engine(url)
     migrate(engine)
     seed(engine)

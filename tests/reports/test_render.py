@@ -17,11 +17,14 @@ from switch.directory import Agency, Directory
 from switch.reports import FORMATS, Report, ReportError, build_report, render
 from switch.reports._table import render_table
 from tests.reports.audit import HOSTILE_NAME, HOSTILE_ORI, NOW, directory, seed
+from tests.utils.databases import Databases
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = open_engine(f"sqlite:///{tmp_path_factory.mktemp('render') / 'audit.db'}")
+def engine(
+    tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases
+) -> Iterator[Engine]:
+    engine = open_engine(audit_databases.url(tmp_path_factory.mktemp("render")))
     migrate(engine)
     seed(engine)
     yield engine

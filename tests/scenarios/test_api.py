@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +18,11 @@ from switch.settings import Settings
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], dict[str, str]]]:
+def hub(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str], dict[str, str]]]:
     holder: list[Runtime] = []
 
     def factory() -> Runtime:
-        holder.append(Runtime(Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}")))
+        holder.append(Runtime(Settings(database_url=sqlite_url)))
         return holder[0]
 
     app = create_app(factory)

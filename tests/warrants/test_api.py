@@ -12,14 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from switch.runtime import Runtime
+from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 
 Hub = tuple[TestClient, Keys, Runtime]
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('warrants-api') / 'audit.db'}"
+def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) -> Iterator[Hub]:
+    url = audit_databases.url(tmp_path_factory.mktemp("warrants-api"))
     with make_client(url) as made:
         yield made
 

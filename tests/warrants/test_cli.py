@@ -16,8 +16,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def env(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = sqlite_url
     monkeypatch.setenv("SWITCH_DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
     return url

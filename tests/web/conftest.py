@@ -23,6 +23,7 @@ from switch.keys import issue_key
 from switch.runtime import Runtime
 from switch.server import running_hub
 from switch.settings import Settings
+from tests.utils.databases import Databases
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "web"
@@ -87,19 +88,18 @@ class WebHub:
         return reply.json()
 
 
-def _settings(folder: Path) -> Settings:
+def _settings(folder: Path, database_url: str) -> Settings:
     # A copy of the policies: a policy saved through the page must never
     # land in the repository's policies/.
     policies = folder / "policies"
     shutil.copytree(REPO / "policies", policies, ignore=shutil.ignore_patterns("tests"))
-    return Settings(
-        database_url=f"sqlite:///{folder / 'hub.db'}", policies=policies, policy_poll_seconds=0
-    )
+    return Settings(database_url=database_url, policies=policies, policy_poll_seconds=0)
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebHub]:
-    settings = _settings(tmp_path_factory.mktemp("web-hub"))
+def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) -> Iterator[WebHub]:
+    folder = tmp_path_factory.mktemp("web-hub")
+    settings = _settings(folder, audit_databases.url(folder))
     runtimes: list[Runtime] = []
 
     def factory() -> Runtime:
@@ -120,9 +120,9 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebHub]:
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[tuple[TestClient, Runtime]]:
+def client(tmp_path: Path, sqlite_url: str) -> Iterator[tuple[TestClient, Runtime]]:
     """The app in-process, for the routes' own tests."""
-    settings = _settings(tmp_path)
+    settings = _settings(tmp_path, sqlite_url)
     holder: list[Runtime] = []
 
     def factory() -> Runtime:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
@@ -98,7 +99,13 @@ def read_policy(state: str, admin: AdminDep, runtime: RuntimeDep) -> dict[str, A
     },
 )
 async def put_policy(
-    state: str, request: Request, admin: AdminDep, runtime: RuntimeDep
+    state: str,
+    request: Request,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+    candidate: bool = Query(
+        default=False, description="Put the version in shadow mode instead of in force"
+    ),
 ) -> dict[str, Any]:
     state = state.upper()
     require_scope(admin, state)
@@ -109,7 +116,10 @@ async def put_policy(
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidFormat("policy is not UTF-8 text") from exc
-    runtime.policies.put(state, text)
+    # Recorded in the database as well, so every hub on it enforces it too.
+    await asyncio.to_thread(
+        runtime.shared_policies.put, state, text, candidate=candidate, changed_by=admin.key_id
+    )
     return _summary(runtime, state)
 
 
