@@ -93,7 +93,7 @@ class Forwarder:
         seen = router.marks_changed
         marks = await self._read(lambda: service_status.load(self.engine))
         if router.marks_changed == seen:  # else an admin changed them meanwhile
-            router.out_of_service = marks
+            router.out_of_service, router.removed = marks.forward, marks.removed
 
     async def run_once(self) -> int:
         """One pass over every state's queue; returns how many left it."""
@@ -146,6 +146,12 @@ class Forwarder:
             now,
             from_queue=True,
         )
+        if result.status == "out_of_service" and not result.kept:
+            # Put on remove status while it waited: Nlets keeps nothing for
+            # such a state, so the sender is told (.04.) and must send again.
+            return await self._settle(
+                row, message, result, "given_up", now, "remove status", row.attempts
+            )
         if result.status == "out_of_service":
             await self._postpone(row, row.attempts, now + _seconds(self.retry.probe_seconds))
             return False

@@ -257,7 +257,7 @@ class Hub:
                 next_attempt_at=now,
             )
             for result in routed.results
-            if result.status == "out_of_service" and result.state is not None
+            if result.kept and result.state is not None
         ]
 
     def committed(self, items: list[MailboxItem], queued: Sequence[QueuedForward] = ()) -> None:

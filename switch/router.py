@@ -28,6 +28,7 @@ Clock = Callable[[], datetime]
 # Nlets status texts, word for word.
 WILL_FORWARD = ".02. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL FORWARD"
 WILL_NOT_FORWARD = ".01. USER DOES NOT RESPOND TO MSG TYPE, NLETS WILL NOT FORWARD"
+REMOVED = ".04. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL NOT FORWARD"
 
 
 def utc_now() -> datetime:
@@ -44,6 +45,8 @@ class DestinationResult:
     latency_ms: float = 0.0
     # A query still running after the wait, when late answers are kept.
     late: asyncio.Future[StateAnswer] | None = None
+    # Out of service with .02.: the switch keeps the query to forward later.
+    kept: bool = False
 
     @property
     def hit(self) -> bool:
@@ -94,9 +97,11 @@ class Router:
         # How long a query that missed its wait may still answer (0: hang up).
         self.late_answer_seconds = late_answer_seconds
         self._numbers = itertools.count(1)
-        # (state, message key) an admin marked out of service; kept by the
-        # runtime in step with the service_status table.
+        # (state, message key) an admin marked out of service (kept, .02.) or
+        # on remove status (not kept, .04.); kept by the runtime in step with
+        # the service_status table.
         self.out_of_service: set[tuple[str, str]] = set()
+        self.removed: set[tuple[str, str]] = set()
         self.marks_changed = 0  # bumped on each change made through this hub
         # (state, message key) with queries still queued for forwarding: new
         # ones wait behind them, so a state that returns sees them in order.
@@ -179,11 +184,13 @@ class Router:
             # INVARIANT: a denied query never reaches the state.
             er = self._denial(message, state, decision)
             return DestinationResult(dest_name, state, decision, "rejected", er, _ms(started))
+        if (state, message.key) in self.removed:
+            sm = self.removed_status(message, state)
+            return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
         if (state, message.key) in self.out_of_service or (
             not from_queue and (state, message.key) in self.backlog
         ):
-            sm = self._status(message, self._status_text(WILL_FORWARD, state, message))
-            return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
+            return self._kept(dest_name, state, message, decision, started)
         destination = self.destinations[state]
         task = asyncio.ensure_future(destination.query(message))
         try:
@@ -207,13 +214,20 @@ class Router:
         except TimeoutError:  # the destination's own time limit
             return DestinationResult(dest_name, state, decision, "no_response", None, _ms(started))
         except OutOfService:
-            sm = self._status(message, self._status_text(WILL_FORWARD, state, message))
-            return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
+            return self._kept(dest_name, state, message, decision, started)
         except DestinationFault as fault:
             sm = self._status(message, f"STATE FAULT {state}: {fault}".upper())
             return DestinationResult(dest_name, state, decision, "fault", sm, _ms(started))
         reply = self.answer(message, state, answer, decision)
         return DestinationResult(dest_name, state, decision, "answered", reply, _ms(started))
+
+    def _kept(
+        self, dest_name: str, state: str, message: Message, decision: Decision, started: float
+    ) -> DestinationResult:
+        sm = self._status(message, self._status_text(WILL_FORWARD, state, message))
+        result = DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
+        result.kept = True
+        return result
 
     def answer(
         self, message: Message, state: str, answer: StateAnswer, decision: Decision
@@ -237,6 +251,10 @@ class Router:
     def no_response_status(self, message: Message, state: str) -> OutputMessage:
         """The SM a sender's mailbox gets for a state that did not answer."""
         return self._status(message, self._status_text(WILL_NOT_FORWARD, state, message))
+
+    def removed_status(self, message: Message, state: str) -> OutputMessage:
+        """The SM for a state on remove status: nothing is kept; send again."""
+        return self._status(message, self._status_text(REMOVED, state, message))
 
     @staticmethod
     def _status_text(status: str, state: str, message: Message) -> str:

@@ -63,7 +63,8 @@ class Runtime:
             max_wait=self.settings.max_wait,
             assess_warrant=self.warrants.assess,
         )
-        self.router.out_of_service = service_status.load(self.engine)
+        marks = service_status.load(self.engine)
+        self.router.out_of_service, self.router.removed = marks.forward, marks.removed
         self.forwarder = Forwarder(
             self.engine,
             self.hub,
@@ -114,19 +115,37 @@ class Runtime:
             await asyncio.sleep(interval)
             await asyncio.to_thread(self.policies.reload_changed)
 
-    def mark_out_of_service(self, state: str, keys: list[str]) -> None:
-        service_status.mark(self.engine, state, keys)
-        self.router.out_of_service |= {(state, key) for key in keys}
-        self.router.marks_changed += 1
+    def mark_out_of_service(self, state: str, keys: list[str], *, forward: bool = True) -> None:
+        """Out of service (`forward`: kept, .02.) or on remove status (.04.)."""
+        service_status.mark(self.engine, state, keys, forward=forward)
+        marks = {(state, key) for key in keys}
+        router = self.router
+        if forward:
+            router.out_of_service, router.removed = (
+                router.out_of_service | marks,
+                router.removed - marks,
+            )
+        else:
+            router.out_of_service, router.removed = (
+                router.out_of_service - marks,
+                router.removed | marks,
+            )
+        router.marks_changed += 1
+        self.hub.queued.set()  # kept queries of a removed state are given up now
 
     def return_to_service(self, state: str, keys: list[str] | None = None) -> None:
         """Clear the marks; queued queries for the state go out now."""
         service_status.clear(self.engine, state, keys)
-        self.router.out_of_service = {
-            (st, key)
-            for st, key in self.router.out_of_service
-            if st != state or (keys is not None and key not in keys)
-        }
+
+        def kept(marks: set[tuple[str, str]]) -> set[tuple[str, str]]:
+            return {
+                (st, key)
+                for st, key in marks
+                if st != state or (keys is not None and key not in keys)
+            }
+
+        self.router.out_of_service = kept(self.router.out_of_service)
+        self.router.removed = kept(self.router.removed)
         self.router.marks_changed += 1
         self.hub.queued.set()
 

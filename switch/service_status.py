@@ -1,4 +1,9 @@
-"""Which states an admin has marked out of service, per message key.
+"""Which states an admin has marked out of service, per message key, and
+whether their queries are kept meanwhile.
+
+Two marks, as Nlets has them: out of service (`.02.`, kept and forwarded
+when the state returns) and remove status (`.04.`, neither kept nor
+forwarded: the sender must send again).
 
 The table is the truth (it outlives a restart); the router keeps a copy in
 memory so the hot path never reads the database for it.
@@ -7,33 +12,57 @@ memory so the hot path never reads the database for it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, delete, select
 
 from switch.audit.schema import service_status
 from switch.router import utc_now
 
-
-def load(engine: Engine) -> set[tuple[str, str]]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(service_status.c.state, service_status.c.message_key)).all()
-    return {(r.state, r.message_key) for r in rows}
+Mark = tuple[str, str]  # (state, message key)
 
 
-def mark(engine: Engine, state: str, keys: Iterable[str]) -> None:
-    wanted = set(keys)
-    with engine.begin() as conn:
-        have = {
-            r.message_key
-            for r in conn.execute(
-                select(service_status.c.message_key).where(service_status.c.state == state)
-            )
+@dataclass(slots=True)
+class Marks:
+    forward: set[Mark] = field(default_factory=set)  # .02.: kept, then forwarded
+    removed: set[Mark] = field(default_factory=set)  # .04.: not kept
+
+    def of(self, state: str) -> dict[str, list[str]]:
+        return {
+            "out_of_service": sorted(k for st, k in self.forward if st == state),
+            "removed": sorted(k for st, k in self.removed if st == state),
         }
-        rows = [
-            {"state": state, "message_key": key, "since": utc_now()}
-            for key in sorted(wanted - have)
-        ]
-        if rows:
+
+    def states(self) -> list[str]:
+        return sorted({st for st, _ in self.forward | self.removed})
+
+
+def load(engine: Engine) -> Marks:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(service_status.c.state, service_status.c.message_key, service_status.c.forward)
+        ).all()
+    marks = Marks()
+    for row in rows:
+        (marks.forward if row.forward else marks.removed).add((row.state, row.message_key))
+    return marks
+
+
+def mark(engine: Engine, state: str, keys: Iterable[str], *, forward: bool = True) -> None:
+    """Mark `state` out of service for `keys`; a key already marked takes the
+    new mode (an out-of-service state may be put on remove status)."""
+    wanted = sorted(set(keys))
+    with engine.begin() as conn:
+        conn.execute(
+            delete(service_status).where(
+                service_status.c.state == state, service_status.c.message_key.in_(wanted)
+            )
+        )
+        if wanted:
+            rows = [
+                {"state": state, "message_key": key, "since": utc_now(), "forward": int(forward)}
+                for key in wanted
+            ]
             conn.execute(service_status.insert(), rows)
 
 

@@ -190,6 +190,8 @@ service_status = Table(
     Column("state", String(4), primary_key=True),
     Column("message_key", String(8), primary_key=True),
     Column("since", DateTime(timezone=True), nullable=False),
+    # 1: out of service, queries kept (.02.); 0: remove status, not kept (.04.)
+    Column("forward", Integer, nullable=False, default=1),
 )
 
 # Policy versions put in force through the API, in the order they were made:
@@ -211,4 +213,35 @@ Index(
     policy_changes.c.state,
     policy_changes.c.candidate,
     policy_changes.c.seq,
+)
+
+# Hubs sharing this database, and when each was last seen: work held by a
+# hub not seen for a few seconds is taken over (switch/instances.py).
+hub_instances = Table(
+    "hub_instances",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("host", String(128), nullable=True),
+)
+
+# Which hub works each state's forward queue: one at a time, so several hubs
+# never send a state the same kept query, and its order holds.
+forward_leases = Table(
+    "forward_leases",
+    metadata,
+    Column("state", String(4), primary_key=True),
+    Column("holder", String(32), nullable=False),
+)
+
+# wait=0 messages accepted (202) and not yet routed, with the hub routing
+# them; the row goes in the commit that delivers the outcomes. A hub that
+# dies leaves its rows behind for another (or its restart) to route.
+pending_deliveries = Table(
+    "pending_deliveries",
+    metadata,
+    Column("message_id", String(32), primary_key=True),
+    Column("holder", String(32), nullable=False),
+    Column("accepted_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,5 +1,5 @@
-"""`switch status`: mark a state out of service for message keys, return it,
-list the marks.
+"""`switch status`: mark a state out of service for message keys (`out`:
+kept, `.02.`; `remove`: not kept, `.04.`), return it, list the marks.
 
 With --hub the running hub is told over HTTP (admin key) and acts at once;
 without, the audit database is changed and a hub on it picks the change up
@@ -61,29 +61,35 @@ def _state(state: str) -> str:
     return state
 
 
-def _local_marks(settings: Settings) -> dict[str, list[str]]:
+def _local_marks(settings: Settings) -> service_status.Marks:
     engine = open_engine(settings.database_url)
     try:
         migrate(engine)
-        marks = service_status.load(engine)
+        return service_status.load(engine)
     finally:
         engine.dispose()
-    out: dict[str, list[str]] = {}
-    for state, key in sorted(marks):
-        out.setdefault(state, []).append(key)
-    return out
 
 
 HubOption = typer.Option(None, help="A running hub's URL; none: the audit database.")
 KeyOption = typer.Option(None, envvar="SWITCH_KEY", help="Admin key for --hub (or SWITCH_KEY).")
 
 
-def _change(method: str, state: str, keys: str | None, hub: str | None, key: str | None) -> None:
+def _change(
+    method: str,
+    state: str,
+    keys: str | None,
+    hub: str | None,
+    key: str | None,
+    *,
+    forward: bool = True,
+) -> None:
     """Mark (PUT) or clear (DELETE) a state's out-of-service keys, over HTTP
     or in the audit database, and print the state's marks."""
     wanted = _keys(keys)
     if hub is not None:
-        body = {"keys": wanted} if wanted else None
+        body: dict[str, Any] | None = {"keys": wanted} if wanted else None
+        if not forward:
+            body = {**(body or {}), "forward": False}
         typer.echo(json.dumps(_remote(method, hub, key, f"/v1/status/{state.upper()}", body)))
         return
     settings = Settings()
@@ -92,14 +98,12 @@ def _change(method: str, state: str, keys: str | None, hub: str | None, key: str
     try:
         migrate(engine)
         if method == "PUT":
-            service_status.mark(engine, state, wanted or sorted(QUERY_KEYS))
+            service_status.mark(engine, state, wanted or sorted(QUERY_KEYS), forward=forward)
         else:
             service_status.clear(engine, state, wanted)
     finally:
         engine.dispose()
-    typer.echo(
-        json.dumps({"state": state, "out_of_service": _local_marks(settings).get(state, [])})
-    )
+    typer.echo(json.dumps({"state": state, **_local_marks(settings).of(state)}))
 
 
 @app.command("out")
@@ -111,6 +115,18 @@ def out(
 ) -> None:
     """Mark STATE out of service: its queries are answered .02. and kept."""
     _change("PUT", state, keys, hub, key)
+
+
+@app.command("remove")
+def remove(
+    state: str = typer.Argument(..., help="Two-letter state code."),
+    keys: str | None = typer.Option(None, help=KEYS_HELP),
+    hub: str | None = HubOption,
+    key: str | None = KeyOption,
+) -> None:
+    """Put STATE on remove status: its queries are answered .04. and not kept
+    (queries already kept for it are given up, with a .04.)."""
+    _change("PUT", state, keys, hub, key, forward=False)
 
 
 @app.command("in")
@@ -131,5 +147,5 @@ def show(hub: str | None = HubOption, key: str | None = KeyOption) -> None:
         typer.echo(json.dumps(_remote("GET", hub, key, "/v1/status")))
         return
     marks = _local_marks(Settings())
-    states = [{"state": s, "out_of_service": k} for s, k in marks.items()]
+    states = [{"state": s, **marks.of(s)} for s in marks.states()]
     typer.echo(json.dumps({"states": states}))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from switch.audit.schema import forward_queue, mailbox
 from switch.forwarding import GAVE_UP
-from switch.router import WILL_FORWARD, WILL_NOT_FORWARD
+from switch.router import REMOVED, WILL_FORWARD, WILL_NOT_FORWARD
 from tests.forwarding.conftest import FAST
 from tests.forwarding.helpers import mailbox as read_mailbox
 from tests.forwarding.helpers import send, until
@@ -30,8 +30,10 @@ def _queue(runtime) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 def test_the_nlets_status_texts_are_word_for_word() -> None:
+    # Nlets User Guide, "General Information - Status Messages (SM)".
     assert WILL_FORWARD == ".02. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL FORWARD"
     assert WILL_NOT_FORWARD == ".01. USER DOES NOT RESPOND TO MSG TYPE, NLETS WILL NOT FORWARD"
+    assert REMOVED == ".04. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL NOT FORWARD"
     assert GAVE_UP == WILL_NOT_FORWARD
 
 
@@ -77,7 +79,7 @@ def test_marked_out_of_service_queries_are_kept_then_forwarded_in_order(
     states = _states()
     with make_client(database_url, destinations=states, **FAST) as (client, keys, runtime):
         marked = client.put("/v1/status/OR", json={"keys": ["DQ"]}, headers=keys.admin_auth)
-        assert marked.json() == {"state": "OR", "out_of_service": ["DQ"]}
+        assert marked.json() == {"state": "OR", "out_of_service": ["DQ"], "removed": []}
         ids = []
         for oln in OLNS:
             reply = send(client, keys, "NY0303000", f"DQ.NY0303000.OR.TXTOLN/{oln}")
@@ -230,7 +232,7 @@ def test_status_needs_an_admin_of_that_state(sqlite_url: str) -> None:
         )
         assert client.put("/v1/status/ZZ", headers=keys.admin_auth).status_code == 422
         listed = client.get("/v1/status", headers=wa_admin).json()
-        assert listed == {"states": [{"state": "WA", "out_of_service": ["RQ"]}]}
+        assert listed == {"states": [{"state": "WA", "out_of_service": ["RQ"], "removed": []}]}
 
 
 def test_a_forwarded_answer_owes_notices_counts_and_shows_live(
@@ -280,3 +282,39 @@ def _answered_or(metrics: str) -> float:
         ):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+def test_remove_status_answers_04_keeps_nothing_and_gives_up_what_was_kept(
+    database_url: str,
+) -> None:
+    states = _states()
+    with make_client(database_url, destinations=states, **FAST) as (client, keys, runtime):
+        client.put("/v1/status/OR", json={"keys": ["DQ"]}, headers=keys.admin_auth)
+        kept = send(client, keys, "NY0303000", "DQ.NY0303000.OR.TXTOLN/A1").json()
+        until(lambda: _queue(runtime), lambda q: len(q) == 1)
+
+        removed = client.put(
+            "/v1/status/OR", json={"keys": ["DQ"], "forward": False}, headers=keys.admin_auth
+        )
+        assert removed.json() == {"state": "OR", "out_of_service": [], "removed": ["DQ"]}
+        # What was kept is given up with a .04.: Nlets keeps nothing for a removed state.
+        queue = until(lambda: _queue(runtime), lambda q: q[0][1] != "queued")
+        assert queue == [(kept["id"], "given_up")]
+        # A new query is refused .04. at once and not kept.
+        reply = send(client, keys, "NY0303000", "DQ.NY0303000.OR.TXTOLN/B2", wait=5).json()
+        [result] = reply["results"]
+        assert (result["status"], result["response"]["key"]) == ("out_of_service", "SM")
+        assert result["response"]["text"].count(REMOVED) == 1
+        assert len(_queue(runtime)) == 1
+        items = read_mailbox(client, keys, "NY0303000")
+        assert [(i["key"], i["message_id"]) for i in items] == [
+            ("SM", kept["id"]),
+            ("SM", kept["id"]),
+        ]
+        assert WILL_FORWARD in items[0]["text"] and REMOVED in items[1]["text"]
+
+        client.delete("/v1/status/OR", headers=keys.admin_auth)
+        back = send(client, keys, "NY0303000", "DQ.NY0303000.OR.TXTOLN/C3", wait=5).json()
+        assert back["results"][0]["status"] == "answered"
+        # Neither A1 (given up) nor B2 (refused) ever reached OR.
+        assert [m.fields["OLN"] for m in states["OR"].received] == ["C3"]

@@ -1,7 +1,8 @@
 """Marking a state out of service for message keys, and returning it.
 
 While marked, queries to it are answered at once with the `.02.` SM and
-kept; returning it forwards them in order.
+kept; returning it forwards them in order. On remove status (`"forward":
+false`) they are answered `.04.` and not kept.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ class Keys(BaseModel):
     keys: list[str] | None = None
 
 
+class Marking(Keys):
+    # False: remove status (.04.): queries are refused, not kept.
+    forward: bool = True
+
+
 def _state(runtime: Any, state: str) -> str:
     state = state.upper()
     if state not in runtime.destinations:
@@ -40,13 +46,17 @@ def _keys(body: Keys | None) -> list[str] | None:
 
 
 def _view(runtime: Any, state: str) -> dict[str, Any]:
-    keys = sorted(k for st, k in runtime.router.out_of_service if st == state)
-    return {"state": state, "out_of_service": keys}
+    router = runtime.router
+    return {
+        "state": state,
+        "out_of_service": sorted(k for st, k in router.out_of_service if st == state),
+        "removed": sorted(k for st, k in router.removed if st == state),
+    }
 
 
 @router.get("", summary="Every state marked out of service")
 async def list_status(identity: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
-    states = sorted({st for st, _ in runtime.router.out_of_service})
+    states = sorted({st for st, _ in runtime.router.out_of_service | runtime.router.removed})
     visible = [s for s in states if identity.admin_scope in ("*", s)]
     return {"states": [_view(runtime, s) for s in visible]}
 
@@ -58,14 +68,17 @@ async def read_status(state: str, identity: AdminDep, runtime: RuntimeDep) -> di
     return _view(runtime, state)
 
 
-@router.put("/{state}", summary="Mark a state out of service for keys (default: all)")
+@router.put(
+    "/{state}",
+    summary="Mark a state out of service for keys (default: all); forward=false: remove status",
+)
 async def mark(
-    state: str, identity: AdminDep, runtime: RuntimeDep, body: Keys | None = None
+    state: str, identity: AdminDep, runtime: RuntimeDep, body: Marking | None = None
 ) -> dict[str, Any]:
     state = _state(runtime, state)
     require_scope(identity, state)
     keys = _keys(body) or sorted(runtime.destinations[state].supports)
-    runtime.mark_out_of_service(state, keys)
+    runtime.mark_out_of_service(state, keys, forward=body.forward if body else True)
     return _view(runtime, state)
 
 
