@@ -25,6 +25,7 @@ from switch.audit.capture import Intake, mailbox_item, routed_record
 from switch.audit.records import QueueUpdate
 from switch.audit.schema import forward_queue
 from switch.hub import Hub, count_outcomes
+from switch.instances import Instances
 from switch.keys import Identity
 from switch.messages import parse
 from switch.replies import routed_reply
@@ -51,9 +52,14 @@ class RetryPolicy:
 
 
 class Forwarder:
-    def __init__(self, engine: Engine, hub: Hub, retry: RetryPolicy, *, wait: float) -> None:
+    def __init__(
+        self, engine: Engine, hub: Hub, retry: RetryPolicy, instances: Instances, *, wait: float
+    ) -> None:
         self.engine = engine
         self.hub = hub
+        # INVARIANT: a state's queue is worked by one hub at a time (its
+        # lease), so hubs sharing a database neither double-send nor reorder.
+        self.instances = instances
         self.retry = retry
         self.wait = wait
         self._reads: set[asyncio.Future[Any]] = set()
@@ -101,7 +107,8 @@ class Forwarder:
         by_state: dict[str, list[Any]] = {}
         for row in rows:
             by_state.setdefault(row.state, []).append(row)
-        counts = await asyncio.gather(*(self._work_state(r) for r in by_state.values()))
+        held = await self._read(lambda: self.instances.hold_states(by_state))
+        counts = await asyncio.gather(*(self._work_state(by_state[state]) for state in held))
         await self._refresh_backlog()
         return sum(counts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Mapping
 
@@ -17,12 +18,15 @@ from switch.destinations.registry import build_destinations
 from switch.directory import Directory
 from switch.forwarding import Forwarder, RetryPolicy
 from switch.hub import Hub
+from switch.instances import BEAT_SECONDS, Instances
 from switch.keys import KeyRing
 from switch.policy import PolicyDecider, PolicyStore
 from switch.policy.shared import SharedPolicies
 from switch.router import Router
 from switch.settings import Settings, policies_folder
 from switch.warrants import WarrantRegistry
+
+log = logging.getLogger("switch.runtime")
 
 
 class Runtime:
@@ -65,6 +69,8 @@ class Runtime:
         )
         marks = service_status.load(self.engine)
         self.router.out_of_service, self.router.removed = marks.forward, marks.removed
+        # This hub among those sharing the database (liveness, leases).
+        self.instances = Instances(self.engine)
         self.forwarder = Forwarder(
             self.engine,
             self.hub,
@@ -74,9 +80,11 @@ class Runtime:
                 backoff_max_seconds=self.settings.forward_backoff_max_seconds,
                 max_attempts=self.settings.forward_max_attempts,
             ),
+            self.instances,
             wait=self.settings.max_wait,
         )
         self._forwarding: asyncio.Task[None] | None = None
+        self._beating: asyncio.Task[None] | None = None
         self._started = False
         self._stopping = threading.Event()
         self.warmed = threading.Event()
@@ -90,9 +98,20 @@ class Runtime:
             except RuntimeError:  # no loop (a CLI tool): nothing to forward from here
                 loop = None
             if loop is not None:
+                self.instances.register()
+                self._beating = loop.create_task(self._beat())
                 self._forwarding = loop.create_task(self.forwarder.run())
             # Start-up stays fast; the simulators' name indexes fill in behind.
             threading.Thread(target=self._warm, name="warm-dmvs", daemon=True).start()
+
+    async def _beat(self) -> None:
+        """Tell the other hubs on this database that this one is alive."""
+        while True:
+            try:
+                await asyncio.to_thread(self.instances.beat)
+            except Exception:  # a missed beat is retried; the hub serves on
+                log.exception("hub heartbeat failed")
+            await asyncio.sleep(BEAT_SECONDS)
 
     def _warm(self) -> None:
         for destination in self.destinations.values():
@@ -156,6 +175,11 @@ class Runtime:
             await asyncio.gather(self._forwarding, return_exceptions=True)
             await self.forwarder.close()
             self._forwarding = None
+        if self._beating is not None:
+            self._beating.cancel()
+            await asyncio.gather(self._beating, return_exceptions=True)
+            self._beating = None
+            await asyncio.to_thread(self.instances.leave)
         await self.shared_policies.close()
         await self.hub.drain()
         for destination in self.destinations.values():
