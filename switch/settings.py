@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from switch.ratelimit import DEFAULT_RATE_LIMITS, parse_rate_limits
 
 DEFAULT_DATABASE_URL = "sqlite:///switch.db"
 
@@ -40,6 +42,18 @@ class Settings(BaseSettings):
     # the answer goes to the sender's mailbox (0: hang up at the wait). The
     # default is Nlets' own longest wait.
     late_answer_seconds: float = Field(default=60.0, ge=0, le=600)
+    # Per-ORI rate limits on POST /v1/messages, by agency class:
+    # `CLASS=RATE/BURST,...` where CLASS is a component (ICE-ERO), an ORION
+    # type (PD, FE) or `default`; RATE is messages a second, BURST how many
+    # at once; `CLASS=0` lifts a class's limit, `0` alone turns limits off.
+    # Details in switch/ratelimit.py.
+    rate_limits: str = DEFAULT_RATE_LIMITS
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _readable_rate_limits(cls, value: str) -> str:
+        parse_rate_limits(value)  # a ValueError here names the bad entry
+        return value
 
 
 def policies_folder(settings: Settings) -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -11,8 +12,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from switch.api.limits import RequestLimits
+from switch.api.refusals import REFUSAL_STATUSES, audit_refusal
 from switch.api.routes import (
     agencies,
+    audit,
     events,
     health,
     mailbox,
@@ -27,7 +31,8 @@ from switch.api.routes import (
     web,
 )
 from switch.errors import SwitchError
-from switch.replies import error_json
+from switch.ratelimit import RateLimited, RateLimiter, parse_rate_limits
+from switch.replies import error_json, response_json
 from switch.runtime import Runtime
 
 
@@ -37,6 +42,14 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = runtime_factory()
+        try:
+            # In this process's memory: each replica enforces its own limits.
+            app.state.rate_limiter = RateLimiter(
+                parse_rate_limits(runtime.settings.rate_limits), runtime.directory
+            )
+        except ValueError:
+            runtime.engine.dispose()
+            raise
         runtime.start()
         app.state.runtime = runtime
         watcher = asyncio.create_task(runtime.watch_policies())
@@ -52,6 +65,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.add_middleware(RequestLimits)
     for module in (
         messages,
         mailbox,
@@ -61,6 +75,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         warrants,
         notices,
         reports,
+        audit,
         scenarios,
         stance,
         status,
@@ -70,9 +85,20 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         app.include_router(module.router)
 
     @app.exception_handler(SwitchError)
-    async def switch_error(_request: Request, exc: SwitchError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return JSONResponse(error_json(exc), status_code=exc.http_status, headers=headers)
+    async def switch_error(request: Request, exc: SwitchError) -> JSONResponse:
+        body = error_json(exc)
+        headers: dict[str, str] = {}
+        if exc.http_status in REFUSAL_STATUSES:
+            audit_id = await audit_refusal(request, exc)
+            if audit_id is not None:
+                body["id"] = audit_id
+        if exc.http_status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, RateLimited):
+            body["error"]["retry_after"] = round(exc.retry_after, 3)
+            body["response"] = response_json(exc.status)
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        return JSONResponse(body, status_code=exc.http_status, headers=headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -85,7 +111,8 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        body = {"error": {"code": str(exc.status_code), "message": str(exc.detail)}}
+        code = getattr(exc, "code", None) or str(exc.status_code)
+        body = {"error": {"code": code, "message": str(exc.detail)}}
         return JSONResponse(body, status_code=exc.status_code)
 
     return app

@@ -43,10 +43,18 @@ async def get_admin(identity: Annotated[Identity, Depends(get_identity)]) -> Ide
     return identity
 
 
+async def get_national_admin(admin: Annotated[Identity, Depends(get_admin)]) -> Identity:
+    """Routes about the whole switch, not one state's share of it."""
+    if admin.admin_scope != "*":
+        raise ForbiddenError(f"this route is for admin keys with scope *, not {admin.admin_scope}")
+    return admin
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 IdentityDep = Annotated[Identity, Depends(get_identity)]
 AgencyDep = Annotated[Identity, Depends(get_agency)]
 AdminDep = Annotated[Identity, Depends(get_admin)]
+NationalAdminDep = Annotated[Identity, Depends(get_national_admin)]
 
 
 def require_scope(identity: Identity, state: str) -> None:
@@ -55,4 +63,12 @@ def require_scope(identity: Identity, state: str) -> None:
         raise ForbiddenError(f"admin scope {identity.admin_scope} does not cover {state}")
 
 
-__all__ = ["AdminDep", "AgencyDep", "AuthError", "IdentityDep", "RuntimeDep", "require_scope"]
+__all__ = [
+    "AdminDep",
+    "AgencyDep",
+    "AuthError",
+    "IdentityDep",
+    "NationalAdminDep",
+    "RuntimeDep",
+    "require_scope",
+]

@@ -10,7 +10,11 @@ from fastapi.responses import JSONResponse
 from switch.api.deps import IdentityDep, RuntimeDep, bearer
 from switch.audit.queries import get_message
 from switch.errors import AuthError, ForbiddenError, NotFoundError
+from switch.keys import Identity
 from switch.metrics import REQUEST_SECONDS
+from switch.ratelimit import RateLimited, RateLimiter, limited_status
+from switch.router import utc_now
+from switch.runtime import Runtime
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
@@ -40,6 +44,21 @@ _BODY_DOC: dict[str, Any] = {
 }
 
 
+def admit(request: Request, runtime: Runtime, identity: Identity) -> None:
+    """Take a token from the sender's bucket, or refuse with the SM (429)."""
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is None or identity.ori is None:
+        return  # an admin key sends nothing; the hub refuses it
+    wait = limiter.take(identity.ori)
+    if wait > 0:
+        limit = limiter.limit_for(identity.ori)
+        router = runtime.router
+        status = limited_status(
+            identity.ori, limit, wait, utc_now(), router.next_number(), router.next_number()
+        )
+        raise RateLimited(f"{identity.ori} is over its rate limit ({limit})", wait, status)
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
     """Read at most about limit+1 bytes: enough for the hub to know the body is
     too large (and audit it as such) without buffering whatever was sent."""
@@ -61,6 +80,8 @@ async def post_message(
 ) -> JSONResponse:
     with REQUEST_SECONDS.time():
         identity = runtime.keys.resolve(bearer(request))
+        # Before the body is read: a sender over its rate costs the hub nothing more.
+        admit(request, runtime, identity)
         body = await _read_body(request, runtime.hub.max_body_bytes)
         is_json = "json" in request.headers.get("content-type", "")
         reply = await runtime.hub.submit(

@@ -1,0 +1,175 @@
+"""Searching the audit: records by sender, state, message key, API key,
+outcome, decision and time, a page at a time in `seq` order.
+
+A record "touches" a state when its sender's ORI is in that state or one of
+its outcomes is at that state; a state-scoped admin sees only those, and of
+another state's agency's message only the outcomes at its own state.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Engine, and_, exists, or_, select
+
+from switch.audit.schema import audit_outcomes, audit_records
+from switch.errors import SwitchError
+
+Order = Literal["desc", "asc"]
+MAX_PAGE = 1000
+
+
+class AuditQueryError(SwitchError):
+    """An audit search asked with a filter or cursor the switch cannot read."""
+
+    http_status = 422
+    code = "INVALID_AUDIT_QUERY"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """What to look for; every filter left None matches everything.
+
+    `scope` is the reader's admin scope (`*` or a state); `after` is the
+    `seq` the previous page ended at.
+    """
+
+    scope: str = "*"
+    ori: str | None = None
+    state: str | None = None
+    message_key: str | None = None
+    key_id: str | None = None
+    outcome: str | None = None
+    decision: str | None = None
+    since: datetime | None = None
+    before: datetime | None = None
+    limit: int = 100
+    order: Order = "desc"
+    after: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    records: list[dict[str, Any]]
+    # The seq to continue from, or None when this page is the last.
+    next_seq: int | None
+
+
+def _touches(state: str) -> ColumnElement[bool]:
+    at_state = exists().where(
+        audit_outcomes.c.message_id == audit_records.c.id, audit_outcomes.c.state == state
+    )
+    return or_(audit_records.c.sender_ori.startswith(state, autoescape=True), at_state)
+
+
+def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
+    r = audit_records.c
+    where: list[ColumnElement[bool]] = []
+    if query.scope != "*":
+        where.append(_touches(query.scope))
+    if query.state is not None and query.state != query.scope:
+        where.append(_touches(query.state))
+    if query.ori is not None:
+        where.append(r.sender_ori == query.ori)
+    if query.message_key is not None:
+        where.append(r.message_key == query.message_key)
+    if query.key_id is not None:
+        where.append(
+            or_(
+                r.identity == query.key_id,
+                r.identity.startswith(f"{query.key_id}/", autoescape=True),
+            )
+        )
+    if query.outcome is not None:
+        where.append(r.outcome == query.outcome)
+    if query.decision is not None:
+        decided = [audit_outcomes.c.message_id == r.id, audit_outcomes.c.decision == query.decision]
+        # "Denied" read by a state's admin, or filtered to a state, means denied there.
+        state = query.state or (query.scope if query.scope != "*" else None)
+        if state is not None:
+            decided.append(audit_outcomes.c.state == state)
+        where.append(exists().where(and_(*decided)))
+    if query.since is not None:
+        where.append(r.received_at >= query.since)
+    if query.before is not None:
+        where.append(r.received_at < query.before)
+    if query.after is not None:
+        where.append(r.seq < query.after if query.order == "desc" else r.seq > query.after)
+    return where
+
+
+def search_audit(engine: Engine, query: AuditQuery) -> AuditPage:
+    limit = max(1, min(query.limit, MAX_PAGE))
+    seq = audit_records.c.seq
+    statement = (
+        select(audit_records)
+        .where(*_conditions(query))
+        .order_by(seq.desc() if query.order == "desc" else seq.asc())
+        .limit(limit + 1)  # one more than asked says whether a next page exists
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(statement).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        ids = [row.id for row in rows]
+        outcomes = (
+            conn.execute(
+                select(audit_outcomes)
+                .where(audit_outcomes.c.message_id.in_(ids))
+                .order_by(audit_outcomes.c.seq)
+            ).all()
+            if ids
+            else []
+        )
+    by_message: dict[str, list[Any]] = {}
+    for outcome in outcomes:
+        by_message.setdefault(outcome.message_id, []).append(outcome)
+    records = [_record(row, by_message.get(row.id, []), query.scope) for row in rows]
+    return AuditPage(records, rows[-1].seq if more and rows else None)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    # SQLite hands back naive times; the audit is kept in UTC on every backend.
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
+
+
+def _record(row: Any, outcomes: list[Any], scope: str) -> dict[str, Any]:
+    own_sender = scope == "*" or (row.sender_ori or "").startswith(scope)
+    return {
+        "seq": row.seq,
+        "id": row.id,
+        "received_at": _iso(row.received_at),
+        "identity": row.identity,
+        "ori": row.sender_ori,
+        "key": row.message_key,
+        "control": row.control,
+        "destinations": row.destinations.split(",") if row.destinations else [],
+        "fields": json.loads(row.fields) if row.fields else {},
+        "outcome": row.outcome,
+        "er_code": row.er_code,
+        "http_status": row.http_status,
+        "detail": row.detail,
+        "raw": row.raw,
+        "latency_ms": row.latency_ms,
+        "results": [
+            {
+                "destination": o.destination,
+                "state": o.state,
+                "decision": o.decision,
+                "rule": o.rule,
+                "reason": o.reason,
+                "policy_version": o.policy_version,
+                "warrant": o.warrant,
+                "status": o.status,
+                "redacted": o.redacted.split(",") if o.redacted else [],
+                "obligations": json.loads(o.obligations) if o.obligations else [],
+            }
+            for o in outcomes
+            if own_sender or o.state == scope
+        ],
+    }

@@ -1,0 +1,216 @@
+"""Per-ORI rate limits: a token bucket for each sending ORI, its rate and
+burst chosen by the agency's class.
+
+`SWITCH_RATE_LIMITS` is a comma-separated list of `CLASS=RATE/BURST`:
+
+- CLASS is a federal component (`ICE-ERO`, `CBP`, `FBI`, ...), an ORION
+  agency type (`PD`, `SO`, `SA`, `LE`, `FE`, `CJ`, `NJ`) or `default`;
+  an agency takes its component's entry, else its type's, else `default`.
+- RATE is messages per second (a decimal), BURST how many may come at once
+  (a whole number, at least 1; `CLASS=RATE` alone means a burst of RATE,
+  rounded up). `CLASS=0` lifts the limit for that class.
+- `0` or `off` alone turns rate limiting off.
+
+Example: `default=100/200,FE=50/100,ICE-ERO=10/20,NJ=0`.
+
+The buckets live in the memory of one hub process: replicas behind a load
+balancer each enforce their own, so an ORI may send up to N times the rate
+to N replicas.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+
+from switch.directory import Directory
+from switch.errors import SwitchError
+from switch.messages.model import SWITCH_ORI, OutputMessage
+
+DEFAULT_CLASS = "default"
+_CLASS = re.compile(r"[A-Z][A-Z0-9-]{0,31}")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_SLACK = 1e-9
+
+
+class RateLimited(SwitchError):
+    """An ORI over its rate: HTTP 429, answered with an SM."""
+
+    http_status = 429
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: float, status: OutputMessage) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    rate: float  # tokens per second
+    burst: int  # bucket size
+
+    def __str__(self) -> str:
+        return f"{self.rate:g}/{self.burst}"
+
+
+# Class name -> limit; None lifts the limit for that class.
+RateLimits = Mapping[str, Limit | None]
+
+# Generous: a police ORI sends a few queries a minute, a busy federal one a
+# few a second; tests, `switch demo` and `switch sim traffic` stay far below.
+DEFAULT_LIMIT = Limit(100.0, 200)
+DEFAULT_RATE_LIMITS = f"{DEFAULT_CLASS}={DEFAULT_LIMIT}"
+
+
+def parse_rate_limits(text: str) -> RateLimits:
+    """Read a `SWITCH_RATE_LIMITS` value; raises ValueError saying what is wrong."""
+    value = text.strip()
+    if value.lower() in ("0", "off"):
+        return MappingProxyType({DEFAULT_CLASS: None})
+    limits: dict[str, Limit | None] = {}
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        name, equals, spec = (s.strip() for s in entry.partition("="))
+        if not equals:
+            raise ValueError(f"rate limit {entry!r}: write CLASS=RATE/BURST, e.g. FE=50/100")
+        name = DEFAULT_CLASS if name.lower() == DEFAULT_CLASS else name.upper()
+        if name != DEFAULT_CLASS and _CLASS.fullmatch(name) is None:
+            raise ValueError(
+                f"rate limit {entry!r}: {name!r} is not an agency type, a component or default"
+            )
+        if name in limits:
+            raise ValueError(f"rate limit for {name} given twice")
+        limits[name] = _limit(entry, spec)
+    limits.setdefault(DEFAULT_CLASS, DEFAULT_LIMIT)
+    return MappingProxyType(limits)
+
+
+def _limit(entry: str, spec: str) -> Limit | None:
+    rate_text, slash, burst_text = (s.strip() for s in spec.partition("/"))
+    if _NUMBER.fullmatch(rate_text) is None:
+        raise ValueError(f"rate limit {entry!r}: the rate must be a number of messages per second")
+    rate = float(rate_text)
+    if rate == 0:
+        if slash:
+            raise ValueError(f"rate limit {entry!r}: a rate of 0 (no limit) takes no burst")
+        return None
+    if not slash:
+        return Limit(rate, max(1, math.ceil(rate)))
+    if not burst_text.isdigit() or int(burst_text) < 1:
+        raise ValueError(f"rate limit {entry!r}: the burst must be a whole number, at least 1")
+    return Limit(rate, int(burst_text))
+
+
+def check_classes(limits: RateLimits, directory: Directory) -> None:
+    """Refuse a class no agency in the directory belongs to (a typo would
+    otherwise leave its agencies on the default without a word)."""
+    known = set(directory.components()) | {agency.type for agency in directory}
+    unknown = sorted(name for name in limits if name != DEFAULT_CLASS and name not in known)
+    if unknown:
+        raise ValueError(
+            f"rate limits name {', '.join(unknown)}: no agency in the directory has that "
+            "type or component"
+        )
+
+
+class TokenBucket:
+    """Holds up to `burst` tokens, refilled at `rate` a second; each message
+    takes one. INVARIANT: over any window of t seconds it admits at most
+    burst + rate * t messages."""
+
+    __slots__ = ("burst", "rate", "stamp", "tokens")
+
+    def __init__(self, limit: Limit, now: float) -> None:
+        self.rate = limit.rate
+        self.burst = float(limit.burst)
+        self.tokens = self.burst
+        self.stamp = now
+
+    def take(self, now: float) -> float:
+        """0.0 when a message may go now, else the seconds until one may."""
+        if now > self.stamp:
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+        # The slack forgives float rounding: a sender at exactly the rate
+        # refills 0.999... of a token and must not be refused for it.
+        if self.tokens >= 1.0 - _SLACK:
+            self.tokens -= 1.0
+            return 0.0
+        return (1.0 - self.tokens) / self.rate
+
+
+class RateLimiter:
+    """One bucket per sending ORI, made on its first message."""
+
+    def __init__(
+        self,
+        limits: RateLimits,
+        directory: Directory,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        check_classes(limits, directory)
+        self.limits = limits
+        self._directory = directory
+        self._clock = clock
+        # INVARIANT: at most one bucket per ORI that holds a key, so memory
+        # is bounded by the keys issued, not by what senders send.
+        self._buckets: dict[str, TokenBucket | None] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return any(limit is not None for limit in self.limits.values())
+
+    def limit_for(self, ori: str) -> Limit | None:
+        agency = self._directory.get(ori)
+        for name in (agency.component, agency.type) if agency is not None else ():
+            if name is not None and name in self.limits:
+                return self.limits[name]
+        return self.limits.get(DEFAULT_CLASS)
+
+    def take(self, ori: str) -> float:
+        """0.0 when `ori` may send now, else the seconds until it may."""
+        now = self._clock()
+        with self._lock:
+            try:
+                bucket = self._buckets[ori]
+            except KeyError:
+                limit = self.limit_for(ori)
+                bucket = self._buckets[ori] = TokenBucket(limit, now) if limit else None
+            return bucket.take(now) if bucket is not None else 0.0
+
+
+def limited_status(
+    ori: str,
+    limit: Limit | None,
+    retry_after: float,
+    at: datetime,
+    input_number: int,
+    output_number: int,
+) -> OutputMessage:
+    """The SM an ORI over its rate receives from the switch."""
+    seconds = max(1, math.ceil(retry_after))
+    unit = "SECOND" if seconds == 1 else "SECONDS"
+    allowed = (
+        f"{ori} MAY SEND {limit.rate:g} MESSAGES A SECOND, {limit.burst} AT ONCE"
+        if limit is not None
+        else f"{ori} IS OVER ITS RATE"
+    )
+    return OutputMessage(
+        key="SM",
+        to=ori,
+        sender=SWITCH_ORI,
+        body=f"RATE LIMIT EXCEEDED\n{allowed}\nRETRY AFTER {seconds} {unit}",
+        timestamp=at,
+        input_number=input_number,
+        output_number=output_number,
+    )
