@@ -24,8 +24,9 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from switch.audit import chain
 from switch.directory import Directory
 from switch.directory.model import Agency
 from switch.messages.model import RESPONSE_KEYS, Message
@@ -84,22 +85,30 @@ STAGE_COLUMNS = (
     ("flagged", "INTEGER"), ("reported", "INTEGER"), ("shadow_decision", "TEXT"),
     ("shadow_rule", "TEXT"), ("shadow_version", "TEXT"),
 )  # fmt: skip
+# Each query's two places in the audit chain, added when its batch is linked.
+CHAIN_STAGE_COLUMNS = (
+    ("record_pos", "BIGINT"), ("record_hash", "TEXT"),
+    ("outcome_pos", "BIGINT"), ("outcome_hash", "TEXT"),
+)  # fmt: skip
 STAGE = "history_stage"
+# INVARIANT: `_chain_rows` builds the same rows these copies write.
 _TO_RECORDS = f"""
 INSERT INTO audit_records (id, received_at, identity, sender_ori, message_key, control, reason,
-    destinations, fields, outcome, er_code, http_status, detail, raw, latency_ms)
+    destinations, fields, outcome, er_code, http_status, detail, raw, latency_ms,
+    chain_pos, chain_hash)
 SELECT id, received_at, 'history/' || sender_ori, sender_ori, message_key, NULL, message_reason,
-    state, fields, 'routed', NULL, 200, NULL, NULL, latency_ms
+    state, fields, 'routed', NULL, 200, NULL, NULL, latency_ms, record_pos, record_hash
 FROM {STAGE} ORDER BY {{order}}
 """
 _TO_OUTCOMES = f"""
 INSERT INTO audit_outcomes (message_id, destination, state, decision, rule, reason,
     policy_version, status, response_key, response, latency_ms, warrant, redacted, obligations,
     flagged, reported, received_at, sender_ori, message_key, message_reason, image,
-    shadow_decision, shadow_rule, shadow_version)
+    shadow_decision, shadow_rule, shadow_version, chain_pos, chain_hash)
 SELECT id, state, state, decision, rule, reason, policy_version, status, response_key, NULL,
     latency_ms, warrant, redacted, obligations, flagged, reported, received_at, sender_ori,
-    message_key, message_reason, image, shadow_decision, shadow_rule, shadow_version
+    message_key, message_reason, image, shadow_decision, shadow_rule, shadow_version,
+    outcome_pos, outcome_hash
 FROM {STAGE} ORDER BY {{order}}
 """
 # Staged in time order: SQLite keeps it (rowid); PostgreSQL is told.
@@ -380,7 +389,7 @@ def _stage(cursor: Any, postgres: bool) -> None:
         cursor.execute(pragma)
     columns = ", ".join(
         f"{name} {kind if postgres else kind.replace('TIMESTAMPTZ', 'TEXT')}"
-        for name, kind in STAGE_COLUMNS
+        for name, kind in STAGE_COLUMNS + CHAIN_STAGE_COLUMNS
     )
     cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns})")
 
@@ -391,16 +400,52 @@ def _unstage(cursor: Any, postgres: bool) -> None:
         cursor.execute(pragma)
 
 
-def _write_batch(connection: Any, cursor: Any, rows: list[Row], postgres: bool) -> int:
-    names = ", ".join(name for name, _ in STAGE_COLUMNS)
+def _chain_rows(row: Row) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The audit record and outcome the copies make of a staged row."""
+    (
+        message_id, at, ori, key, reason, state, fields, latency, warrant, image, decision,
+        rule, why, version, status, response_key, redacted, obligations, flagged, reported,
+        shadow_decision, shadow_rule, shadow_version,
+    ) = row  # fmt: skip
+    record = {
+        "id": message_id, "received_at": at, "identity": "history/" + ori, "sender_ori": ori,
+        "message_key": key, "control": None, "reason": reason, "destinations": state,
+        "fields": fields, "outcome": "routed", "er_code": None, "http_status": 200,
+        "detail": None, "raw": None, "latency_ms": latency,
+    }  # fmt: skip
+    outcome = {
+        "message_id": message_id, "destination": state, "state": state, "decision": decision,
+        "rule": rule, "reason": why, "policy_version": version, "status": status,
+        "response_key": response_key, "response": None, "latency_ms": latency,
+        "warrant": warrant, "redacted": redacted, "obligations": obligations,
+        "flagged": flagged, "reported": reported, "received_at": at, "sender_ori": ori,
+        "message_key": key, "message_reason": reason, "image": image,
+        "shadow_decision": shadow_decision, "shadow_rule": shadow_rule,
+        "shadow_version": shadow_version,
+    }  # fmt: skip
+    return record, outcome
+
+
+def _write_batch(conn: Connection, cursor: Any, rows: list[Row], postgres: bool) -> int:
+    # Each query's record, then its outcome: the chain's order within a batch.
+    contents: list[bytes] = []
+    for row in rows:
+        record, outcome = _chain_rows(row)
+        contents.append(chain.content("audit_records", record))
+        contents.append(chain.content("audit_outcomes", outcome))
+    names = ", ".join(name for name, _ in STAGE_COLUMNS + CHAIN_STAGE_COLUMNS)
+    connection = conn.connection
     try:
+        chain.begin_write(conn)
+        links = chain.advance(conn, contents)
+        staged = [(*row, *links[2 * i], *links[2 * i + 1]) for i, row in enumerate(rows)]
         if postgres:
             with cursor.copy(f"COPY {STAGE} ({names}) FROM STDIN") as copy:
-                for row in rows:
+                for row in staged:
                     copy.write_row(row)
         else:
-            marks = ", ".join("?" for _ in STAGE_COLUMNS)
-            cursor.executemany(f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", rows)
+            marks = ", ".join("?" for _ in STAGE_COLUMNS + CHAIN_STAGE_COLUMNS)
+            cursor.executemany(f"INSERT INTO {STAGE} ({names}) VALUES ({marks})", staged)
         cursor.execute(_TO_RECORDS.format(order=_ORDER[postgres]))
         cursor.execute(_TO_OUTCOMES.format(order=_ORDER[postgres]))
         cursor.execute(f"DELETE FROM {STAGE}")
@@ -426,7 +471,10 @@ def write_history(
     generator = HistoryGenerator(plan, directory, decider, postgres=postgres)
     started = time.perf_counter()
     written = 0
-    connection = engine.raw_connection()
+    # The chain is linked through a SQLAlchemy connection; the rows go
+    # through its driver connection at bulk speed.
+    conn = engine.connect()
+    connection = conn.connection
     cursor = connection.cursor()
     try:
         _stage(cursor, postgres)
@@ -436,12 +484,12 @@ def write_history(
                 _refuse_rewrite(cursor, day[0][0], postgres)
             pending.extend(day)
             if len(pending) >= batch_size:
-                written += _write_batch(connection, cursor, pending, postgres)
+                written += _write_batch(conn, cursor, pending, postgres)
                 pending = []
                 if on_progress is not None:
                     on_progress(written)
         if pending:
-            written += _write_batch(connection, cursor, pending, postgres)
+            written += _write_batch(conn, cursor, pending, postgres)
             if on_progress is not None:
                 on_progress(written)
     finally:
@@ -449,7 +497,7 @@ def write_history(
         _unstage(cursor, postgres)
         connection.commit()
         cursor.close()
-        connection.close()
+        conn.close()
     seconds = time.perf_counter() - started
     return HistoryResult(written, written, seconds, dict(generator.counts))
 

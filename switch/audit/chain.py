@@ -25,13 +25,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from hashlib import sha256
-from itertools import chain as concat
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Float, Integer, Table, insert, select, update
+from sqlalchemy import Connection, DateTime, Engine, Float, Integer, Table, insert
 
-from switch.audit.schema import audit_chain_head, audit_outcomes, audit_records
+from switch.audit.schema import audit_outcomes, audit_records
 from switch.errors import SwitchError
 
 GENESIS = "0" * 64
@@ -41,6 +40,7 @@ CHAINED: dict[str, Table] = {t.name: t for t in (audit_records, audit_outcomes)}
 HEAD_ID = 1
 
 Row = dict[str, Any]
+Chained = tuple[str, Row]  # a table's name and a row for it
 Link = tuple[int, str]
 
 
@@ -134,6 +134,9 @@ def content_values(table: str, values: list[Any]) -> bytes:
         v = values[i]
         if isinstance(v, datetime):
             values[i] = utc_text(v)
+        elif isinstance(v, str) and (len(v) != 26 or v[10] != " "):
+            # Stored text (SQLite) in another ISO form than SQLAlchemy writes.
+            values[i] = utc_text(datetime.fromisoformat(v))
     if layout.extra:
         first = len(V1_COLUMNS[table])
         added = [[n, v] for n, v in zip(layout.extra, values[first:], strict=True) if v is not None]
@@ -145,25 +148,32 @@ def link(previous: str, row_content: bytes) -> str:
     return sha256(previous.encode() + row_content).hexdigest()
 
 
-def _to_utc(rows: list[Row], times: tuple[str, ...]) -> None:
-    # SQLite stores an aware datetime's wall time as given: store UTC, so the
-    # value read back is the one hashed. Naive times are taken as UTC.
-    for row in rows:
-        for name in times:
+def prepare(rows: Sequence[Chained]) -> list[bytes]:
+    """Normalise the rows' timestamps in place and return their contents.
+    The costly part of `append`: callers may run it before taking the lock."""
+    contents: list[bytes] = []
+    for table, row in rows:
+        # SQLite stores an aware datetime's wall time as given: store UTC, so
+        # the value read back is the one hashed. Naive times are taken as UTC.
+        for name in _LAYOUTS[table].times_by_name:
             v = row.get(name)
             if isinstance(v, datetime) and (v.tzinfo is None or v.utcoffset()):
                 row[name] = v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        contents.append(content(table, row))
+    return contents
 
 
-def prepare(records: list[Row], outcomes: list[Row]) -> list[bytes]:
-    """Normalise the rows' timestamps in place and return their contents in
-    chain order (records, then outcomes). Costly part of `append`; callers
-    may run it before taking the write lock."""
-    _to_utc(records, _LAYOUTS["audit_records"].times_by_name)
-    _to_utc(outcomes, _LAYOUTS["audit_outcomes"].times_by_name)
-    return [content("audit_records", r) for r in records] + [
-        content("audit_outcomes", o) for o in outcomes
-    ]
+# The head is read and moved on the driver's cursor: two statements per
+# batch on every request's path, where SQLAlchemy's per-statement overhead
+# would cost more than the statements.
+_READ_HEAD = {
+    "sqlite": "SELECT pos, hash FROM audit_chain_head WHERE id = 1",
+    "postgresql": "SELECT pos, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE",
+}
+_MOVE_HEAD = {
+    "sqlite": "UPDATE audit_chain_head SET pos = ?, hash = ? WHERE id = 1",
+    "postgresql": "UPDATE audit_chain_head SET pos = %s, hash = %s WHERE id = 1",
+}
 
 
 def begin_write(conn: Connection) -> None:
@@ -171,7 +181,11 @@ def begin_write(conn: Connection) -> None:
     the head read next is still the head at commit (PostgreSQL locks the
     head row itself in `advance`)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        finally:
+            cursor.close()
 
 
 @contextmanager
@@ -187,37 +201,38 @@ def advance(conn: Connection, contents: Sequence[bytes]) -> list[Link]:
     of each content in order. Every chained write goes through here."""
     if not contents:
         return []
-    head = audit_chain_head.c
-    found = conn.execute(
-        select(head.pos, head.hash).where(head.id == HEAD_ID).with_for_update()
-    ).one_or_none()
-    if found is None:
-        raise ChainError("the audit chain has no head: the database needs migrating")
-    pos, digest = found
-    links: list[Link] = []
-    for row_content in contents:
-        pos += 1
-        digest = sha256(digest.encode() + row_content).hexdigest()
-        links.append((pos, digest))
-    conn.execute(update(audit_chain_head).where(head.id == HEAD_ID).values(pos=pos, hash=digest))
+    dialect = conn.dialect.name
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(_READ_HEAD[dialect])
+        found = cursor.fetchone()
+        if found is None:
+            raise ChainError("the audit chain has no head: the database needs migrating")
+        pos, digest = found
+        links: list[Link] = []
+        for row_content in contents:
+            pos += 1
+            digest = sha256(digest.encode() + row_content).hexdigest()
+            links.append((pos, digest))
+        cursor.execute(_MOVE_HEAD[dialect], (pos, digest))
+    finally:
+        cursor.close()
     return links
 
 
 def append(
-    conn: Connection,
-    records: list[Row],
-    outcomes: list[Row],
-    contents: Sequence[bytes] | None = None,
+    conn: Connection, rows: Sequence[Chained], contents: Sequence[bytes] | None = None
 ) -> None:
-    """Chain and insert audit records and outcomes (dicts of their columns);
-    `contents` is what `prepare` returned for them, if it ran already."""
+    """Chain and insert audit rows, each a (table name, dict of its columns),
+    in the order given; `contents` is what `prepare` returned, if it ran."""
     if contents is None:
-        contents = prepare(records, outcomes)
+        contents = prepare(rows)
     links = advance(conn, contents)
-    for row, (pos, digest) in zip(concat(records, outcomes), links, strict=True):
+    by_table: dict[str, list[Row]] = {name: [] for name in CHAINED}
+    for (table, row), (pos, digest) in zip(rows, links, strict=True):
         row["chain_pos"] = pos
         row["chain_hash"] = digest
-    if records:
-        conn.execute(insert(audit_records), records)
-    if outcomes:
-        conn.execute(insert(audit_outcomes), outcomes)
+        by_table[table].append(row)
+    for table, inserted in by_table.items():
+        if inserted:
+            conn.execute(insert(CHAINED[table]), inserted)

@@ -6,6 +6,7 @@ import typer
 
 from switch.cli import (
     agencies,
+    audit,
     demo,
     keys,
     notices,
@@ -36,6 +37,7 @@ app.command("notices")(notices.notices)
 app.command("report")(report.report)
 app.add_typer(sim.app, name="sim")
 app.add_typer(status.app, name="status")
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

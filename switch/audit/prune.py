@@ -1,0 +1,227 @@
+"""Retention (`switch audit prune`): delete the oldest audit rows and leave
+the chain verifiable from an anchor.
+
+What goes is the longest prefix of the chain whose rows are all older than
+the cut-off date (an outcome with no time is kept), so every deleted row is
+older than the date and the chain kept is one piece. The prune is itself
+audited: an anchor record (outcome `pruned`) at the head of the chain says
+who pruned, when, what range, and where the chain now starts; the head's
+start moves in the same transaction, and `verify` checks the two agree.
+
+Mailbox items that were acknowledged and forwards that finished before the
+date go too; unacknowledged items and queued forwards never do.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, or_, select, update
+
+from switch.audit import chain
+from switch.audit.records import new_message_id
+from switch.audit.schema import (
+    audit_chain_head,
+    audit_outcomes,
+    audit_records,
+    forward_queue,
+    mailbox,
+)
+from switch.audit.verify import ANCHOR_OUTCOME, Progress, verify
+from switch.errors import SwitchError
+
+MIN_AGE = timedelta(days=365)
+DELETE_STEP = 20_000  # chain positions per deleting transaction
+
+
+class PruneRefused(SwitchError):
+    """A prune that would drop audit younger than a year, or hide a broken chain."""
+
+    http_status = 409
+    code = "PRUNE_REFUSED"
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    before: datetime
+    start: int  # the chain's first position after the prune
+    records: int
+    outcomes: int
+    mailbox: int
+    forwards: int
+    anchor_id: str | None  # None: nothing in the chain was old enough
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def check_age(before: datetime, now: datetime, *, force: bool) -> None:
+    age = now - before
+    if age < MIN_AGE and not force:
+        raise PruneRefused(
+            f"refusing to prune audit younger than a year: {before:%Y-%m-%d} is "
+            f"{max(age.days, 0)} days ago and at least {MIN_AGE.days} are kept; "
+            "use --force to prune it anyway"
+        )
+
+
+def prune(
+    engine: Engine,
+    before: datetime,
+    *,
+    by: str,
+    force: bool = False,
+    now: datetime | None = None,
+    on_progress: Progress | None = None,
+) -> PruneResult:
+    """Delete audit rows older than `before` (refused when that is under a
+    year ago unless `force`, or when the chain does not verify)."""
+    before = _utc(before)
+    now = _utc(now) if now is not None else datetime.now(UTC)
+    check_age(before, now, force=force)
+    verdict = verify(engine, on_progress=on_progress, below_start_ok=True)
+    if verdict.finding is not None:
+        raise PruneRefused(
+            f"the audit chain does not verify, so nothing was pruned: {verdict.finding}"
+        )
+    with engine.connect() as conn:
+        cut = _first_kept(conn, before, verdict.head)
+    anchor_id = None
+    counts = {"audit_records": 0, "audit_outcomes": 0}
+    with chain.transaction(engine) as conn:
+        head = conn.execute(select(audit_chain_head).with_for_update()).one()
+        if head.start_pos != verdict.start:
+            raise PruneRefused("another prune changed the chain meanwhile; run this one again")
+        start = head.start_pos
+        if cut > start:
+            start_hash = _hash_at(conn, cut - 1)
+            for name, table in chain.CHAINED.items():
+                counts[name] = conn.execute(
+                    select(func.count()).where(table.c.chain_pos < cut)
+                ).scalar_one()
+            anchor = _anchor(before, now, by, head.start_pos, cut, start_hash, counts)
+            chain.append(conn, [("audit_records", anchor)])
+            conn.execute(
+                update(audit_chain_head)
+                .where(audit_chain_head.c.id == chain.HEAD_ID)
+                .values(start_pos=cut, start_hash=start_hash)
+            )
+            anchor_id, start = anchor["id"], cut
+    # The rows before the start are outside the chain now; deleting them in
+    # short transactions keeps hub writers from waiting on one long one.
+    _delete_below(engine, start)
+    with engine.begin() as conn:
+        items = conn.execute(
+            delete(mailbox).where(mailbox.c.acked_at.is_not(None), mailbox.c.created_at < before)
+        ).rowcount
+        forwards = conn.execute(
+            delete(forward_queue).where(
+                forward_queue.c.status != "queued",
+                forward_queue.c.finished_at.is_not(None),
+                forward_queue.c.finished_at < before,
+            )
+        ).rowcount
+    return PruneResult(
+        before=before,
+        start=start,
+        records=counts["audit_records"],
+        outcomes=counts["audit_outcomes"],
+        mailbox=items,
+        forwards=forwards,
+        anchor_id=anchor_id,
+    )
+
+
+def _first_kept(conn: Connection, before: datetime, head: int) -> int:
+    """The first chain position holding a row not older than `before`."""
+    r, o = audit_records.c, audit_outcomes.c
+    kept_record = conn.execute(
+        select(func.min(r.chain_pos)).where(r.chain_pos.is_not(None), r.received_at >= before)
+    ).scalar_one_or_none()
+    kept_outcome = conn.execute(
+        select(func.min(o.chain_pos)).where(
+            o.chain_pos.is_not(None), or_(o.received_at >= before, o.received_at.is_(None))
+        )
+    ).scalar_one_or_none()
+    found = [p for p in (kept_record, kept_outcome) if p is not None]
+    return min(found, default=head + 1)
+
+
+def _hash_at(conn: Connection, pos: int) -> str:
+    for table in chain.CHAINED.values():
+        digest = conn.execute(
+            select(table.c.chain_hash).where(table.c.chain_pos == pos)
+        ).scalar_one_or_none()
+        if digest is not None:
+            return str(digest)
+    raise PruneRefused(f"chain position {pos} is missing; run switch audit verify")
+
+
+def _anchor(
+    before: datetime,
+    now: datetime,
+    by: str,
+    first: int,
+    cut: int,
+    start_hash: str,
+    counts: dict[str, int],
+) -> dict[str, Any]:
+    detail = {
+        "action": "prune",
+        "before": before.isoformat(),
+        "by": by,
+        "at": now.isoformat(),
+        "positions": [first, cut - 1],
+        "records": counts["audit_records"],
+        "outcomes": counts["audit_outcomes"],
+        "start_pos": cut,
+        "start_hash": start_hash,
+    }
+    return {
+        "id": new_message_id(),
+        "received_at": now,
+        "identity": by[:64],
+        "sender_ori": None,
+        "message_key": None,
+        "control": None,
+        "reason": None,
+        "destinations": None,
+        "fields": None,
+        "outcome": ANCHOR_OUTCOME,
+        "er_code": None,
+        "http_status": 0,
+        "detail": json.dumps(detail, sort_keys=True),
+        "raw": None,
+        "latency_ms": 0.0,
+    }
+
+
+def _delete_below(engine: Engine, start: int, step: int = DELETE_STEP) -> None:
+    tables = list(chain.CHAINED.values())
+    with engine.connect() as conn:
+        lows = [
+            conn.execute(select(func.min(t.c.chain_pos)).where(t.c.chain_pos < start)).scalar()
+            for t in tables
+        ]
+    low = min((p for p in lows if p is not None), default=None)
+    if low is None:
+        return
+    for first in range(low, start, step):
+        last = min(first + step, start)
+        with chain.transaction(engine) as conn:
+            for t in tables:
+                conn.execute(delete(t).where(t.c.chain_pos >= first, t.c.chain_pos < last))
+
+
+def describe(result: PruneResult) -> str:
+    if result.anchor_id is None:
+        return f"nothing in the audit chain is older than {result.before:%Y-%m-%d}"
+    return (
+        f"pruned {result.records:,} records and {result.outcomes:,} outcomes older than "
+        f"{result.before:%Y-%m-%d}; the chain now starts at position {result.start:,} "
+        f"(anchor {result.anchor_id})"
+    )
