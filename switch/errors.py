@@ -17,6 +17,8 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── ForbiddenError          HTTP 403: a known key asking for what it may not have
     ├── NotFoundError           HTTP 404
     ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
+    ├── ChainError              HTTP 503: the audit chain has no head (switch.audit.chain)
+    ├── PruneRefused            HTTP 409: a prune of the last year (switch.audit.prune)
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
     ├── WarrantError            HTTP 422: a warrant the registry refuses (switch.warrants)
     ├── ReportError             HTTP 422: a report asked for badly (switch.reports)

@@ -149,19 +149,20 @@ class _Walk:
         self.head = head
         self.expected: int = head.start_pos
         self.previous: str = head.start_hash
-        self.before = f"the chain's start (position {head.start_pos})"
+        self.last: _Row | None = None
         self.unchained = unchained
         self.below_start_ok = below_start_ok
         self.counts = dict.fromkeys(CHAINED, 0)
         self.anchor: dict[str, Any] | None = None
 
+    @property
+    def before(self) -> str:
+        if self.last is None:
+            return f"the chain's start (position {self.head.start_pos})"
+        return self.last.name
+
     def run(self, rows: Iterator[_Row], progress: Callable[[int], None]) -> Finding | None:
-        pending: _Row | None = None
-        while True:
-            row = pending if pending is not None else next(rows, None)
-            pending = None
-            if row is None:
-                return self._unchained_left() or self._end()
+        for row in rows:
             if (found := self._unchained_before(row)) is not None:
                 return found
             if row.pos < self.head.start_pos:
@@ -179,18 +180,23 @@ class _Walk:
                     return _at(row, "altered", detail)
                 return _removed(self.expected, row.pos - 1, self.before, f"before {row.name}")
             if digest != row.hash:
-                pending = next(rows, None)
-                if pending is not None and link(self.previous, pending.content) == pending.hash:
-                    detail = f"the chain runs from {self.before} to {pending.name} without it"
+                # Spliced in, if the next row links straight to the one before.
+                following = next(rows, None)
+                if (
+                    following is not None
+                    and link(self.previous, following.content) == following.hash
+                ):
+                    detail = f"the chain runs from {self.before} to {following.name} without it"
                     return _at(row, "inserted", detail)
                 return _at(row, "altered", "its content no longer matches its hash")
             self.previous = digest
             self.expected += 1
-            self.before = row.name
+            self.last = row
             self.counts[row.table] += 1
             if row.anchor is not None:
                 self.anchor = row.anchor
             progress(self.expected - self.head.start_pos)
+        return self._unchained_left() or self._end()
 
     def _unchained_before(self, row: _Row) -> Finding | None:
         # A row with no chain entry is placed by its seq among its table's rows.
