@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from simulators.dmv import StateDMV
-from switch.audit.database import migrate, open_engine
+from switch.audit.database import open_engine
 from switch.keys import issue_key
 from tests.utils.processes import SWITCH, HubProcess, hub_processes, wait_for
 
@@ -36,10 +36,21 @@ def _policies(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def keys(postgres_database: str) -> dict[str, str]:
+def replicas(
+    postgres_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[HubProcess, HubProcess]]:
+    """Two hubs started together on an empty database: both migrate it at
+    once, and both must come up."""
+    folder = tmp_path_factory.mktemp("replicas")
+    envs = [{"SWITCH_POLICIES": str(_policies(folder / name))} for name in ("a", "b")]
+    with hub_processes(postgres_database, folder, *envs) as [a, b]:
+        yield a, b
+
+
+@pytest.fixture(scope="module")
+def keys(replicas: tuple[HubProcess, HubProcess], postgres_database: str) -> dict[str, str]:
     engine = open_engine(postgres_database)
     try:
-        migrate(engine)
         return {
             "admin": issue_key(engine, admin_scope="*"),
             "NY0303000": issue_key(engine, ori="NY0303000"),
@@ -47,16 +58,6 @@ def keys(postgres_database: str) -> dict[str, str]:
         }
     finally:
         engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def replicas(
-    postgres_database: str, keys: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[HubProcess, HubProcess]]:
-    folder = tmp_path_factory.mktemp("replicas")
-    envs = [{"SWITCH_POLICIES": str(_policies(folder / name))} for name in ("a", "b")]
-    with hub_processes(postgres_database, folder, *envs) as [a, b]:
-        yield a, b
 
 
 def _auth(key: str) -> dict[str, str]:

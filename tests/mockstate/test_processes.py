@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from simulators.dmv import StateDMV
 from simulators.mockstate import MockStateControl
 from switch.destinations.registry import build_destinations
+from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 from tests.utils.mockstates import START_SECONDS, mock_states, stop
 
@@ -42,10 +43,12 @@ def remote() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def hub(
-    remote: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    remote: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+    audit_databases: Databases,
 ) -> Iterator[tuple[TestClient, Keys]]:
     setting = ",".join(f"{state}={url}" for state, url in remote.items())
-    database = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'audit.db'}"
+    database = audit_databases.url(tmp_path_factory.mktemp("hub"))
     with make_client(database, destinations=build_destinations(setting)) as (client, keys, _):
         # First contact (a new connection, a cold process) is not what is under test.
         warm = _send(client, keys, "NY0303000", f"DQ.NY0303000.WA,ID.TXTOLN/{WA_OLN}", wait=30)
@@ -102,13 +105,13 @@ def test_the_journal_proves_a_denied_query_never_reached_its_state(
 
 
 def test_a_killed_state_is_out_of_service_and_sigterm_exits_cleanly(
-    tmp_path: Path,
+    sqlite_url: str,
 ) -> None:
     oln = StateDMV("MT").driver(2)["OLN"]
     text = f"DQ.NY0303000.MT.TXTOLN/{oln}"
     with mock_states(("MT",)) as [(proc, url)]:
         destinations = build_destinations(f"MT={url}")
-        with make_client(f"sqlite:///{tmp_path / 'audit.db'}", destinations=destinations) as (
+        with make_client(sqlite_url, destinations=destinations) as (
             client,
             keys,
             _,
