@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     # the answer goes to the sender's mailbox (0: hang up at the wait). The
     # default is Nlets' own longest wait.
     late_answer_seconds: float = Field(default=60.0, ge=0, le=600)
+    # Circuit breaker on each state reached over HTTP: this many faults or
+    # timeouts in a row, within the window, open it, and its queries are
+    # answered at once (no response) until, the reset time later, a trial
+    # query is answered. 0 failures: no breaker.
+    breaker_failures: int = Field(default=5, ge=0)
+    breaker_window_seconds: float = Field(default=60.0, gt=0)
+    breaker_reset_seconds: float = Field(default=10.0, gt=0)
     # Per-ORI rate limits on POST /v1/messages, by agency class:
     # `CLASS=RATE/BURST,...` where CLASS is a component (ICE-ERO), an ORION
     # type (PD, FE) or `default`; RATE is messages a second, BURST how many

@@ -3,6 +3,10 @@
 The setting is a comma- or newline-separated list of `ST=builtin` or
 `ST=http://host:port`, or the path of a file holding such lines (`#` starts a
 comment). States it does not name are built in.
+
+A state reached over HTTP is wrapped in a circuit breaker, so that one that
+keeps failing is answered for at once instead of waited on; the built-in
+simulators answer in-process and cannot be slow in that way.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from pathlib import Path
 
 from simulators.dmv import StateDMV
 from switch.destinations.base import Destination
+from switch.destinations.breaker import BreakerPolicy, CircuitBreaker
 from switch.destinations.builtin import BuiltinDestination
 from switch.destinations.http import HttpDestination
 from switch.directory.jurisdictions import JURISDICTIONS
 from switch.errors import SwitchError
+from switch.settings import Settings
 
 
 class StatesSettingError(SwitchError):
@@ -50,13 +56,29 @@ def shared_dmv(state: str, seed: int) -> StateDMV:
     return StateDMV(state, seed=seed)
 
 
-def build_destinations(setting: str = "", *, seed: int = 0) -> dict[str, Destination]:
+def build_destinations(
+    setting: str = "", *, seed: int = 0, breaker: BreakerPolicy | None = BreakerPolicy()
+) -> dict[str, Destination]:
+    """`breaker`: how HTTP states' circuit breakers trip; None for none."""
     targets = parse_states(setting)
     destinations: dict[str, Destination] = {}
     for state in JURISDICTIONS:
         target = targets.get(state, "builtin")
         if target == "builtin":
             destinations[state] = BuiltinDestination(shared_dmv(state, seed))
-        else:
+        elif breaker is None:
             destinations[state] = HttpDestination(state, target)
+        else:
+            destinations[state] = CircuitBreaker(HttpDestination(state, target), breaker)
     return destinations
+
+
+def breaker_policy(settings: Settings) -> BreakerPolicy | None:
+    """The breaker the settings ask for; `breaker_failures` 0 means none."""
+    if settings.breaker_failures == 0:
+        return None
+    return BreakerPolicy(
+        settings.breaker_failures,
+        settings.breaker_window_seconds,
+        settings.breaker_reset_seconds,
+    )

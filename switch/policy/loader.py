@@ -15,6 +15,14 @@ from switch.errors import SwitchError
 from switch.policy.model import PolicyFile
 
 MAX_POLICY_BYTES = 256 * 1024
+# Policies are a few levels deep and a few hundred values big; aliases can
+# make a short file stand for an endless or exponentially large tree, which
+# every later step would walk in full.
+MAX_DEPTH = 64
+MAX_VALUES = 100_000
+# What PyYAML's constructors raise besides YAMLError for a value they cannot
+# build (a date of month 13, an int of 5000 digits, `!!timestamp foo`).
+_VALUE_ERRORS = (ValueError, TypeError, AttributeError, ArithmeticError, LookupError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,91 @@ def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+class _PolicyLoader(yaml.SafeLoader):
+    """The safe loader, refusing nesting past MAX_DEPTH (the composer and the
+    constructor recurse once per level), and making a value it cannot build
+    a YAML error at that value."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                problem = f"nested more than {MAX_DEPTH} deep"
+                raise yaml.composer.ComposerError(None, None, problem, mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except _VALUE_ERRORS as exc:
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read this {kind}: {exc}", node.start_mark
+            ) from exc
+
+
+def _read(text: str, source: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree, and the data built from that same tree."""
+    loader = _PolicyLoader(text)
+    try:
+        root = loader.get_single_node()
+        shape = _shape_problem(root, source)
+        if shape is not None:
+            raise PolicyError([shape])
+        return root, None if root is None else loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _shape_problem(root: yaml.Node | None, source: str) -> PolicyProblem | None:
+    """A tree that refers to itself, nests too deep or expands too far.
+
+    One depth-first walk, without recursion, each distinct node once: the
+    size of a node reached again through an alias is remembered, not walked.
+    """
+    if root is None:
+        return None
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key, line = id(node), node.start_mark.line + 1
+        if finished:
+            children = _children(node)
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+            if depths[key] > MAX_DEPTH:
+                return PolicyProblem(source, line, f"nested more than {MAX_DEPTH} deep")
+            if sizes[key] > MAX_VALUES:
+                reason = f"stands for more than {MAX_VALUES} values (through aliases?)"
+                return PolicyProblem(source, line, reason)
+        elif key in open_nodes:
+            return PolicyProblem(source, line, "an alias refers to a value that contains it")
+        elif key not in sizes:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    return None
+
+
 def _duplicate_keys(node: yaml.Node | None, source: str) -> list[PolicyProblem]:
     """YAML lets a later key silently replace an earlier one; a policy may not."""
     problems: list[PolicyProblem] = []
@@ -104,16 +197,18 @@ def _reason(path: tuple[int | str, ...], error: Any) -> str:
 def load_policy_text(
     text: str, source: str = "<policy>", *, expected_state: str | None = None
 ) -> LoadedPolicy:
-    if len(text.encode()) > MAX_POLICY_BYTES:
+    # surrogatepass: a lone surrogate is counted here and refused by the reader.
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
         raise PolicyError([PolicyProblem(source, None, "policy file over 256 KiB")])
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _read(text, source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise PolicyError([PolicyProblem(source, line, f"not valid YAML: {problem}")]) from exc
+    except _VALUE_ERRORS as exc:  # raised outside any one value: no line to name
+        raise PolicyError([PolicyProblem(source, None, f"not valid YAML: {exc}")]) from exc
     problems = _duplicate_keys(root, source)
     if not isinstance(data, dict):
         problems.append(PolicyProblem(source, 1, "a policy is a mapping with state, title, rules"))

@@ -153,7 +153,7 @@ def test_timeout_from_the_url_or_the_constructor() -> None:
 
 
 def test_switch_states_carries_the_timeout_to_the_destination() -> None:
-    destinations = build_destinations("WA=http://127.0.0.1:9001?timeout=1.5")
+    destinations = build_destinations("WA=http://127.0.0.1:9001?timeout=1.5", breaker=None)
     wa = destinations["WA"]
     assert isinstance(wa, HttpDestination)
     assert (wa.base_url, wa.timeout) == ("http://127.0.0.1:9001", 1.5)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from switch.api.deps import IdentityDep, RuntimeDep
+from switch.destinations.breaker import CircuitBreaker
 from switch.metrics import REGISTRY
 
 router = APIRouter(tags=["health"])
@@ -23,9 +24,21 @@ def healthz(runtime: RuntimeDep) -> dict[str, Any]:
         "audit_batches": runtime.writer.batches,
         # False while the built-in DMVs' name indexes are still being built.
         "warm": runtime.warmed.is_set(),
+        # States answered for at once while their circuit is open (or being
+        # tried again): the hub is healthy with a state down.
+        "open_circuits": sorted(
+            state
+            for state, destination in runtime.destinations.items()
+            if isinstance(destination, CircuitBreaker) and destination.status != "closed"
+        ),
     }
 
 
-@router.get("/metrics", summary="Prometheus metrics")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+)
 def metrics(_identity: IdentityDep) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -23,11 +23,15 @@ from switch.router import utc_now
 router = APIRouter(prefix="/v1/mailbox", tags=["mailbox"])
 
 HEARTBEAT_SECONDS = 15.0
+# Mailbox seqs are INTEGER columns (32-bit on PostgreSQL): a number past them
+# names no item, and must be refused before the database refuses it.
+MAX_SEQ = 2**31 - 1
+MailboxSeq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
 
 
 class Ack(BaseModel):
-    seq: list[int] | None = Field(default=None, max_length=1000)
-    up_to: int | None = None
+    seq: list[MailboxSeq] | None = Field(default=None, max_length=1000)
+    up_to: MailboxSeq | None = None
 
 
 @router.get("", summary="Undelivered items for your ORI")
@@ -49,7 +53,10 @@ def acknowledge(identity: AgencyDep, runtime: RuntimeDep, body: Ack) -> dict[str
 
 @router.get("/stream", summary="New items for your ORI (text/event-stream)")
 async def stream(
-    request: Request, runtime: RuntimeDep, key: str | None = None, after: int | None = None
+    request: Request,
+    runtime: RuntimeDep,
+    key: str | None = None,
+    after: int | None = Query(default=None, ge=0, le=MAX_SEQ),
 ) -> StreamingResponse:
     identity = runtime.keys.resolve(bearer(request) or key)
     if identity.ori is None:

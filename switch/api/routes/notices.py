@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -30,8 +30,13 @@ def read_notices(
     return list_notices(runtime.engine, state=wanted, limit=limit)
 
 
+# Notice seqs are INTEGER columns (32-bit on PostgreSQL): a number past them
+# is no notice, and must be refused before the database refuses it.
+NoticeSeq = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
 class SentNotices(BaseModel):
-    seq: list[int] = Field(min_length=1, max_length=1000)
+    seq: list[NoticeSeq] = Field(min_length=1, max_length=1000)
 
 
 @router.post("/sent", summary="Record that notices went out")
