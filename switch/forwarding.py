@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -23,15 +24,19 @@ from sqlalchemy import Engine, select
 from switch import service_status
 from switch.audit.capture import Intake, mailbox_item, routed_record
 from switch.audit.records import QueueUpdate
-from switch.audit.schema import forward_queue
+from switch.audit.schema import audit_records, forward_queue
 from switch.hub import Hub, count_outcomes
 from switch.instances import Instances
 from switch.keys import Identity
 from switch.messages import parse
+from switch.messages.model import Message
 from switch.replies import routed_reply
 from switch.router import DestinationResult, RouteResult, utc_now
 
 log = logging.getLogger("switch.forwarding")
+
+# A state still down is asked again on a new query's behalf at most this often.
+DRAIN_GAP = 0.25
 
 GAVE_UP = ".01. USER DOES NOT RESPOND TO MSG TYPE, NLETS WILL NOT FORWARD"
 
@@ -40,7 +45,7 @@ GAVE_UP = ".01. USER DOES NOT RESPOND TO MSG TYPE, NLETS WILL NOT FORWARD"
 class RetryPolicy:
     """How often a queued query is tried again."""
 
-    probe_seconds: float = 5.0  # out of service: ask again this often
+    probe_seconds: float = 1.0  # out of service: ask again this often
     backoff_seconds: float = 1.0  # fault: first wait, doubled each time
     backoff_max_seconds: float = 60.0
     max_attempts: int = 5  # faults before the query is given up
@@ -63,6 +68,9 @@ class Forwarder:
         self.retry = retry
         self.wait = wait
         self._reads: set[asyncio.Future[Any]] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._draining: dict[str, asyncio.Future[None]] = {}
+        self._drained_at: dict[str, float] = {}
 
     async def close(self) -> None:
         """After cancelling run(): let database reads in threads finish, so
@@ -83,6 +91,7 @@ class Forwarder:
                 # The table is the truth: marks made by `switch status` on
                 # the database reach this hub here.
                 await self._refresh_marks()
+                await self._recover_orphans()
                 await self.run_once()
             except Exception:  # one bad tick must not stop forwarding for good
                 log.exception("forwarding pass failed")
@@ -101,6 +110,42 @@ class Forwarder:
         if router.marks_changed == seen:  # else an admin changed them meanwhile
             router.out_of_service, router.removed = marks.forward, marks.removed
 
+    async def _recover_orphans(self) -> None:
+        """Route wait=0 messages that a hub which is gone had accepted."""
+        ids = await self._read(self.instances.orphans)
+        if not ids:
+            return
+        rows = await self._read(lambda: self._records(ids))
+        for row in rows:
+            message = Message(
+                row.message_key,
+                row.sender_ori,
+                tuple((row.destinations or "").split(",")),
+                json.loads(row.fields or "{}"),
+                row.control,
+            )
+            who = (row.identity or "-").split("/", 1)[0]
+            intake = Intake(
+                Identity(who, ori=row.sender_ori),
+                (row.raw or "").encode(),
+                row.id,
+                _aware(row.received_at),
+                time.perf_counter(),
+                message,
+            )
+            log.warning("routing %s, accepted by a hub that is gone", row.id)
+            self.hub.recover(intake, message)
+
+    def _records(self, ids: list[str]) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(audit_records)
+                    .where(audit_records.c.id.in_(ids))
+                    .order_by(audit_records.c.seq)
+                ).all()
+            )
+
     async def run_once(self) -> int:
         """One pass over every state's queue; returns how many left it."""
         rows = await self._read(self._queued)
@@ -108,9 +153,45 @@ class Forwarder:
         for row in rows:
             by_state.setdefault(row.state, []).append(row)
         held = await self._read(lambda: self.instances.hold_states(by_state))
-        counts = await asyncio.gather(*(self._work_state(by_state[state]) for state in held))
+        counts = await asyncio.gather(*(self._work_state(state) for state in held))
         await self._refresh_backlog()
         return sum(counts)
+
+    async def drain(self, state: str, key: str) -> bool:
+        """Forward what is kept for `state` now, ahead of a new query for it;
+        True when nothing of (state, key) is left kept, so the new query may
+        go straight to the state without overtaking.
+
+        A state that is still down is asked at most once per `DRAIN_GAP` (a
+        query arriving sooner waits for the next ask, and shares it), so
+        traffic to it does not become a probe per query."""
+        router = self.hub.router
+        if (state, key) in router.out_of_service:
+            return False  # marked by an admin: nothing goes until returned
+        since = time.monotonic() - self._drained_at.get(state, 0.0)
+        if since < DRAIN_GAP and state not in self._draining:
+            await asyncio.sleep(DRAIN_GAP - since)
+        task = self._draining.get(state)
+        if task is None:
+            self._drained_at[state] = time.monotonic()
+            task = asyncio.ensure_future(self._drain_state(state))
+            self._draining[state] = task
+            task.add_done_callback(lambda _: self._draining.pop(state, None))
+        # Shielded: the query that started it may give up; the drain goes on.
+        await asyncio.shield(task)
+        return (state, key) not in router.backlog
+
+    async def _drain_state(self, state: str) -> None:
+        held = await self._read(lambda: self.instances.hold_states([state]))
+        if state not in held:
+            return  # another hub works this state's queue
+        await self._work_state(state, now_due=True)
+        left = await self._read(lambda: self._queued(state))
+        router = self.hub.router
+        seen = router.backlog_added
+        kept = {(row.state, row.message_key) for row in left}
+        if router.backlog_added == seen:
+            router.backlog = {m for m in router.backlog if m[0] != state} | kept
 
     async def _refresh_backlog(self) -> None:
         """Keep the router's backlog as the queue is: a (state, key) leaves
@@ -124,16 +205,22 @@ class Forwarder:
         else:  # queued meanwhile: keep what was added
             router.backlog |= backlog
 
-    async def _work_state(self, rows: list[Any]) -> int:
-        done = 0
-        now = utc_now()
-        for row in rows:
-            if _aware(row.next_attempt_at) > now:
-                break  # INVARIANT: the head holds the rest back, keeping order
-            if not await self._attempt(row):
-                break
-            done += 1
-        return done
+    async def _work_state(self, state: str, *, now_due: bool = False) -> int:
+        """Send `state`'s kept queries head first; `now_due`: try the head
+        even if its next attempt is later (a new query is waiting on it)."""
+        # INVARIANT: one pass per state at a time in this hub, and the rows are
+        # read under the lock, so none is sent twice by two passes.
+        async with self._locks.setdefault(state, asyncio.Lock()):
+            rows = await self._read(lambda: self._queued(state))
+            done = 0
+            now = utc_now()
+            for row in rows:
+                if _aware(row.next_attempt_at) > now and not (now_due and done == 0):
+                    break  # INVARIANT: the head holds the rest back, keeping order
+                if not await self._attempt(row):
+                    break
+                done += 1
+            return done
 
     async def _attempt(self, row: Any) -> bool:
         """Try one queued query; True when it left the queue."""
@@ -222,15 +309,16 @@ class Forwarder:
         self.hub.publish(intake, routed_reply(row.message_id, message, routed), forwarded=True)
         return True
 
-    def _queued(self) -> list[Any]:
+    def _queued(self, state: str | None = None) -> list[Any]:
+        statement = (
+            select(forward_queue)
+            .where(forward_queue.c.status == "queued")
+            .order_by(forward_queue.c.state, forward_queue.c.seq)
+        )
+        if state is not None:
+            statement = statement.where(forward_queue.c.state == state)
         with self.engine.connect() as conn:
-            return list(
-                conn.execute(
-                    select(forward_queue)
-                    .where(forward_queue.c.status == "queued")
-                    .order_by(forward_queue.c.state, forward_queue.c.seq)
-                ).all()
-            )
+            return list(conn.execute(statement).all())
 
     def _next_due(self) -> datetime | None:
         """When the earliest state's head is due (only heads are tried)."""

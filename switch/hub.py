@@ -77,6 +77,9 @@ class Hub:
         self.writer = writer
         self.max_body_bytes = max_body_bytes
         self.max_wait = max_wait
+        # This hub among those sharing the database; wait=0 messages it
+        # accepts are held in its name until routed.
+        self.instance_id = "-"
         self._background: set[asyncio.Task[None]] = set()
 
     async def submit(self, identity: Identity, body: bytes, *, is_json: bool, wait: float) -> Reply:
@@ -175,10 +178,16 @@ class Hub:
         # Resolve destinations now so a bad one is an ER, not a silent mailbox item.
         if message.key != "AM":
             self.router.resolve_states(message)
-        await self.writer.write(routed_record(intake, None))
+        record = routed_record(intake, None)
+        record.pending_holder = self.instance_id
+        await self.writer.write(record)
         MESSAGES.labels(message.key, "accepted").inc()
         self._spawn(self._deliver_later(intake, message))
         return accepted_reply(intake.message_id, message)
+
+    def recover(self, intake: Intake, message: Message) -> None:
+        """Route a wait=0 message whose hub died after accepting it."""
+        self._spawn(self._deliver_later(intake, message))
 
     async def _deliver_later(self, intake: Intake, message: Message) -> None:
         requester = self.directory.get(message.ori)
@@ -199,7 +208,12 @@ class Hub:
                 items.append(mailbox_item(message.ori, intake.message_id, result))
         forwards = self._forwards(intake, message, routed)
         await self.writer.write_outcomes(
-            intake.message_id, record.outcomes, items, record.notices, forwards=forwards
+            intake.message_id,
+            record.outcomes,
+            items,
+            record.notices,
+            forwards=forwards,
+            settles_pending=True,
         )
         self.committed(items, forwards)
         self._await_late(intake, message, routed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -107,6 +107,9 @@ class Router:
         # ones wait behind them, so a state that returns sees them in order.
         self.backlog: set[tuple[str, str]] = set()
         self.backlog_added = 0  # bumped on each addition made through this hub
+        # Sends what is kept for (state, key) ahead of a new query; True when
+        # nothing is left kept (the forwarder's `drain`).
+        self.drain: Callable[[str, str], Awaitable[bool]] | None = None
 
     def next_number(self) -> int:
         return next(self._numbers) % 100_000
@@ -188,7 +191,9 @@ class Router:
             sm = self.removed_status(message, state)
             return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
         if (state, message.key) in self.out_of_service or (
-            not from_queue and (state, message.key) in self.backlog
+            not from_queue
+            and (state, message.key) in self.backlog
+            and not await self._drained(state, message.key, wait)
         ):
             return self._kept(dest_name, state, message, decision, started)
         destination = self.destinations[state]
@@ -220,6 +225,15 @@ class Router:
             return DestinationResult(dest_name, state, decision, "fault", sm, _ms(started))
         reply = self.answer(message, state, answer, decision)
         return DestinationResult(dest_name, state, decision, "answered", reply, _ms(started))
+
+    async def _drained(self, state: str, key: str, wait: float) -> bool:
+        """Whether the kept queries went first, within the wait."""
+        if self.drain is None:
+            return False
+        try:
+            return await asyncio.wait_for(self.drain(state, key), timeout=wait)
+        except TimeoutError:
+            return False
 
     def _kept(
         self, dest_name: str, state: str, message: Message, decision: Decision, started: float

@@ -71,6 +71,7 @@ class Runtime:
         self.router.out_of_service, self.router.removed = marks.forward, marks.removed
         # This hub among those sharing the database (liveness, leases).
         self.instances = Instances(self.engine)
+        self.hub.instance_id = self.instances.id
         self.forwarder = Forwarder(
             self.engine,
             self.hub,
@@ -83,6 +84,7 @@ class Runtime:
             self.instances,
             wait=self.settings.max_wait,
         )
+        self.router.drain = self.forwarder.drain
         self._forwarding: asyncio.Task[None] | None = None
         self._beating: asyncio.Task[None] | None = None
         self._started = False

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 
-from switch.audit.schema import service_status
+from switch.audit.schema import forward_queue, service_status
 from switch.router import utc_now
 
 Mark = tuple[str, str]  # (state, message key)
@@ -67,9 +67,17 @@ def mark(engine: Engine, state: str, keys: Iterable[str], *, forward: bool = Tru
 
 
 def clear(engine: Engine, state: str, keys: Iterable[str] | None = None) -> None:
-    """Return `state` to service for `keys` (None: every key)."""
+    """Return `state` to service for `keys` (None: every key); what was kept
+    for it is due at once rather than at its next probe."""
     statement = delete(service_status).where(service_status.c.state == state)
+    due = (
+        update(forward_queue)
+        .where(forward_queue.c.state == state, forward_queue.c.status == "queued")
+        .values(next_attempt_at=utc_now())
+    )
     if keys is not None:
         statement = statement.where(service_status.c.message_key.in_(list(keys)))
+        due = due.where(forward_queue.c.message_key.in_(list(keys)))
     with engine.begin() as conn:
         conn.execute(statement)
+        conn.execute(due)

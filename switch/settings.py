@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     # Store and forward: how often an out-of-service state is asked again,
     # the first back-off after a fault (doubled each time, up to the max),
     # and how many faults a queued query survives before it is given up.
-    forward_probe_seconds: float = Field(default=5.0, gt=0)
+    forward_probe_seconds: float = Field(default=1.0, gt=0)
     forward_backoff_seconds: float = Field(default=1.0, ge=0)
     forward_backoff_max_seconds: float = Field(default=60.0, ge=0)
     forward_max_attempts: int = Field(default=5, ge=1)

@@ -116,6 +116,8 @@ class AuditRecord:
     mailbox: list[MailboxItem] = field(default_factory=list)
     notices: list[NoticeItem] = field(default_factory=list)
     forwards: list[QueuedForward] = field(default_factory=list)
+    # wait=0: the hub that will route it; a pending_deliveries row until then.
+    pending_holder: str | None = None
 
 
 @dataclass(slots=True)
@@ -128,3 +130,6 @@ class LateOutcomes:
     notices: list[NoticeItem] = field(default_factory=list)
     forwards: list[QueuedForward] = field(default_factory=list)
     queue_updates: list[QueueUpdate] = field(default_factory=list)
+    # The routing of an accepted message: its pending_deliveries row goes in
+    # the same commit, so it is neither lost nor routed twice.
+    settles_pending: bool = False

@@ -12,11 +12,11 @@ import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, update
+from sqlalchemy import Engine, bindparam, delete, insert, update
 
 from switch.audit import chain
 from switch.audit.records import (
@@ -28,7 +28,13 @@ from switch.audit.records import (
     QueuedForward,
     QueueUpdate,
 )
-from switch.audit.schema import audit_records, forward_queue, mailbox, notices
+from switch.audit.schema import (
+    audit_records,
+    forward_queue,
+    mailbox,
+    notices,
+    pending_deliveries,
+)
 from switch.errors import SwitchError
 
 MAX_BATCH = 512
@@ -67,7 +73,17 @@ _update_row = _as_row(QueueUpdate, "b_")
 _Rows = list[dict[str, Any]]
 
 
-def _rows(batch: list[Entry]) -> tuple[list[chain.Chained], _Rows, _Rows, _Rows, _Rows]:
+@dataclass(slots=True)
+class _Deliveries:
+    """wait=0 messages accepted in this batch, and those it routes."""
+
+    accepted: list[dict[str, Any]] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
+
+
+def _rows(
+    batch: list[Entry],
+) -> tuple[list[chain.Chained], _Rows, _Rows, _Rows, _Rows, _Deliveries]:
     """The batch's chained rows (each record, then its outcomes, entry by
     entry: the chain's order) and its mailbox, notice, queue and update rows."""
     chained: list[chain.Chained] = []
@@ -75,13 +91,24 @@ def _rows(batch: list[Entry]) -> tuple[list[chain.Chained], _Rows, _Rows, _Rows,
     owed: list[dict[str, Any]] = []
     queued: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    pending = _Deliveries()
     for entry in batch:
         if isinstance(entry, AuditRecord):
             record = dict(zip(_RECORD_COLUMNS, _record_values(entry), strict=True))
             chained.append(("audit_records", record))
             message_id = entry.id
+            if entry.pending_holder is not None:
+                pending.accepted.append(
+                    {
+                        "message_id": message_id,
+                        "holder": entry.pending_holder,
+                        "accepted_at": entry.received_at,
+                    }
+                )
         else:
             message_id = entry.message_id
+            if entry.settles_pending:
+                pending.settled.append(message_id)
         for outcome in entry.outcomes:
             row = _outcome_row(outcome)
             row["message_id"] = message_id
@@ -91,7 +118,7 @@ def _rows(batch: list[Entry]) -> tuple[list[chain.Chained], _Rows, _Rows, _Rows,
         queued.extend(map(_forward_row, entry.forwards))
         if isinstance(entry, LateOutcomes):
             updates.extend(map(_update_row, entry.queue_updates))
-    return chained, items, owed, queued, updates
+    return chained, items, owed, queued, updates, pending
 
 
 _QUEUE_UPDATE = (
@@ -146,10 +173,17 @@ class GroupCommitWriter:
         *,
         forwards: list[QueuedForward] | None = None,
         queue_updates: list[QueueUpdate] | None = None,
+        settles_pending: bool = False,
     ) -> None:
         await self.write(
             LateOutcomes(
-                message_id, outcomes, mailbox, notices or [], forwards or [], queue_updates or []
+                message_id,
+                outcomes,
+                mailbox,
+                notices or [],
+                forwards or [],
+                queue_updates or [],
+                settles_pending,
             )
         )
 
@@ -177,7 +211,7 @@ class GroupCommitWriter:
                 loop.call_soon_threadsafe(_settle, future, error)
 
     def _commit(self, batch: list[Entry]) -> None:
-        chained, items, owed, queued, updates = _rows(batch)
+        chained, items, owed, queued, updates, pending = _rows(batch)
         # Hash the rows' contents before taking the write lock: only the
         # linking itself has to happen while other writers wait.
         contents = chain.prepare(chained)
@@ -191,6 +225,14 @@ class GroupCommitWriter:
                 conn.execute(insert(forward_queue), queued)
             if updates:
                 conn.execute(_QUEUE_UPDATE, updates)
+            if pending.accepted:
+                conn.execute(insert(pending_deliveries), pending.accepted)
+            if pending.settled:
+                conn.execute(
+                    delete(pending_deliveries).where(
+                        pending_deliveries.c.message_id.in_(pending.settled)
+                    )
+                )
         self.batches += 1
         self.records += len(batch)
 
