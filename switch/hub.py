@@ -139,7 +139,7 @@ class Hub:
         if is_json:
             try:
                 data = json.loads(text)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # nesting past the parser is bad JSON too
                 raise InvalidFormat("body is not valid JSON", text) from exc
             return from_json(data, identity.ori)
         return parse(text)

@@ -6,14 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from switch.api.deps import AdminDep, RuntimeDep
+from switch.api.deps import NationalAdminDep, RuntimeDep
 
 router = APIRouter(prefix="/v1/agencies", tags=["directory"])
 
 
 @router.get("", summary="Agencies in the directory")
 def list_agencies(
-    _admin: AdminDep,
+    _admin: NationalAdminDep,
     runtime: RuntimeDep,
     component: str | None = None,
     state: str | None = None,

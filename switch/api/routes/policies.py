@@ -79,9 +79,12 @@ def _summary(runtime: Any, state: str) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="Every state's policy version in force")
-def list_policies(_admin: AdminDep, runtime: RuntimeDep) -> dict[str, str]:
-    return runtime.policies.versions()
+@router.get("", summary="Every state's policy version in force (a state admin: its own)")
+def list_policies(admin: AdminDep, runtime: RuntimeDep) -> dict[str, str]:
+    versions = runtime.policies.versions()
+    if admin.admin_scope == "*":
+        return versions
+    return {state: v for state, v in versions.items() if state == admin.admin_scope}
 
 
 @router.get("/{state}", summary="A state's policy in force")

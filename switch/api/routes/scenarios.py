@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from switch.api.deps import AdminDep, IdentityDep, RuntimeDep
+from switch.api.deps import AdminDep, IdentityDep, NationalAdminDep, RuntimeDep
 from switch.errors import ForbiddenError, NotFoundError
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
@@ -94,7 +94,7 @@ def _uses_mocks(name: str) -> bool:
 
 
 @router.get("/runs/{run_id}", summary="A run's progress, narration so far, pass or fail")
-def read_run(run_id: str, request: Request, _admin: AdminDep) -> dict[str, Any]:
+def read_run(run_id: str, request: Request, _admin: NationalAdminDep) -> dict[str, Any]:
     run = _runs(request).get(run_id)
     if run is None:
         raise NotFoundError(f"no scenario run {run_id}")
