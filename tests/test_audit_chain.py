@@ -1,10 +1,10 @@
 """The audit hash chain: an intact chain verifies; a row altered, removed or
-inserted is caught and named; prune keeps the chain verifiable and keeps a
-year unless forced; writers in several engines and processes keep one chain."""
+inserted is caught and named; writers in several engines and processes keep
+one chain; rows already there, the simulated history and both databases
+hash alike. Prune: tests/test_audit_prune.py."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -27,64 +27,15 @@ from typer.testing import CliRunner
 
 from switch.audit import chain
 from switch.audit.database import MIGRATIONS, migrate, open_engine
-from switch.audit.prune import PruneRefused, prune
-from switch.audit.records import AuditRecord, LateOutcomes, MailboxItem, Outcome
-from switch.audit.schema import audit_chain_head, audit_records, mailbox
-from switch.audit.verify import Finding, verify
-from switch.audit.writer import _RECORD_COLUMNS, GroupCommitWriter
+from switch.audit.records import LateOutcomes, Outcome
+from switch.audit.schema import audit_chain_head, audit_records
+from switch.audit.verify import verify
+from switch.audit.writer import _RECORD_COLUMNS
 from switch.cli import app
+from tests.utils.audit_chain import NOW, finding, record, run_sql, write, write_aged
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 runner = CliRunner()
-
-
-def _record(n: int, at: datetime, prefix: str = "m") -> AuditRecord:
-    message_id = f"{prefix}{n:031d}"
-    return AuditRecord(
-        id=message_id,
-        received_at=at,
-        identity="test",
-        sender_ori="NY0303000",
-        message_key="DQ",
-        control=f"C{n}",
-        reason=None,
-        destinations="WA,OR",
-        fields='{"OLN": "X"}',
-        outcome="routed",
-        er_code=None,
-        http_status=200,
-        detail=None,
-        raw="DQ.NY0303000.WA,OR.TXTOLN/X",
-        latency_ms=n / 3,
-        outcomes=[
-            Outcome("WA", "WA", "permit", None, None, "v1", "answered", received_at=at),
-            Outcome(
-                "OR",
-                "OR",
-                "deny",
-                "or-no-ice",
-                "HB 3265",
-                "v1",
-                "rejected",
-                flagged=1,
-                received_at=at,
-            ),
-        ],
-        mailbox=[MailboxItem("NY0303000", message_id, at, "AM", "hello", "{}")],
-    )
-
-
-def _write(engine: Engine, entries: list[AuditRecord | LateOutcomes]) -> None:
-    """Write through the group-commit writer, as the hub does."""
-    writer = GroupCommitWriter(engine)
-    writer.start()
-
-    async def all_of_them() -> None:
-        await asyncio.gather(*(writer.write(e) for e in entries))
-
-    asyncio.run(all_of_them())
-    writer.stop()
 
 
 @pytest.fixture
@@ -98,21 +49,10 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def audited(engine: Engine) -> Engine:
     """Ten messages (a record and two outcomes each) and one late outcome."""
-    _write(engine, [_record(n, NOW - timedelta(minutes=n)) for n in range(10)])
+    write(engine, [record(n, NOW - timedelta(minutes=n)) for n in range(10)])
     late = Outcome("CA", "CA", "permit", None, None, "v1", "answered", latency_ms=7)
-    _write(engine, [LateOutcomes(_record(3, NOW).id, [late], [])])
+    write(engine, [LateOutcomes(record(3, NOW).id, [late], [])])
     return engine
-
-
-def _run(engine: Engine, statement: str, **params: Any) -> None:
-    with engine.begin() as conn:
-        conn.execute(sql(statement), params)
-
-
-def _finding(engine: Engine) -> Finding:
-    verdict = verify(engine)
-    assert verdict.finding is not None, "the tampering went unnoticed"
-    return verdict.finding
 
 
 def _position(engine: Engine, table: str, seq: int) -> int:
@@ -134,7 +74,7 @@ def test_an_intact_chain_verifies(audited: Engine) -> None:
 def test_progress_is_reported_to_the_end(sqlite_url: str) -> None:
     engine = open_engine(sqlite_url)
     migrate(engine)
-    _write(engine, [_record(n, NOW) for n in range(10)])
+    write(engine, [record(n, NOW) for n in range(10)])
     heard: list[tuple[int, int]] = []
     verify(engine, page=4, on_progress=lambda done, total: heard.append((done, total)))
     engine.dispose()
@@ -152,45 +92,47 @@ def test_content_covers_every_column_the_writer_writes() -> None:
 
 
 def test_an_altered_row_is_named(audited: Engine) -> None:
-    _run(audited, "UPDATE audit_records SET received_at = :t WHERE seq = 4", t=NOW)
-    found = _finding(audited)
+    run_sql(audited, "UPDATE audit_records SET received_at = :t WHERE seq = 4", t=NOW)
+    found = finding(audited)
     assert (found.problem, found.table, found.seq) == ("altered", "audit_records", 4)
-    assert found.message_id == _record(3, NOW).id
+    assert found.message_id == record(3, NOW).id
     # An earlier change is the first one named.
-    _run(audited, "UPDATE audit_outcomes SET decision = 'permit' WHERE seq = 2")
-    found = _finding(audited)
+    run_sql(audited, "UPDATE audit_outcomes SET decision = 'permit' WHERE seq = 2")
+    found = finding(audited)
     assert (found.problem, found.table, found.seq) == ("altered", "audit_outcomes", 2)
     assert found.position == _position(audited, "audit_outcomes", 2) == 3
 
 
 def test_a_removed_row_is_named_by_its_place(audited: Engine) -> None:
-    _run(audited, "DELETE FROM audit_outcomes WHERE chain_pos >= 30")
-    found = _finding(audited)
+    run_sql(audited, "DELETE FROM audit_outcomes WHERE chain_pos >= 30")
+    found = finding(audited)
     assert (found.problem, found.position) == ("removed", 30)
     assert "positions 30-31" in found.detail
     gone = _position(audited, "audit_outcomes", 3)
-    _run(audited, "DELETE FROM audit_outcomes WHERE seq = 3")
-    found = _finding(audited)
+    run_sql(audited, "DELETE FROM audit_outcomes WHERE seq = 3")
+    found = finding(audited)
     assert (found.problem, found.position) == ("removed", gone)
     assert "after audit_records seq 2 and before audit_outcomes seq 4" in found.detail
 
 
 def test_an_inserted_row_is_named(audited: Engine) -> None:
-    _run(
+    run_sql(
         audited,
         "INSERT INTO audit_outcomes (message_id, destination, decision, policy_version, "
         "status, latency_ms, flagged, reported, image) "
         "VALUES ('forged', 'WA', 'permit', 'v1', 'answered', 1, 0, 0, 0)",
     )
-    found = _finding(audited)
+    found = finding(audited)
     assert (found.problem, found.table, found.seq) == ("inserted", "audit_outcomes", 22)
     assert "no place in the chain" in found.detail
     # A forger who renumbers every later row to make room and moves the head.
     at = _position(audited, "audit_outcomes", 5)
     for table in ("audit_records", "audit_outcomes"):
-        _run(audited, f"UPDATE {table} SET chain_pos = -chain_pos - 1 WHERE chain_pos >= :p", p=at)
-        _run(audited, f"UPDATE {table} SET chain_pos = -chain_pos WHERE chain_pos < 0")
-    _run(
+        run_sql(
+            audited, f"UPDATE {table} SET chain_pos = -chain_pos - 1 WHERE chain_pos >= :p", p=at
+        )
+        run_sql(audited, f"UPDATE {table} SET chain_pos = -chain_pos WHERE chain_pos < 0")
+    run_sql(
         audited,
         "INSERT INTO audit_records (id, received_at, outcome, http_status, latency_ms, "
         "chain_pos, chain_hash) VALUES ('forged', :t, 'routed', 200, 1, :p, :h)",
@@ -198,8 +140,8 @@ def test_an_inserted_row_is_named(audited: Engine) -> None:
         p=at,
         h="f" * 64,
     )
-    _run(audited, "UPDATE audit_chain_head SET pos = pos + 1")
-    found = _finding(audited)
+    run_sql(audited, "UPDATE audit_chain_head SET pos = pos + 1")
+    found = finding(audited)
     assert (found.problem, found.table, found.position) == ("inserted", "audit_records", at)
     assert found.message_id == "forged"
 
@@ -248,100 +190,12 @@ def test_any_single_alteration_is_caught(
     except (IntegrityError, DataError):
         reject()  # the database refuses it (a duplicate id, a value out of range)
     try:
-        found = _finding(audited)
+        found = finding(audited)
         assert (found.problem, found.table, found.seq) == ("altered", name, seq)
     finally:
         with audited.begin() as conn:
             conn.execute(table.update().where(table.c.seq == seq).values({column: before}))
     assert verify(audited).intact
-
-
-# -- prune ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def aged(engine: Engine) -> Engine:
-    return _aged(engine)
-
-
-def _aged(engine: Engine) -> Engine:
-    """Messages two years, eighteen months and a month old, with mailboxes."""
-    ages = [730, 729, 540, 539, 30, 29]
-    _write(engine, [_record(n, NOW - timedelta(days=d)) for n, d in enumerate(ages)])
-    # Only the first two-year-old item was read; the other stays owed.
-    _run(engine, "UPDATE mailbox SET acked_at = :t WHERE seq = 1", t=NOW)
-    return engine
-
-
-def test_prune_keeps_the_chain_verifiable(aged: Engine) -> None:
-    result = prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
-    assert (result.records, result.outcomes, result.mailbox) == (2, 4, 1)
-    verdict = verify(aged)
-    assert verdict.intact, verdict.finding
-    assert verdict.start == result.start == 7
-    assert verdict.records == 5  # four kept and the anchor
-    with aged.connect() as conn:
-        anchor = conn.execute(
-            select(audit_records).where(audit_records.c.id == result.anchor_id)
-        ).one()
-        owed = conn.execute(select(mailbox.c.seq)).scalars().all()
-    assert anchor.outcome == "pruned" and anchor.identity == "test"
-    detail = json.loads(anchor.detail)
-    assert detail["positions"] == [1, 6] and detail["by"] == "test"
-    assert 2 in owed  # never an unacknowledged item
-
-    again = prune(aged, NOW - timedelta(days=400), by="test", now=NOW)
-    assert (again.records, again.start) == (2, 13)
-    assert verify(aged).intact
-
-
-def test_prune_refuses_the_last_year_unless_forced(aged: Engine) -> None:
-    with pytest.raises(PruneRefused, match="younger than a year"):
-        prune(aged, NOW - timedelta(days=364), by="test", now=NOW)
-    assert verify(aged).records == 6
-    result = prune(aged, NOW - timedelta(days=35), by="test", now=NOW, force=True)
-    assert result.records == 4
-    assert verify(aged).intact
-
-
-def test_prune_refuses_a_broken_chain(aged: Engine) -> None:
-    _run(aged, "UPDATE audit_outcomes SET decision = 'permit' WHERE seq = 2")
-    with pytest.raises(PruneRefused, match="altered audit_outcomes seq 2"):
-        prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
-
-
-def _cut_front(engine: Engine, below: int) -> None:
-    """What a forger hiding the oldest rows would do: delete them and move
-    the head's start past them, with the hash the chain has there."""
-    with engine.begin() as conn:
-        digest = conn.execute(
-            sql(
-                "SELECT chain_hash FROM audit_records WHERE chain_pos = :p UNION ALL "
-                "SELECT chain_hash FROM audit_outcomes WHERE chain_pos = :p"
-            ),
-            {"p": below - 1},
-        ).scalar_one()
-        for table in ("audit_records", "audit_outcomes"):
-            conn.execute(sql(f"DELETE FROM {table} WHERE chain_pos < :p"), {"p": below})
-        conn.execute(
-            sql("UPDATE audit_chain_head SET start_pos = :p, start_hash = :h"),
-            {"p": below, "h": digest},
-        )
-
-
-def test_removing_the_oldest_rows_without_an_anchor_is_caught(aged: Engine) -> None:
-    _cut_front(aged, 4)
-    found = _finding(aged)
-    assert (found.problem, found.position) == ("removed", 1)
-    assert "no prune anchor" in found.detail
-
-
-def test_moving_the_start_past_the_prune_anchor_is_caught(aged: Engine) -> None:
-    prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
-    _cut_front(aged, 10)
-    found = _finding(aged)
-    assert (found.problem, found.position) == ("removed", 7)
-    assert "the last prune anchor says 7" in found.detail
 
 
 # -- concurrency --------------------------------------------------------------
@@ -360,12 +214,12 @@ def test_two_writers_in_two_engines_keep_one_chain(engine: Engine, database_url:
     other = open_engine(database_url)
     start = threading.Barrier(2)
 
-    def write(target: Engine, prefix: str) -> None:
+    def one_writer(target: Engine, prefix: str) -> None:
         start.wait()
-        _write(target, [_record(n, NOW, prefix) for n in range(150)])
+        write(target, [record(n, NOW, prefix) for n in range(150)])
 
     threads = [
-        threading.Thread(target=write, args=(target, prefix))
+        threading.Thread(target=one_writer, args=(target, prefix))
         for target, prefix in ((engine, "a"), (other, "b"))
     ]
     for t in threads:
@@ -418,9 +272,9 @@ def test_the_migration_chains_rows_already_there(database_url: str) -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0005")
-    record = _record(0, NOW)
+    first = record(0, NOW)
     with engine.begin() as conn:
-        conn.execute(insert(audit_records).values({c: getattr(record, c) for c in _RECORD_COLUMNS}))
+        conn.execute(insert(audit_records).values({c: getattr(first, c) for c in _RECORD_COLUMNS}))
         conn.execute(
             sql(
                 "INSERT INTO audit_outcomes (message_id, destination, decision, policy_version, "
@@ -446,7 +300,7 @@ def test_sqlite_and_postgresql_hash_alike(sqlite_url: str, postgres_database: st
         engine = open_engine(url)
         migrate(engine)
         for n in range(5):  # one at a time: the same order on both
-            _write(engine, [_record(n, NOW - timedelta(hours=n))])
+            write(engine, [record(n, NOW - timedelta(hours=n))])
         heads.append(verify(engine).head_hash)
         engine.dispose()
     assert heads[0] == heads[1]
@@ -475,7 +329,7 @@ def cli_db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]
     monkeypatch.setenv("SWITCH_DATABASE_URL", sqlite_url)
     engine = open_engine(sqlite_url)
     migrate(engine)
-    yield _aged(engine)
+    yield write_aged(engine)
     engine.dispose()
 
 
@@ -488,7 +342,7 @@ def test_cli_verify_says_intact_and_exits_0(cli_db: Engine) -> None:
 
 
 def test_cli_verify_names_the_first_bad_record_and_exits_1(cli_db: Engine) -> None:
-    _run(cli_db, "UPDATE audit_outcomes SET reason = NULL WHERE seq = 4")
+    run_sql(cli_db, "UPDATE audit_outcomes SET reason = NULL WHERE seq = 4")
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -501,17 +355,3 @@ def test_cli_verify_exits_2_when_it_cannot_check(tmp_path: Path) -> None:
     result = runner.invoke(app, ["audit", "verify", "--db", "nosuchdriver://x"])
     assert result.exit_code == 2
     assert "cannot open the audit database" in result.stderr
-
-
-def test_cli_prune_refuses_a_recent_date_then_prunes_when_forced(cli_db: Engine) -> None:
-    soon = (datetime.now(UTC) - timedelta(days=100)).strftime("%Y-%m-%d")
-    refused = runner.invoke(app, ["audit", "prune", "--before", soon])
-    assert refused.exit_code == 1
-    assert "younger than a year" in refused.stderr and "--force" in refused.stderr
-    assert verify(cli_db).records == 6
-
-    cut = (NOW - timedelta(days=600)).strftime("%Y-%m-%d")
-    done = runner.invoke(app, ["audit", "prune", "--before", cut, "--force"])
-    assert done.exit_code == 0, done.stderr
-    assert "pruned 2 records and 4 outcomes" in done.stdout
-    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0

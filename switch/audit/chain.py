@@ -121,11 +121,12 @@ def content_values(table: str, values: list[Any]) -> bytes:
     list is normalised in place). A timestamp may be a datetime or `utc_text`."""
     layout = _LAYOUTS[table]
     # Numbers by column type: a float column read back from either database
-    # is a float even if an int was written (and a bool is stored as 0/1).
+    # is a float even if an int was written (and a bool is stored as 0/1);
+    # SQLite stores -0.0 as 0 (adding 0.0 makes it so).
     for i in layout.floats:
         v = values[i]
-        if v is not None and type(v) is not float:
-            values[i] = float(v)
+        if v is not None:
+            values[i] = float(v) + 0.0
     for i in layout.ints:
         v = values[i]
         if v is not None and type(v) is not int:

@@ -168,7 +168,11 @@ class _Walk:
             if row.pos < self.head.start_pos:
                 if self.below_start_ok:
                     continue
-                return _at(row, "inserted", f"it sits before {self.before}, in a pruned range")
+                detail = (
+                    f"it sits before {self.before}, in a pruned range "
+                    "(a prune still deleting leaves such rows: let it finish or run it again)"
+                )
+                return _at(row, "inserted", detail)
             if row.pos > self.head.pos:
                 return _at(row, "inserted", f"it is beyond the chain's head ({self.head.pos})")
             if row.pos < self.expected:

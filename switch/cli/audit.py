@@ -104,7 +104,7 @@ def verify_(
         typer.echo(
             f"chain intact: {verdict.rows:,} records ({verdict.records:,} audit records, "
             f"{verdict.outcomes:,} outcomes), positions {verdict.start:,} to {verdict.head:,}, "
-            f"head {verdict.head_hash[:16]}"
+            f"head {verdict.head_hash}"
         )
 
 

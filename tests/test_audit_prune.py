@@ -1,0 +1,125 @@
+"""Retention: prune deletes the oldest audit and leaves an anchor the chain
+verifies from; it keeps a year unless forced, refuses a broken chain, never
+drops unread mailbox items; moving the chain's start past the anchor shows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy import text as sql
+from typer.testing import CliRunner
+
+from switch.audit.database import migrate, open_engine
+from switch.audit.prune import PruneRefused, prune
+from switch.audit.schema import audit_records, mailbox
+from switch.audit.verify import verify
+from switch.cli import app
+from tests.utils.audit_chain import NOW, finding, run_sql, write_aged
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def aged(database_url: str) -> Iterator[Engine]:
+    engine = open_engine(database_url)
+    migrate(engine)
+    yield write_aged(engine)
+    engine.dispose()
+
+
+def test_prune_keeps_the_chain_verifiable(aged: Engine) -> None:
+    result = prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
+    assert (result.records, result.outcomes, result.mailbox) == (2, 4, 1)
+    verdict = verify(aged)
+    assert verdict.intact, verdict.finding
+    assert verdict.start == result.start == 7
+    assert verdict.records == 5  # four kept and the anchor
+    with aged.connect() as conn:
+        anchor = conn.execute(
+            select(audit_records).where(audit_records.c.id == result.anchor_id)
+        ).one()
+        owed = conn.execute(select(mailbox.c.seq)).scalars().all()
+    assert anchor.outcome == "pruned" and anchor.identity == "test"
+    detail = json.loads(anchor.detail)
+    assert detail["positions"] == [1, 6] and detail["by"] == "test"
+    assert 2 in owed  # never an unacknowledged item
+
+    again = prune(aged, NOW - timedelta(days=400), by="test", now=NOW)
+    assert (again.records, again.start) == (2, 13)
+    assert verify(aged).intact
+
+
+def test_prune_refuses_the_last_year_unless_forced(aged: Engine) -> None:
+    with pytest.raises(PruneRefused, match="younger than a year"):
+        prune(aged, NOW - timedelta(days=364), by="test", now=NOW)
+    assert verify(aged).records == 6
+    result = prune(aged, NOW - timedelta(days=35), by="test", now=NOW, force=True)
+    assert result.records == 4
+    assert verify(aged).intact
+
+
+def test_prune_refuses_a_broken_chain(aged: Engine) -> None:
+    run_sql(aged, "UPDATE audit_outcomes SET decision = 'permit' WHERE seq = 2")
+    with pytest.raises(PruneRefused, match="altered audit_outcomes seq 2"):
+        prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
+
+
+def _cut_front(engine: Engine, below: int) -> None:
+    """What a forger hiding the oldest rows would do: delete them and move
+    the head's start past them, with the hash the chain has there."""
+    with engine.begin() as conn:
+        digest = conn.execute(
+            sql(
+                "SELECT chain_hash FROM audit_records WHERE chain_pos = :p UNION ALL "
+                "SELECT chain_hash FROM audit_outcomes WHERE chain_pos = :p"
+            ),
+            {"p": below - 1},
+        ).scalar_one()
+        for table in ("audit_records", "audit_outcomes"):
+            conn.execute(sql(f"DELETE FROM {table} WHERE chain_pos < :p"), {"p": below})
+        conn.execute(
+            sql("UPDATE audit_chain_head SET start_pos = :p, start_hash = :h"),
+            {"p": below, "h": digest},
+        )
+
+
+def test_removing_the_oldest_rows_without_an_anchor_is_caught(aged: Engine) -> None:
+    _cut_front(aged, 4)
+    found = finding(aged)
+    assert (found.problem, found.position) == ("removed", 1)
+    assert "no prune anchor" in found.detail
+
+
+def test_moving_the_start_past_the_prune_anchor_is_caught(aged: Engine) -> None:
+    prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
+    _cut_front(aged, 10)
+    found = finding(aged)
+    assert (found.problem, found.position) == ("removed", 7)
+    assert "the last prune anchor says 7" in found.detail
+
+
+@pytest.fixture
+def cli_db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    monkeypatch.setenv("SWITCH_DATABASE_URL", sqlite_url)
+    engine = open_engine(sqlite_url)
+    migrate(engine)
+    yield write_aged(engine)
+    engine.dispose()
+
+
+def test_cli_prune_refuses_a_recent_date_then_prunes_when_forced(cli_db: Engine) -> None:
+    soon = (datetime.now(UTC) - timedelta(days=100)).strftime("%Y-%m-%d")
+    refused = runner.invoke(app, ["audit", "prune", "--before", soon])
+    assert refused.exit_code == 1
+    assert "younger than a year" in refused.stderr and "--force" in refused.stderr
+    assert verify(cli_db).records == 6
+
+    cut = (NOW - timedelta(days=600)).strftime("%Y-%m-%d")
+    done = runner.invoke(app, ["audit", "prune", "--before", cut, "--force"])
+    assert done.exit_code == 0, done.stderr
+    assert "pruned 2 records and 4 outcomes" in done.stdout
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
