@@ -9,6 +9,7 @@ uses, its runtime started once for the module.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +19,14 @@ import httpx2
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance
 
 from switch.api.app import create_app
+from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -69,22 +72,28 @@ bounded = settings(
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Keys]]:
+def hub(
+    tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases
+) -> Iterator[tuple[TestClient, Keys]]:
     # PUT /v1/policies writes files: a copy, never the shipped ones.
     folder = tmp_path_factory.mktemp("fuzz") / "policies"
     shutil.copytree(SHIPPED_POLICIES, folder)
-    database = f"sqlite:///{folder.parent / 'audit.db'}"
+    # SQLite; on the suite's PostgreSQL pass, a PostgreSQL database.
+    database = audit_databases.url(folder.parent)
     with make_client(database, policies=folder, policy_poll_seconds=0) as (client, keys, _):
         yield client, keys
 
 
-def send(client: TestClient, case: Case, key: str) -> httpx2.Response:
-    """The case as the TestClient sends it (schemathesis builds requests' arguments)."""
+def send(client: TestClient, case: Case, key: str, content: bytes | None = None) -> httpx2.Response:
+    """The case as the TestClient sends it (schemathesis builds requests'
+    arguments); `content` in place of the case's own body."""
     kwargs = case.as_transport_kwargs(
         base_url="http://testserver", headers={"Authorization": f"Bearer {key}"}
     )
     body: dict[str, Any] = {}
-    if "json" in kwargs:
+    if content is not None:
+        body["content"] = content
+    elif "json" in kwargs:
         body["json"] = kwargs["json"]
     elif "data" in kwargs:
         data = kwargs["data"]
@@ -115,5 +124,58 @@ def test_no_server_error(
         for key in (keys.agency["NY0303000"], keys.admin):
             response = send(client, case, key)
             case.validate_response(response, checks=CHECKS)
+
+    check()
+
+
+# Half a character: JSON can write one (`"\\ud800"`), Python reads it into a
+# str that no database or UTF-8 reply can hold. Schemathesis draws only whole
+# characters, so each JSON body gets one put in by hand.
+HALVES = st.sampled_from(["\ud800", "\udbff", "\udc00", "\udfff"])
+# Known, and failing by hand in tests/api/test_bad_input.py until its model
+# takes switch.api.text.Text: leave it out here rather than fail at random.
+NOT_YET = {("POST", "/v1/policies/{state}/explain")}
+JSON_BODIES = sorted(
+    (method.upper(), path)
+    for path, methods in RAW_SCHEMA["paths"].items()
+    for method, operation in methods.items()
+    if "application/json" in operation.get("requestBody", {}).get("content", {})
+    and (method.upper(), path) not in NOT_YET
+)
+
+
+def with_half_character(value: Any, data: st.DataObject) -> Any:
+    """`value` with half a character in one of its strings (or a new member)."""
+    half = data.draw(HALVES)
+    if isinstance(value, str):
+        return value + half
+    if isinstance(value, list) and value:
+        at = data.draw(st.integers(0, len(value) - 1))
+        return [*value[:at], with_half_character(value[at], data), *value[at + 1 :]]
+    if isinstance(value, dict) and value and data.draw(st.booleans()):
+        name = data.draw(st.sampled_from(sorted(value)))
+        if data.draw(st.booleans()):
+            return {**value, name: with_half_character(value[name], data)}
+        return {**{k: v for k, v in value.items() if k != name}, name + half: value[name]}
+    if isinstance(value, dict):
+        return {**value, half: "x"}
+    return half
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_BODIES)
+def test_half_characters_in_json_bodies_are_refused(
+    hub: tuple[TestClient, Keys], method: str, path: str
+) -> None:
+    client, keys = hub
+    strategy = SCHEMA[path][method].as_strategy(generation_mode=GenerationMode.POSITIVE)
+
+    @settings(bounded, max_examples=10)
+    @given(case=strategy, data=st.data())
+    def check(case: Case, data: st.DataObject) -> None:
+        assume(case.media_type == "application/json")
+        body = json.dumps(with_half_character(case.body, data)).encode()
+        for key in (keys.agency["NY0303000"], keys.admin):
+            response = send(client, case, key, content=body)
+            assert response.status_code < 500, response.text
 
     check()

@@ -59,7 +59,7 @@ _documents = st.recursive(
     ),
     max_leaves=25,
 )
-_yamlish = st.text(alphabet=":-[]{}&*!|>'\"#%@`?,.\n\t abcWAX019", max_size=300)
+_yamlish = st.text(alphabet=":-[]{}&*!|>'\"#%@`?,.\n\t abcWAX019\\ud8", max_size=300)
 
 
 def load_or_refuse(text: str) -> None:
@@ -182,6 +182,8 @@ def test_every_shipped_policy_loads() -> None:
             id="alias-expansion",
         ),
         pytest.param("state: XX\ntitle: \ud800\n", id="lone-surrogate"),
+        pytest.param('state: XX\ntitle: "\\ud800"\n', id="escaped-lone-surrogate"),
+        pytest.param('state: XX\ntitle: t\n"\\udfff": 1\n', id="escaped-lone-surrogate-key"),
         pytest.param("? [a, b]\n: 1\n", id="sequence-as-key"),
         pytest.param("state: XX\ntitle: 2024-13-45\n", id="month-13"),
         pytest.param("state: XX\ntitle: !!timestamp soon\n", id="tagged-timestamp"),

@@ -36,7 +36,7 @@ def from_json(data: object, ori: str) -> Message:
         raise _malformed("the body must be a JSON object", data)
     extra = data.keys() - _ALLOWED
     if extra:
-        shown = ", ".join(sorted(str(name)[:20] for name in extra))
+        shown = ", ".join(sorted(_shown(str(name)[:20]) for name in extra))
         raise _malformed(f"unknown member {shown}; expected key, dest, fields, control", data)
     for name in _REQUIRED:
         if name not in data:
@@ -54,7 +54,24 @@ def from_json(data: object, ori: str) -> Message:
     # null is how many JSON writers say "absent"; both mean no control field.
     if control is not None and not isinstance(control, str):
         raise _malformed("control must be a string", data)
+    # A \ud800 escape decodes to half a character, which no audit row or reply can hold.
+    texts = [key, *destinations, *fields, *fields.values(), control or ""]
+    if not all(_is_unicode(text) for text in texts):
+        raise _malformed("strings must be Unicode text, not halves of surrogate pairs", data)
     return validate(Message(key, ori, tuple(destinations), fields, control))
+
+
+def _shown(text: str) -> str:
+    """`text` for an error message: a lone surrogate as its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _malformed(detail: str, data: object) -> InvalidFormat:
@@ -63,7 +80,9 @@ def _malformed(detail: str, data: object) -> InvalidFormat:
 
 def _compact(data: object) -> str:
     try:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        # Escaped, the quote survives lone surrogates (see from_json).
+        return text if _is_unicode(text) else json.dumps(data, separators=(",", ":"))
     except (TypeError, ValueError, RecursionError):
         # Not JSON at all (a caller passed Python objects); quote what we can.
         return type(data).__name__

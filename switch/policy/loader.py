@@ -100,12 +100,25 @@ class _PolicyLoader(yaml.SafeLoader):
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
-            return super().construct_object(node, deep)
+            value = super().construct_object(node, deep)
         except _VALUE_ERRORS as exc:
             kind = node.tag.rsplit(":", 1)[-1]
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read this {kind}: {exc}", node.start_mark
             ) from exc
+        if isinstance(value, str) and not _is_unicode(value):
+            # "\ud800" builds half a character, which no file or reply can carry.
+            problem = "a \\u escape names half a character; write the character itself"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+        return value
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read(text: str, source: str) -> tuple[yaml.Node | None, Any]:

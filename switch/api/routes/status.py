@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from switch.api.deps import AdminDep, RuntimeDep, require_scope
+from switch.api.text import Text
 from switch.errors import InvalidDestination
 from switch.messages.model import QUERY_KEYS
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1/status", tags=["status"])
 
 
 class Keys(BaseModel):
-    keys: list[str] | None = None
+    keys: list[Text] | None = None
 
 
 class Marking(Keys):

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from switch.api.deps import AdminDep, RuntimeDep
+from switch.api.text import Text
 from switch.errors import ForbiddenError, NotFoundError
 from switch.warrants import WarrantRegistry
 
@@ -27,16 +28,16 @@ class WarrantCreate(BaseModel):
 
     # A string, not an enum: a bad kind is refused by the registry like any
     # other bad warrant, with the same error code.
-    kind: str = Field(description="judicial or administrative")
-    to: str = Field(description="The ORI the warrant is issued to")
-    oln: str | None = None
-    name: str | None = Field(default=None, description="LAST,FIRST")
-    dob: str | None = Field(default=None, description="CCYYMMDD")
-    form: str | None = Field(
+    kind: Text = Field(description="judicial or administrative")
+    to: Text = Field(description="The ORI the warrant is issued to")
+    oln: Text | None = None
+    name: Text | None = Field(default=None, description="LAST,FIRST")
+    dob: Text | None = Field(default=None, description="CCYYMMDD")
+    form: Text | None = Field(
         default=None, description="warrant, court-order, subpoena (judicial); I-200, I-205"
     )
     days: int = 30
-    issued_by: str | None = None
+    issued_by: Text | None = None
 
 
 @router.post("", status_code=201, summary="Issue a warrant")
