@@ -5,15 +5,8 @@ another answers (both states real processes)."""
 from __future__ import annotations
 
 import asyncio
-import selectors
-import signal
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,9 +21,9 @@ from switch.destinations.http import HttpDestination
 from switch.destinations.registry import breaker_policy, build_destinations
 from switch.messages import parse
 from switch.messages.model import QUERY_KEYS, Message
-from switch.server import free_port
 from switch.settings import Settings
 from tests.utils.hubs import Keys, make_client
+from tests.utils.mockstates import START_SECONDS, mock_states
 
 POLICY = BreakerPolicy(failures=3, window_seconds=30.0, reset_seconds=10.0)
 MESSAGE = parse("DQ.NY0303000.TX.TXTOLN/X1")
@@ -310,48 +303,11 @@ def _send(client: TestClient, keys: Keys, text: str, wait: float = 10.0) -> list
 
 # A real mock state timing out while another answers.
 
-ROOT = Path(__file__).resolve().parent.parent
-START_SECONDS = 60.0
 WA_OLN = StateDMV("WA").driver(5)["OLN"]
 TX_OLN = StateDMV("TX").driver(5)["OLN"]
 # TX's own time limit: each query to it costs this much until the circuit opens.
 TX_TIMEOUT = 1.0
 ROUNDS = 15
-
-
-@contextmanager
-def mock_states(*states: str) -> Iterator[list[str]]:
-    """`python -m simulators.mockstate ST` per state, started together; yields URLs."""
-    started: list[tuple[subprocess.Popen[str], str]] = []
-    try:
-        for state in states:
-            port = free_port()
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "simulators.mockstate", state, "--port", str(port)],
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            started.append((proc, f"http://127.0.0.1:{port}"))
-        for state, (proc, url) in zip(states, started, strict=True):
-            assert proc.stderr is not None
-            with selectors.DefaultSelector() as selector:
-                selector.register(proc.stderr, selectors.EVENT_READ)
-                assert selector.select(timeout=START_SECONDS), f"mock state {state} is silent"
-            assert proc.stderr.readline().strip() == f"mock state {state} listening on {url}"
-        yield [url for _, url in started]
-    finally:
-        for proc, _ in started:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
-            if proc.stderr is not None:
-                proc.stderr.close()
 
 
 def _timed(client: TestClient, keys: Keys, text: str) -> tuple[float, dict[str, Any]]:
@@ -377,7 +333,7 @@ def test_a_dead_state_does_not_slow_another_and_the_hub_stays_healthy(sqlite_url
     # reach the reset time in the middle of the measurement.
     clock = Clock()
     policy = BreakerPolicy(failures=2, reset_seconds=10.0)
-    with mock_states("WA", "TX") as (wa_url, tx_url):
+    with mock_states(("WA",), ("TX",)) as [(_, wa_url), (_, tx_url)]:
         # A mock state's first query builds its indexes: longer than TX_TIMEOUT.
         asyncio.run(_first_query(tx_url))
         # Two states only: no built-in simulators warming up beside the measurement.
