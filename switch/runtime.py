@@ -14,7 +14,7 @@ from switch.audit.database import migrate, open_engine
 from switch.audit.writer import GroupCommitWriter
 from switch.destinations.base import Destination
 from switch.destinations.builtin import BuiltinDestination
-from switch.destinations.registry import build_destinations
+from switch.destinations.registry import breaker_policy, build_destinations
 from switch.directory import Directory
 from switch.forwarding import Forwarder, RetryPolicy
 from switch.hub import Hub
@@ -43,7 +43,9 @@ class Runtime:
         migrate(self.engine)
         self.directory = directory or Directory.load(self.settings.directory)
         self.destinations = destinations or build_destinations(
-            self.settings.states, seed=self.settings.simulator_seed
+            self.settings.states,
+            seed=self.settings.simulator_seed,
+            breaker=breaker_policy(self.settings),
         )
         self.policies = PolicyStore.load(policies_folder(self.settings))
         # Changes made through any hub on this database, newest per state.

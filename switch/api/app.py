@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,6 +36,14 @@ from switch.errors import SwitchError
 from switch.ratelimit import RateLimited, RateLimiter, parse_rate_limits
 from switch.replies import error_json, response_json
 from switch.runtime import Runtime
+
+
+class ErrorResponse(JSONResponse):
+    """Error replies escape everything outside ASCII: an error text may quote
+    input holding half a character, which UTF-8 cannot encode."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
@@ -85,7 +95,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         app.include_router(module.router)
 
     @app.exception_handler(SwitchError)
-    async def switch_error(request: Request, exc: SwitchError) -> JSONResponse:
+    async def switch_error(request: Request, exc: SwitchError) -> ErrorResponse:
         body = error_json(exc)
         headers: dict[str, str] = {}
         if exc.http_status in REFUSAL_STATUSES:
@@ -98,21 +108,21 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
             body["error"]["retry_after"] = round(exc.retry_after, 3)
             body["response"] = response_json(exc.status)
             headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
-        return JSONResponse(body, status_code=exc.http_status, headers=headers or None)
+        return ErrorResponse(body, status_code=exc.http_status, headers=headers or None)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> ErrorResponse:
         detail = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()
         )
         body = {"error": {"code": ".22.", "message": f"invalid request: {detail}"}}
-        return JSONResponse(body, status_code=422)
+        return ErrorResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> ErrorResponse:
         code = getattr(exc, "code", None) or str(exc.status_code)
         body = {"error": {"code": code, "message": str(exc.detail)}}
-        return JSONResponse(body, status_code=exc.status_code)
+        return ErrorResponse(body, status_code=exc.status_code)
 
     return app

@@ -168,12 +168,6 @@ def test_half_a_character_in_a_request_body_is_refused(
     assert "half a character" in response.json()["error"]["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="switch/api/routes/policies.py ExplainRequest takes plain str: `ori` and "
-    "`warrant` reach error texts the reply cannot encode; switch.api.text.Text refuses them",
-)
 @pytest.mark.parametrize("body", [{"ori": HALF}, {"ori": "VTICE0900", "warrant": HALF}])
 def test_half_a_character_in_an_explain_request_is_refused(
     hub: tuple[TestClient, Keys], body: dict[str, str]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from switch.api.deps import AdminDep, RuntimeDep, require_scope
+from switch.api.text import Text
 from switch.audit.schema import audit_outcomes
 from switch.errors import InvalidFormat
 from switch.policy.requests import probe_request
@@ -21,15 +22,15 @@ MAX_POLICY_BODY = 256 * 1024
 
 
 class ExplainRequest(BaseModel):
-    ori: str = Field(description="The requesting agency's ORI", examples=["VTICE0900"])
+    ori: Text = Field(description="The requesting agency's ORI", examples=["VTICE0900"])
     key: str = Field(default="DQ", pattern="^(DQ|DNQ|RQ|RNQ|KQ|AM)$")
     rsn: str | None = Field(default=None, pattern="^(N|F|V|T|S|H|none)$")
     image: bool = False
-    warrant: str | None = Field(
+    warrant: Text | None = Field(
         default=None,
         description="A warrant id from the court registry, assessed as a message would be",
     )
-    fields: dict[str, str] = Field(
+    fields: dict[Text, Text] = Field(
         default_factory=dict,
         description="The query's subject fields (OLN, or NAM and DOB) a warrant must name",
     )
