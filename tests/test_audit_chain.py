@@ -107,12 +107,12 @@ def test_a_removed_row_is_named_by_its_place(audited: Engine) -> None:
     run_sql(audited, "DELETE FROM audit_outcomes WHERE chain_pos >= 30")
     found = finding(audited)
     assert (found.problem, found.position) == ("removed", 30)
-    assert "positions 30-31" in found.detail
+    assert "positions 30-31 missing: after audit_outcomes seq 19, up to" in found.detail
     gone = _position(audited, "audit_outcomes", 3)
     run_sql(audited, "DELETE FROM audit_outcomes WHERE seq = 3")
     found = finding(audited)
     assert (found.problem, found.position) == ("removed", gone)
-    assert "after audit_records seq 2 and before audit_outcomes seq 4" in found.detail
+    assert "after audit_records seq 2, before audit_outcomes seq 4" in found.detail
 
 
 def test_an_inserted_row_is_named(audited: Engine) -> None:

@@ -219,7 +219,7 @@ class _Walk:
         head = self.head
         last = self.expected - 1
         if last < head.pos:
-            return _removed(last + 1, head.pos, self.before, "the chain's head")
+            return _removed(last + 1, head.pos, self.before, f"up to the chain's head ({head.pos})")
         if self.previous != head.hash:
             return Finding(
                 "altered", "the chain's head does not match its last row", None, None, last
@@ -245,7 +245,7 @@ def _at(row: _Row, problem: str, detail: str) -> Finding:
 
 def _removed(first: int, last: int, after: str, before: str) -> Finding:
     span = f"position {first}" if first == last else f"positions {first}-{last}"
-    detail = f"{span} missing, after {after} and {before}"
+    detail = f"{span} missing: after {after}, {before}"
     return Finding("removed", detail, None, None, first)
 
 
