@@ -34,7 +34,7 @@ from switch.events import EventBus
 from switch.keys import Identity
 from switch.messages import from_json, parse, render
 from switch.messages.model import Message
-from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS
+from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS, child
 from switch.replies import Reply, accepted_reply, error_reply, routed_reply
 from switch.router import DestinationResult, Router, RouteResult, utc_now
 
@@ -47,7 +47,7 @@ WarrantAssessor = Callable[[str, str, Mapping[str, str], datetime], str]
 def count_outcomes(routed: RouteResult) -> None:
     for result in routed.results:
         decision = result.decision
-        OUTCOMES.labels(result.state or "-", decision.effect, result.status).inc()
+        child(OUTCOMES, result.state or "-", decision.effect, result.status).inc()
         if decision.shadow is not None and decision.shadow.effect != decision.effect:
             SHADOW_DISAGREEMENTS.labels(
                 result.state or "-", decision.effect, decision.shadow.effect
@@ -93,7 +93,7 @@ class Hub:
             routed = await self._route(message, requester, wait, intake.received)
         except SwitchError as err:
             await self.writer.write(refused_record(intake, err))
-            MESSAGES.labels(intake.message.key if intake.message else "?", "rejected").inc()
+            child(MESSAGES, intake.message.key if intake.message else "?", "rejected").inc()
             reply = error_reply(intake.message_id, err)
             self.publish(intake, reply)
             return reply
@@ -102,7 +102,7 @@ class Hub:
         await self.writer.write(record)
         self.committed(record.mailbox, record.forwards)
         self._await_late(intake, message, routed)
-        MESSAGES.labels(message.key, "routed").inc()
+        child(MESSAGES, message.key, "routed").inc()
         count_outcomes(routed)
         reply = routed_reply(intake.message_id, message, routed)
         self.publish(intake, reply)
@@ -181,7 +181,7 @@ class Hub:
         record = routed_record(intake, None)
         record.pending_holder = self.instance_id
         await self.writer.write(record)
-        MESSAGES.labels(message.key, "accepted").inc()
+        child(MESSAGES, message.key, "accepted").inc()
         self._spawn(self._deliver_later(intake, message))
         return accepted_reply(intake.message_id, message)
 

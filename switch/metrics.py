@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -30,3 +32,10 @@ SHADOW_DISAGREEMENTS = Counter(
     ["state", "enforced", "candidate"],
     registry=REGISTRY,
 )
+
+
+@functools.cache
+def child(metric: Counter, *labels: str) -> Counter:
+    """`metric.labels(*labels)`, looked up once: label sets are few, and
+    the lookup takes a lock and builds a key on every message otherwise."""
+    return metric.labels(*labels)

@@ -30,6 +30,14 @@ def response_json(out: OutputMessage | None) -> dict[str, Any] | None:
     return payload
 
 
+def result_response_json(result: DestinationResult) -> dict[str, Any] | None:
+    """The result's response as JSON, rendered once: the reply and the audit
+    both need it, and rendering the text is the dear part."""
+    if result.rendered is None and result.response is not None:
+        result.rendered = response_json(result.response)
+    return result.rendered
+
+
 def result_json(result: DestinationResult) -> dict[str, Any]:
     decision = result.decision
     body: dict[str, Any] = {
@@ -40,7 +48,7 @@ def result_json(result: DestinationResult) -> dict[str, Any]:
         "policy_version": decision.version,
         "status": result.status,
         "latency_ms": round(result.latency_ms, 3),
-        "response": response_json(result.response),
+        "response": result_response_json(result),
     }
     if decision.redact:
         body["redacted"] = list(decision.redact)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from switch.destinations.base import Destination, DestinationFault, OutOfService, StateAnswer
 from switch.directory import Directory
@@ -47,6 +48,8 @@ class DestinationResult:
     late: asyncio.Future[StateAnswer] | None = None
     # Out of service with .02.: the switch keeps the query to forward later.
     kept: bool = False
+    # The response as reply JSON, rendered once for the reply and the audit.
+    rendered: dict[str, Any] | None = None
 
     @property
     def hit(self) -> bool:

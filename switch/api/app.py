@@ -74,6 +74,9 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         summary="A simulated Nlets-style message switch with per-state access controls",
         version="0.1.0",
         lifespan=lifespan,
+        # No OpenTelemetry here: off, so FastAPI does not look for it on
+        # every request (Prometheus at /metrics is the hub's telemetry).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.add_middleware(RequestLimits)
     for module in (

@@ -14,7 +14,7 @@ from switch.keys import Identity
 from switch.messages import render_output
 from switch.messages.model import Message
 from switch.notices import business_days_after
-from switch.replies import response_json, result_json
+from switch.replies import result_json, result_response_json
 from switch.router import DestinationResult, RouteResult, utc_now
 
 RAW_LIMIT = 2000
@@ -64,7 +64,7 @@ def _outcome(
 ) -> Outcome:
     decision = result.decision
     kinds = {o.kind for o in decision.obligations}
-    response = response_json(result.response)
+    response = result_response_json(result)
     shadow = decision.shadow
     return Outcome(
         destination=result.destination,
