@@ -205,7 +205,19 @@ def _scale(r: dict[str, Any]) -> list[str]:
         "",
         "Every worker and the generator share the machine's CPUs: on 2 CPUs expect no gain",
         "past 2 workers, and ceilings that move by up to 2x between runs.",
-        "Two replicas on PostgreSQL: not measured yet.",
+        "",
+    ]
+    if "ratio_2_replicas_to_1" not in r:
+        return [*lines, "Replicas on PostgreSQL: not measured (no server answered)."]
+    lines += [
+        "Hub replicas (separate `switch serve` processes) on one PostgreSQL database,",
+        "each given half of every step's rate by a generator of its own:",
+        "",
+        "| replicas | max sustained msg/s | ÷ one replica |",
+        "|---:|---:|---:|",
+        f"| 1 | {r['postgres_replicas_1_max_sustained_per_s']:,.0f} | 1.0 |",
+        f"| 2 | {r['postgres_replicas_2_max_sustained_per_s']:,.0f} | "
+        f"{r['ratio_2_replicas_to_1']} |",
     ]
     return lines
 
@@ -225,7 +237,7 @@ TITLES = {
     "replay": ("3. Replay", _scalars),
     "audit": ("4. Audit write path (group commit)", _audit),
     "nl": ("5. NL multi-state query", _nl),
-    "scale": ("6. Scaling: hub workers", _scale),
+    "scale": ("6. Scaling: hub workers and replicas", _scale),
 }
 
 
