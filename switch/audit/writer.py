@@ -139,6 +139,7 @@ class GroupCommitWriter:
         self._engine = engine
         self._queue: deque[_Pending] = deque()
         self._wake = threading.Condition()
+        self._idle = False  # waiting for work: only then is a notify needed
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self.batches = 0
@@ -161,7 +162,8 @@ class GroupCommitWriter:
             if self._stopping:
                 raise AuditUnavailable("the audit writer is shutting down")
             self._queue.append((record, future, loop))
-            self._wake.notify()
+            if self._idle:  # else the writer takes it with the next batch
+                self._wake.notify()
         await future
 
     async def write_outcomes(
@@ -194,7 +196,9 @@ class GroupCommitWriter:
     def _take(self) -> list[_Pending] | None:
         with self._wake:
             while not self._queue and not self._stopping:
+                self._idle = True
                 self._wake.wait()
+                self._idle = False
             if not self._queue:
                 return None
             count = min(len(self._queue), MAX_BATCH)
