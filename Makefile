@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 DURATION ?= 20
 
-.PHONY: demo test lint format typecheck serve clean bench bench-policy bench-replay \
+.PHONY: demo test test-postgres lint format typecheck serve clean bench bench-policy bench-replay \
 	bench-hub bench-audit bench-nl bench-scale
 
 $(STAMP): pyproject.toml
@@ -26,8 +26,18 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/switch serve
 
+# The SQLite pass (database tests also run on the local PostgreSQL when it
+# answers), whatever SWITCH_TEST_DATABASE_URL says in the caller's shell.
 test: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest -q
+	env -u SWITCH_TEST_DATABASE_URL $(BIN)/python -m pytest -q
+
+# The PostgreSQL pass: every test that has an audit database (marked
+# `database`), each on a fresh database of the server at PG_TEST_URL. Tests
+# without one would repeat the SQLite pass word for word, and those marked
+# `postgres` ran on PostgreSQL in `make test` already: neither runs again.
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+test-postgres: $(STAMP)
+	SWITCH_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -m "database and not postgres"
 
 lint: $(STAMP)
 	$(BIN)/ruff check switch simulators tests bench

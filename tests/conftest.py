@@ -1,10 +1,12 @@
 """Fixtures shared by the suite: audit databases, runtimes, clients and keys.
 
 Databases are SQLite files, and tests on `database_url` run on the local
-PostgreSQL as well when one answers. With SWITCH_TEST_DATABASE_URL set to a
-PostgreSQL server URL (the suite's PostgreSQL pass, `make test-postgres`),
-every test's database is a fresh database on that server instead. Tests that
-use a database carry the `database` mark, so that pass can select them.
+PostgreSQL as well when one answers (marked `postgres`). With
+SWITCH_TEST_DATABASE_URL set to a PostgreSQL server URL (the suite's
+PostgreSQL pass, `make test-postgres`), every test's database is a fresh
+database on that server instead. Tests that use a database carry the
+`database` mark, so that pass selects them (less those marked `postgres`,
+which ran there in the first pass).
 """
 
 from __future__ import annotations
