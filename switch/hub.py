@@ -283,7 +283,18 @@ class Hub:
             self.router.backlog_added += 1
             self.queued.set()
 
-    async def drain(self) -> None:
-        """Wait for wait=0 deliveries still running (shutdown, tests)."""
+    async def drain(self, grace: float | None = None) -> None:
+        """Wait for wait=0 deliveries and late answers still running; after
+        `grace` seconds (shutdown) cancel what is left. A wait=0 message cut
+        off so keeps its pending_deliveries row and is routed by the next hub
+        to start; a late answer cut off is lost, as a hang-up would lose it."""
+        deadline = None if grace is None else time.monotonic() + grace
         while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+            tasks = list(self._background)
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            _, pending = await asyncio.wait(tasks, timeout=left)
+            if pending and deadline is not None and time.monotonic() >= deadline:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                return

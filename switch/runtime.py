@@ -28,6 +28,9 @@ from switch.warrants import WarrantRegistry
 
 log = logging.getLogger("switch.runtime")
 
+# At stop, how long deliveries and late answers still running may finish.
+STOP_GRACE_SECONDS = 2.0
+
 
 class Runtime:
     def __init__(
@@ -89,6 +92,7 @@ class Runtime:
         self.router.drain = self.forwarder.drain
         self._forwarding: asyncio.Task[None] | None = None
         self._beating: asyncio.Task[None] | None = None
+        self._started_beating = False
         self._started = False
         self._stopping = threading.Event()
         self.warmed = threading.Event()
@@ -103,6 +107,7 @@ class Runtime:
                 loop = None
             if loop is not None:
                 self.instances.register()
+                self._started_beating = True
                 self._beating = loop.create_task(self._beat())
                 self._forwarding = loop.create_task(self.forwarder.run())
             # Start-up stays fast; the simulators' name indexes fill in behind.
@@ -183,9 +188,12 @@ class Runtime:
             self._beating.cancel()
             await asyncio.gather(self._beating, return_exceptions=True)
             self._beating = None
-            await asyncio.to_thread(self.instances.leave)
         await self.shared_policies.close()
-        await self.hub.drain()
+        await self.hub.drain(grace=STOP_GRACE_SECONDS)
+        if self._started_beating:
+            # After the drain: what it held is free to other hubs only once
+            # it is done with it, or it could be routed twice.
+            await asyncio.to_thread(self.instances.leave)
         for destination in self.destinations.values():
             await destination.aclose()
         if self._started:
