@@ -79,3 +79,41 @@ def _wait_mailbox(url: str, key: str, count: int) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def test_the_stream_shows_items_another_hub_on_the_database_wrote(sqlite_url: str) -> None:
+    settings = Settings(database_url=sqlite_url, **FAST)  # type: ignore[arg-type]
+    runtimes: list[Runtime] = []
+
+    def factory() -> Runtime:
+        runtimes.append(Runtime(settings, destinations={"WA": FakeState("WA")}))
+        return runtimes[-1]
+
+    with running_hub(factory) as url_a, running_hub(factory) as url_b:
+        ny = issue_key(runtimes[0].engine, ori="NY0303000")
+        events: list[dict[str, Any]] = []
+        connected = threading.Event()
+
+        def watch() -> None:  # on hub B
+            with httpx.stream(
+                "GET", f"{url_b}/v1/mailbox/stream", params={"key": ny}, timeout=10
+            ) as r:
+                for line in r.iter_lines():
+                    if line.startswith(": connected"):
+                        connected.set()
+                    if line.startswith("data: "):
+                        events.append(json.loads(line[6:]))
+                        return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        assert connected.wait(10)
+        sent = httpx.post(  # through hub A
+            f"{url_a}/v1/messages",
+            params={"wait": 0},
+            content="DQ.NY0303000.WA.TXTOLN/A1",
+            headers={"Authorization": f"Bearer {ny}"},
+        )
+        assert sent.status_code == 202
+        watcher.join(10)
+        assert [(e["message_id"], e["key"]) for e in events] == [(sent.json()["id"], "DR")]

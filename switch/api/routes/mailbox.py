@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -22,6 +23,8 @@ from switch.router import utc_now
 
 router = APIRouter(prefix="/v1/mailbox", tags=["mailbox"])
 
+# A stream also looks for items other hubs wrote this often.
+OTHER_HUBS_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
 # Mailbox seqs are INTEGER columns (32-bit on PostgreSQL): a number past them
 # names no item, and must be refused before the database refuses it.
@@ -76,20 +79,26 @@ async def stream(
         try:
             yield ": connected\n\n"
             pending = after is not None
+            quiet_since = time.monotonic()
             while True:
                 if not pending:
                     try:
-                        event = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
+                        event = await asyncio.wait_for(queue.get(), timeout=OTHER_HUBS_SECONDS)
                     except TimeoutError:
-                        yield ": heartbeat\n\n"
-                        continue
+                        # Items another hub on this database wrote raise no
+                        # event here: look for them every OTHER_HUBS_SECONDS.
+                        event = {"ori": ori}
                     if event.get("ori") != ori:
                         continue
                 pending = False
                 fresh = await asyncio.to_thread(list_mailbox, runtime.engine, ori, 1000, after=last)
                 for item in fresh:
                     last = item["seq"]
+                    quiet_since = time.monotonic()
                     yield f"id: {item['seq']}\nevent: mailbox\ndata: {json.dumps(item)}\n\n"
+                if time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
+                    quiet_since = time.monotonic()
+                    yield ": heartbeat\n\n"
         finally:
             events.unsubscribe(queue)
 
