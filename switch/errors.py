@@ -19,6 +19,8 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
     ├── ChainError              HTTP 503: the audit chain has no head (switch.audit.chain)
     ├── PruneRefused            HTTP 409: a prune of the last year (switch.audit.prune)
+    ├── RateLimited             HTTP 429: an ORI over its rate, with the SM (switch.ratelimit)
+    ├── AuditQueryError         HTTP 422: an audit search asked for badly (switch.audit.search)
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
     ├── WarrantError            HTTP 422: a warrant the registry refuses (switch.warrants)
     ├── ReportError             HTTP 422: a report asked for badly (switch.reports)
