@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from switch.api.limits import RequestLimits
@@ -112,6 +113,13 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
             body["response"] = response_json(exc.status)
             headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         return ErrorResponse(body, status_code=exc.http_status, headers=headers or None)
+
+    @app.exception_handler(DataError)
+    async def unstorable_value(_request: Request, exc: DataError) -> ErrorResponse:
+        # A value the database cannot hold (a NUL in a query, say): the
+        # caller's input, so a 422, never a server error.
+        message = "invalid request: a value the database cannot hold (a NUL character?)"
+        return ErrorResponse({"error": {"code": ".22.", "message": message}}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> ErrorResponse:

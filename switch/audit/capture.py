@@ -35,7 +35,13 @@ class Intake:
         return (time.perf_counter() - self.started) * 1000.0
 
     def raw(self) -> str | None:
-        return self.body[:RAW_LIMIT].decode("utf-8", "replace") if self.body else None
+        return storable(self.body[:RAW_LIMIT].decode("utf-8", "replace")) if self.body else None
+
+
+def storable(text: str) -> str:
+    """`text` as a text column can hold it: PostgreSQL refuses NUL, so it is
+    kept as the symbol for it (U+2400), so a reader still sees where it was."""
+    return text.replace("\x00", "\u2400") if "\x00" in text else text
 
 
 def refused_record(intake: Intake, err: SwitchError) -> AuditRecord:
@@ -53,7 +59,7 @@ def refused_record(intake: Intake, err: SwitchError) -> AuditRecord:
         outcome="rejected",
         er_code=err.code if isinstance(err, MessageError) else None,
         http_status=err.http_status,
-        detail=err.message,
+        detail=storable(err.message),
         raw=intake.raw() or "",
         latency_ms=intake.elapsed_ms(),
     )

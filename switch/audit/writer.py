@@ -9,6 +9,7 @@ that moment, which is what keeps a durable audit off the critical path.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -36,6 +37,8 @@ from switch.audit.schema import (
     pending_deliveries,
 )
 from switch.errors import SwitchError
+
+log = logging.getLogger("switch.audit")
 
 MAX_BATCH = 512
 
@@ -206,13 +209,31 @@ class GroupCommitWriter:
 
     def _run(self) -> None:
         while (batch := self._take()) is not None:
-            error: BaseException | None = None
             try:
                 self._commit([record for record, _, _ in batch])
-            except Exception as exc:  # a DB fault must reach every waiter, not kill the thread
-                error = AuditUnavailable(f"audit commit failed: {type(exc).__name__}")
+            except Exception:  # a DB fault must reach its waiters, not kill the thread
+                if len(batch) == 1:
+                    self._fail(batch)
+                    continue
+                # One entry the database refuses must not fail the others
+                # that happened to share its batch: each again, alone.
+                for one in batch:
+                    try:
+                        self._commit([one[0]])
+                    except Exception:
+                        self._fail([one])
+                    else:
+                        one[2].call_soon_threadsafe(_settle, one[1], None)
+                continue
             for _, future, loop in batch:
-                loop.call_soon_threadsafe(_settle, future, error)
+                loop.call_soon_threadsafe(_settle, future, None)
+
+    @staticmethod
+    def _fail(batch: list[_Pending]) -> None:
+        log.exception("audit commit failed")
+        for _, future, loop in batch:
+            error = AuditUnavailable("audit commit failed")
+            loop.call_soon_threadsafe(_settle, future, error)
 
     def _commit(self, batch: list[Entry]) -> None:
         chained, items, owed, queued, updates, pending = _rows(batch)
