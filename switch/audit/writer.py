@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, insert, update
 
 from switch.audit import chain
+from switch.audit.checkpoint import Checkpointer, writer_connection
 from switch.audit.records import (
     AuditRecord,
     LateOutcomes,
@@ -145,11 +146,16 @@ class GroupCommitWriter:
         self._idle = False  # waiting for work: only then is a notify needed
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._checkpointer = Checkpointer(engine) if self._sqlite else None
+        self._tuned: set[int] = set()  # connections whose checkpoints are left to it
         self.batches = 0
         self.records = 0
 
     def start(self) -> None:
         self._thread.start()
+        if self._checkpointer is not None:
+            self._checkpointer.start()
 
     def stop(self) -> None:
         """Commit what is queued, then end the thread."""
@@ -157,6 +163,8 @@ class GroupCommitWriter:
             self._stopping = True
             self._wake.notify()
         self._thread.join(timeout=10)
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
 
     async def write(self, record: Entry) -> None:
         loop = asyncio.get_running_loop()
@@ -241,6 +249,8 @@ class GroupCommitWriter:
         # linking itself has to happen while other writers wait.
         contents = chain.prepare(chained)
         with chain.transaction(self._engine) as conn:
+            if self._checkpointer is not None and self._thread.is_alive():
+                writer_connection(conn, self._tuned)
             chain.append(conn, chained, contents)
             if items:
                 conn.execute(insert(mailbox), items)
