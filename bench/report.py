@@ -83,30 +83,37 @@ def _machine() -> list[str]:
     ]
 
 
-# How the profile read when this section was written (2026-11-25); the shares
+# What profiling the hub found and what was changed (2026-11-25); the shares
 # printed beside it are the run's own.
 PROFILE_READING = """\
-Reading of the profile (switch/ unchanged by the benchmark work):
+What profiling found, and what was changed:
 
-- The switch's own work is the smaller part. `Hub.submit` (parse, policy,
-  built-in DMV, reply, awaiting the audit) is 8-15% of samples and the router
-  ~3%; the FastAPI/Starlette layers around the route body take about twice
-  that (routing, middleware, dependency solving, response).
-- `get_runtime` and `get_identity` in `switch/api/deps.py` are plain `def`
-  dependencies, so FastAPI runs them on the anyio thread pool: a thread hop
-  and wake-up (`run_in_threadpool`, `Condition.wait/notify`) on every message.
-  Declaring them `async def` (they do no I/O once a key is cached) removes it.
-- The audit writer thread is ~17-23% of samples: SQLite's commit (fsync) and
-  `executemany` of each batch, plus SQLAlchemy compiling the insert per
-  batch. It runs beside the event loop and competes with it for the GIL on
-  two shared cores.
-- `new_message_id` reads `os.urandom` through `secrets.token_hex` for every
-  message: 2-5% of samples. A per-process random prefix plus a counter
-  would do.
-- FastAPI's native telemetry looks up the OpenTelemetry tracer provider (an
-  environment read) on every request; it costs the bare endpoint as well.
-- `Runner.run` and `Condition.wait` frames are mostly waiting (uvloop's poll,
-  idle pool threads): py-spy cannot tell C-level waits from work."""
+- FastAPI's parameter solving was about a fifth of `POST /v1/messages`
+  (cProfile, in-process, no network): `?wait=` is now read by hand, the
+  route takes only the request. FastAPI's native OpenTelemetry hooks, which
+  looked for a tracer provider on every request, are off. Replies are
+  encoded with orjson; each response is rendered once for reply and audit;
+  Prometheus children are cached; message ids come from a seeded generator
+  instead of a system call. The app's own CPU per message went from about
+  490 to 210-350 us (in-process, 3,000 messages, same machine, noisy).
+- The audit writer roughly halves what the event loop alone sustains: with
+  its commit replaced by nothing the hub held ~1,500-2,000 msg/s against
+  ~1,000 with it (same run). py-spy --gil puts it at ~12% of GIL time
+  (chain hashing, SQLAlchemy parameter processing); the rest is fsync.
+- p99 spikes of ~100 ms at 1,000 msg/s had two causes: SQLite WAL
+  checkpoints run inside a group commit (now a thread of their own,
+  PASSIVE, once a second), and full garbage collections walking the
+  simulators' millions of long-lived records (now frozen out of the
+  collector after warm-up). After both, p99 at 1,000 msg/s was 9-12 ms in
+  three runs and the hub sustained 1,500 msg/s.
+- What still stands in the way of 0.4x the bare endpoint: on one worker the
+  event loop's per-message Python (uvicorn's protocol, Starlette/FastAPI
+  routing and middleware, parse, policy, DMV lookup, reply, audit record)
+  is several times the bare endpoint's, which does nothing but read and
+  answer. Next steps that would move it: the writer in a process of its own
+  (no GIL sharing), a raw ASGI route for the one hot path, more workers.
+- `Runner.run` frames are mostly uvloop's C code (network I/O and waiting):
+  py-spy cannot tell C-level waits from work."""
 
 
 def _hub(r: dict[str, Any]) -> list[str]:
