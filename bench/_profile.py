@@ -11,7 +11,7 @@ WATCHED = {
     "post_message": "route body (key lookup, body read, Hub.submit, JSON reply)",
     "Hub.submit": "Hub.submit: parse, policy, destination, reply, audit await",
     "Router.route": "router: policy decisions and the destination",
-    "new_message_id": "new_message_id (secrets.token_hex: an os.urandom call)",
+    "new_message_id": "new_message_id",
     "solve_dependencies": "FastAPI dependency solving",
     "run_in_threadpool": "sync dependencies run on the thread pool (a hop per request)",
     "GroupCommitWriter._run": "audit writer thread",
