@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ from rich.table import Table
 
 from bench._databases import postgres_database
 from bench._load import percentile
+from bench._section import run_section
 from switch.audit.database import migrate, open_engine
 from switch.audit.records import AuditRecord, Outcome, new_message_id
 from switch.audit.writer import GroupCommitWriter
@@ -201,14 +201,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    console = Console(highlight=False, width=130)
-    result = run(args, console)
-    report(console, result)
-    # INVARIANT: the JSON is the last line of standard output, for scripts.
-    console.file.flush()
-    print(json.dumps(result), flush=True)
-    return 0
+    return run_section(parse_args(argv), run, report, width=130)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench._profile import summarise
+from bench._section import run_section
 from simulators.dmv import StateDMV
 from switch.audit.database import migrate, open_engine
 from switch.directory import Directory
@@ -279,14 +280,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    console = Console(highlight=False, width=110)
-    result = run(args, console)
-    report(console, result)
-    # INVARIANT: the JSON is the last line of standard output, for scripts.
-    console.file.flush()
-    print(json.dumps(result), flush=True)
-    return 0
+    return run_section(parse_args(argv), run, report, width=110)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench._load import percentile
+from bench._section import run_section
 from simulators.dmv import StateDMV
 from switch.directory import Directory
 from switch.keys import Identity
@@ -145,14 +145,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    console = Console(highlight=False, width=100)
-    result = run(args, console)
-    report(console, result)
-    # INVARIANT: the JSON is the last line of standard output, for scripts.
-    console.file.flush()
-    print(json.dumps(result), flush=True)
-    return 0
+    return run_section(parse_args(argv), run, report, width=100)
 
 
 if __name__ == "__main__":
