@@ -186,24 +186,21 @@ class Forwarder:
         if state not in held:
             return  # another hub works this state's queue
         await self._work_state(state, now_due=True)
-        left = await self._read(lambda: self._queued(state))
-        router = self.hub.router
-        seen = router.backlog_added
-        kept = {(row.state, row.message_key) for row in left}
-        if router.backlog_added == seen:
-            router.backlog = {m for m in router.backlog if m[0] != state} | kept
+        await self._refresh_backlog(state)
 
-    async def _refresh_backlog(self) -> None:
-        """Keep the router's backlog as the queue is: a (state, key) leaves
-        it once nothing of it is queued."""
+    async def _refresh_backlog(self, state: str | None = None) -> None:
+        """Keep the router's backlog (of `state`, or all) as the queue is: a
+        (state, key) leaves it once nothing of it is queued."""
         router = self.hub.router
         seen = router.backlog_added
-        rows = await self._read(self._queued)
-        backlog = {(row.state, row.message_key) for row in rows}
-        if router.backlog_added == seen:
-            router.backlog = backlog
-        else:  # queued meanwhile: keep what was added
-            router.backlog |= backlog
+        rows = await self._read(lambda: self._queued(state))
+        kept = {(row.state, row.message_key) for row in rows}
+        if router.backlog_added != seen:  # queued meanwhile: keep what was added
+            router.backlog |= kept
+        elif state is None:
+            router.backlog = kept
+        else:
+            router.backlog = {m for m in router.backlog if m[0] != state} | kept
 
     async def _work_state(self, state: str, *, now_due: bool = False) -> int:
         """Send `state`'s kept queries head first; `now_due`: try the head
