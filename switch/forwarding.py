@@ -148,11 +148,8 @@ class Forwarder:
 
     async def run_once(self) -> int:
         """One pass over every state's queue; returns how many left it."""
-        rows = await self._read(self._queued)
-        by_state: dict[str, list[Any]] = {}
-        for row in rows:
-            by_state.setdefault(row.state, []).append(row)
-        held = await self._read(lambda: self.instances.hold_states(by_state))
+        states = await self._read(self._queued_states)
+        held = await self._read(lambda: self.instances.hold_states(states))
         counts = await asyncio.gather(*(self._work_state(state) for state in held))
         await self._refresh_backlog()
         return sum(counts)
@@ -305,6 +302,17 @@ class Forwarder:
         count_outcomes(routed)
         self.hub.publish(intake, routed_reply(row.message_id, message, routed), forwarded=True)
         return True
+
+    def _queued_states(self) -> list[str]:
+        """States with something queued: each then reads its own rows."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(forward_queue.c.state)
+                    .where(forward_queue.c.status == "queued")
+                    .distinct()
+                ).scalars()
+            )
 
     def _queued(self, state: str | None = None) -> list[Any]:
         statement = (
