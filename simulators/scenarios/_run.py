@@ -11,6 +11,7 @@ from simulators.scenarios._model import Scenario
 from simulators.scenarios._player import Line, Outcome, ScenarioPlayer
 from simulators.scenarios._targets import ClientTarget, Session, local_session
 from switch.client import AsyncSwitchClient
+from switch.terminal import heading
 
 _STYLES = {
     "title": "bold",
@@ -32,7 +33,7 @@ def console_narrator(console: Console) -> Callable[[Line], None]:
 
     def show(line: Line) -> None:
         if line.kind == "title":
-            console.rule(f"[bold]{line.text}", align="left", style="cyan")
+            heading(console, line.text)
         elif line.kind == "narrate":
             console.print()
             console.print(line.text, style=_STYLES["narrate"], highlight=False, markup=False)

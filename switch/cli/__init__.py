@@ -25,16 +25,17 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-app.command("serve")(serve.serve)
+app.command("serve", short_help="Run the hub over HTTP.")(serve.serve)
 app.command("send")(send.send)
-app.command("agencies")(agencies.agencies)
-app.command("demo")(demo.demo)
+app.command("agencies", short_help="List agencies in the directory.")(agencies.agencies)
+app.command("demo", short_help="A hub, a narrated scenario and live traffic.")(demo.demo)
 app.add_typer(keys.app, name="keys")
 app.add_typer(policy.app, name="policy")
 app.add_typer(warrants.app, name="warrants")
-app.command("notices")(notices.notices)
-app.command("report")(report.report)
+app.command("notices", short_help="List notices owed to subjects.")(notices.notices)
+app.command("report", short_help="A state's transparency report.")(report.report)
 app.add_typer(sim.app, name="sim")
 app.add_typer(status.app, name="status")
 app.add_typer(audit.app, name="audit")

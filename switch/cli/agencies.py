@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from switch import terminal
 from switch.cli.common import fail
 from switch.directory import Directory
 from switch.settings import Settings
@@ -36,4 +36,4 @@ def agencies(
         table.add_row(
             a.ori, a.name, a.state, a.type, a.department or "", a.component or "", ",".join(a.tags)
         )
-    Console().print(table)
+    terminal.console().print(table)

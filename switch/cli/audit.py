@@ -115,7 +115,7 @@ def _operator() -> str:
         return "cli"
 
 
-@app.command("prune")
+@app.command("prune", short_help="Delete audit older than a date.")
 def prune_(
     before: datetime = typer.Option(
         ...,

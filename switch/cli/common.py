@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import NoReturn
 
 import typer
-from rich.console import Console
 
-err_console = Console(stderr=True)
+from switch import terminal
+
+# Standard error for reasons and progress: soft-wrapped, never cut (switch.terminal).
+err_console = terminal.console(stderr=True)
 
 
 def fail(reason: str, code: int = 1) -> NoReturn:

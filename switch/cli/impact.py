@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
+from switch import terminal
 from switch.cli.common import fail
 from switch.directory import JURISDICTIONS, Directory, DirectoryError
 from switch.impact.diff import diff_paths, load_policies
@@ -45,7 +45,7 @@ def _refuse(exc: PolicyError) -> NoReturn:
 
 
 def _show(lines: Iterable[Text]) -> None:
-    console = Console(soft_wrap=True, highlight=False)
+    console = terminal.console(highlight=False)
     for line in lines:
         console.print(line)
 

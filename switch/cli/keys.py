@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
+from switch import terminal
 from switch.audit.database import migrate, open_engine
 from switch.cli.common import err_console, fail
 from switch.directory import JURISDICTIONS, Directory
@@ -108,7 +108,7 @@ def _table(keys: list[KeyInfo]) -> Table:
     return table
 
 
-@app.command("list")
+@app.command("list", short_help="List every key (never its secret).")
 def list_(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
@@ -122,7 +122,7 @@ def list_(
     if not keys:
         err_console.print("no keys yet (`switch keys issue ORI`)")
         return
-    Console().print(_table(keys))
+    terminal.console().print(_table(keys))
 
 
 @app.command("revoke")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from switch import terminal
 from switch.audit.database import migrate, open_engine
 from switch.cli.common import err_console, fail
 from switch.notices import list_notices, mark_sent
@@ -64,4 +64,4 @@ def notices(
             n["rule"] or "",
             n["message_id"],
         )
-    Console().print(table)
+    terminal.console().print(table)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from switch import terminal
 from switch.audit.database import migrate, open_engine
 from switch.cli import impact, replay
 from switch.cli.common import err_console, fail
@@ -42,7 +42,7 @@ def _policy_paths(path: Path) -> list[Path]:
     return [p for p in files if p.stem.isupper() and len(p.stem) == 2]
 
 
-@app.command("check")
+@app.command("check", short_help="Validate policy files.")
 def check(
     path: Path | None = typer.Argument(None, help="A policy file or folder (default: policies/)."),
 ) -> None:
@@ -66,7 +66,7 @@ def check(
         err_console.print(f"[red]{problem}[/]", highlight=False)
     if problems:
         fail(f"{len(problems)} problem(s) in {len(paths)} file(s)")
-    Console().print(f"{len(paths)} policy file(s) checked: no problems")
+    terminal.console().print(f"{len(paths)} policy file(s) checked: no problems")
 
 
 @app.command("test")
@@ -86,7 +86,7 @@ def test(
         store = PolicyStore.load(folder)
     except PolicyError as exc:
         fail(str(exc))
-    console = Console(soft_wrap=True)
+    console = terminal.console()
     passed = failed = 0
     for file in files:
         policy = store.get(file.stem.upper())
@@ -120,7 +120,7 @@ def test(
         raise typer.Exit(1)
 
 
-@app.command("explain")
+@app.command("explain", short_help="Why a request gets its answer.")
 def explain(
     to: str = typer.Option(..., "--to", help="The state whose policy decides."),
     from_: str = typer.Option(..., "--from", help="The requesting agency's ORI."),
@@ -171,7 +171,7 @@ def explain(
     if as_json:
         typer.echo(json.dumps(trace, indent=1, default=str))
     else:
-        Console(soft_wrap=True).print(format_trace(trace), highlight=False, markup=False)
+        terminal.console().print(format_trace(trace), highlight=False, markup=False)
 
 
 @app.command("schema")
@@ -187,6 +187,8 @@ def schema(
         err_console.print(f"wrote {output}")
 
 
-app.command("diff")(impact.diff)
-app.command("matrix")(impact.matrix)
-app.command("replay")(replay.replay)
+app.command("diff", short_help="What differs between two policies.")(impact.diff)
+app.command("matrix", short_help="Who can get a state's data, and how.")(impact.matrix)
+app.command("replay", short_help="What a candidate would change in recorded traffic.")(
+    replay.replay
+)

@@ -9,10 +9,10 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from switch import terminal
 from switch.audit.database import open_engine
 from switch.cli.common import err_console, fail
 from switch.directory import Directory
@@ -96,7 +96,7 @@ def replay(
     elif format is Format.csv:
         typer.echo(render_replay_csv(report), nl=False)
     else:
-        print_replay_table(report, Console(soft_wrap=True))
+        print_replay_table(report, terminal.console())
 
 
 @contextmanager

@@ -6,10 +6,10 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from switch import terminal
 from switch.audit.database import migrate, open_engine
 from switch.cli.common import err_console, fail
 from switch.directory import Directory
@@ -81,7 +81,7 @@ def report(
     finally:
         engine.dispose()
     if output is None and format is Format.table:
-        print_tables(built, Console())
+        print_tables(built, terminal.console())
         return
     text = render(built, format.value)
     if output is None:

@@ -10,6 +10,7 @@ import httpx
 import typer
 from rich.console import Console
 
+from switch import terminal
 from switch.cli.common import fail
 from switch.keys import Identity
 from switch.runtime import Runtime
@@ -89,7 +90,7 @@ def send(
     if as_json:
         typer.echo(json.dumps(body, indent=1))
     else:
-        print_reply(Console(), status, body)
+        print_reply(terminal.console(), status, body)
     if status >= 400:
         raise typer.Exit(1)
 

@@ -21,7 +21,7 @@ from switch.settings import Settings, policies_folder
 app = typer.Typer(help="Simulators: audit history, mock states, traffic.", no_args_is_help=True)
 
 
-@app.command("history")
+@app.command("history", short_help="Write an audit history shaped like 2025.")
 def history(
     year: int = typer.Option(2025, help="The year ending 30 September of YEAR."),
     scale: float = typer.Option(
@@ -91,5 +91,5 @@ def history(
 
 
 app.command("state")(sim_state.state)
-app.command("traffic")(sim_traffic.traffic)
-app.command("scenario")(sim_scenario.scenario)
+app.command("traffic", short_help="Send a profile's traffic to a hub.")(sim_traffic.traffic)
+app.command("scenario", short_help="Play a narrated scenario.")(sim_scenario.scenario)

@@ -8,8 +8,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from switch import terminal
 from switch.cli.common import err_console, fail
 
 
@@ -69,7 +69,7 @@ def scenario(
         chosen = load_scenario(source)
     except ScenarioError as exc:
         fail(str(exc))
-    narrate = console_narrator(Console())
+    narrate = console_narrator(terminal.console())
     try:
         with ExitStack() as stack:
             if hub is None:

@@ -8,8 +8,8 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from switch import terminal
 from switch.cli.common import err_console, fail
 
 
@@ -117,7 +117,7 @@ def traffic(
     if as_json:
         typer.echo(json.dumps(summary.as_json()))
     else:
-        Console().print(summary_tables(summary))
+        terminal.console().print(summary_tables(summary))
     if summary.errors:
         fail(f"{summary.errors} of {summary.sent} requests failed: {dict(summary.outcomes)}")
     if summary.interrupted:

@@ -129,7 +129,7 @@ def remove(
     _change("PUT", state, keys, hub, key, forward=False)
 
 
-@app.command("in")
+@app.command("in", short_help="Return STATE to service.")
 def back_in(
     state: str = typer.Argument(..., help="Two-letter state code."),
     keys: str | None = typer.Option(None, help=KEYS_HELP),

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from switch import terminal
 from switch.audit.database import migrate, open_engine
 from switch.cli.common import err_console, fail
 from switch.directory import Directory
@@ -103,6 +103,6 @@ def list_(
     if as_json:
         typer.echo(json.dumps([w.as_dict() for w in found], indent=1))
     elif found:
-        Console().print(_table(found))
+        terminal.console().print(_table(found))
     else:
         err_console.print("no warrants" + (f" issued to {to.upper()}" if to else ""))

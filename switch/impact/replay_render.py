@@ -59,6 +59,7 @@ def print_replay_table(report: ReplayReport, console: Console) -> None:
                     justify="center",
                 ),
                 style="bold white on red",
+                expand=False,
             )
         )
     console.print(_summary(report), highlight=False)
