@@ -79,7 +79,10 @@ def send(
     wait: float = typer.Option(10.0, min=0, max=60, help="Seconds to wait for the states."),
     as_json: bool = typer.Option(False, "--json", help="Print the hub's JSON reply."),
 ) -> None:
-    """Send one message and print what came back. Exits 1 when it was refused."""
+    """Send one message and print what came back.
+
+    Exits 1 when it was refused: an ER from the switch, or a policy at any
+    destination denying it."""
     text = text.replace("\\n", "\n")
     if hub is None:
         status, body = asyncio.run(_send_local(text, as_ori.upper(), wait))
@@ -91,7 +94,8 @@ def send(
         typer.echo(json.dumps(body, indent=1))
     else:
         print_reply(terminal.console(), status, body)
-    if status >= 400:
+    denied = any(r.get("decision") == "deny" for r in body.get("results", []))
+    if status >= 400 or denied:
         raise typer.Exit(1)
 
 

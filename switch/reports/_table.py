@@ -139,9 +139,7 @@ def tables(report: Report) -> list[Table | Panel | Text]:
     return [
         Text(f"Transparency report: {report.state_name} ({report.state})", style="bold"),
         Text(period_words(report)),
-        Panel(
-            Text(" ".join(report.summary)), title="Summary", title_align="left", expand=False
-        ),
+        Panel(Text(" ".join(report.summary)), title="Summary", title_align="left", expand=False),
         _totals(report),
         _timeline(report),
         *(_breakdown(b) for b in report.breakdowns),

@@ -20,7 +20,8 @@ def test_check_reports_file_line_and_reason(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["policy", "check", str(tmp_path)])
     assert result.exit_code == 1
-    assert "WA.yaml:4: rules.0: a deny rule must give a reason" in result.stderr.replace("\n", "")
+    reason = "a deny rule must give a reason: the requester is told it"
+    assert f"{tmp_path / 'WA.yaml'}:4: rules.0: {reason}" in result.stderr.splitlines()
 
 
 def test_check_finds_unknown_values_and_dead_rules(tmp_path: Path) -> None:
