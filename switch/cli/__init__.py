@@ -18,6 +18,7 @@ from switch.cli import (
     status,
     warrants,
 )
+from switch.cli._group import SwitchGroup
 
 app = typer.Typer(
     name="switch",
@@ -26,6 +27,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=SwitchGroup,
 )
 app.command("serve", short_help="Run the hub over HTTP.")(serve.serve)
 app.command("send")(send.send)

@@ -67,6 +67,9 @@ def diff(
     wanted = state.upper() if state else None
     if wanted is not None and len(wanted) != 2:
         fail(f"--state takes a two-letter state code, not {state!r}")
+    for path in (old, new):
+        if not path.exists():
+            fail(f"{path}: no such policy file or folder")
     try:
         report = diff_paths(old, new, directory, wanted)
     except PolicyError as exc:

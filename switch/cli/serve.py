@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import typer
+
+from switch.cli.common import fail
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
 ) -> None:
     """Run the hub: the HTTP API, OpenAPI docs at /docs, metrics at /metrics.
@@ -15,6 +20,7 @@ def serve(
     Settings come from SWITCH_DATABASE_URL, SWITCH_POLICIES, SWITCH_DIRECTORY
     and SWITCH_STATES.
     """
+    _refuse_taken(host, port)
     import uvicorn  # loaded here so light verbs (keys, agencies) start fast
 
     from switch.api.app import create_app
@@ -23,3 +29,14 @@ def serve(
     uvicorn.run(
         create_app(), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=3
     )
+
+
+def _refuse_taken(host: str, port: int) -> None:
+    """uvicorn reports a taken port as log lines after start-up; say it in one."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            fail(f"cannot listen on {host}:{port}: {reason}")
