@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from simulators.history import HistoryError, HistoryPlan, write_history
+from switch import progress
 from switch.audit.database import migrate, open_engine
 from switch.cli import sim_scenario, sim_state, sim_traffic
 from switch.cli.common import err_console, fail
@@ -54,16 +54,14 @@ def history(
     except (ArgumentError, SQLAlchemyError) as exc:
         fail(f"cannot open the audit database {url}: {exc}")
     total = sum(plan.counts().values())
-    columns = ("writing history", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     try:
-        with Progress(*columns, console=err_console, transient=True) as bar:
-            task = bar.add_task("history", total=total)
+        with progress.shown("history", err_console, unit="queries", total=total) as report:
             result = write_history(
                 engine,
                 plan,
                 directory,
                 store,
-                on_progress=lambda done: bar.update(task, completed=done),
+                on_progress=lambda done: report(done, total),
             )
     except HistoryError as exc:
         fail(str(exc))
