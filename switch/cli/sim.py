@@ -31,10 +31,17 @@ def history(
         None, "--db", help="Audit database URL (default: SWITCH_DATABASE_URL)."
     ),
     seed: int = typer.Option(0, help="The same seed writes the same history."),
+    append: bool = typer.Option(
+        False,
+        "--append",
+        help="Write into a database that already has live traffic (the history follows it "
+        "in the audit chain, where prune cannot remove it).",
+    ),
 ) -> None:
     """Write an audit history shaped like the public figures (290 million DMV queries
     a year, 292,114 from ICE and 605,116 from HSI), scaled, each query decided by
-    the policies in force. Counts and speed go to standard error; a one-line JSON
+    the policies in force. A database that already has live traffic is refused
+    unless --append. Counts and speed go to standard error; a one-line JSON
     summary to standard output."""
     if not 0 < scale <= 1:
         fail(f"--scale {scale} must be above 0 and at most 1")
@@ -61,6 +68,7 @@ def history(
                 plan,
                 directory,
                 store,
+                append=append,
                 on_progress=lambda done: report(done, total),
             )
     except HistoryError as exc:
