@@ -24,9 +24,11 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, or_, select
 
 from switch.audit import chain
+from switch.audit.schema import audit_records
+from switch.audit.verify import ANCHOR_OUTCOME
 from switch.directory import Directory
 from switch.directory.model import Agency
 from switch.messages.model import RESPONSE_KEYS, Message
@@ -91,12 +93,14 @@ CHAIN_STAGE_COLUMNS = (
     ("outcome_pos", "BIGINT"), ("outcome_hash", "TEXT"),
 )  # fmt: skip
 STAGE = "history_stage"
+# Every audit record written here names its sender so; nothing else does.
+IDENTITY = "history/"
 # INVARIANT: `_chain_rows` builds the same rows these copies write.
 _TO_RECORDS = f"""
 INSERT INTO audit_records (id, received_at, identity, sender_ori, message_key, control, reason,
     destinations, fields, outcome, er_code, http_status, detail, raw, latency_ms,
     chain_pos, chain_hash)
-SELECT id, received_at, 'history/' || sender_ori, sender_ori, message_key, NULL, message_reason,
+SELECT id, received_at, '{IDENTITY}' || sender_ori, sender_ori, message_key, NULL, message_reason,
     state, fields, 'routed', NULL, 200, NULL, NULL, latency_ms, record_pos, record_hash
 FROM {STAGE} ORDER BY {{order}}
 """
@@ -119,7 +123,8 @@ _SQLITE_DONE = ("PRAGMA temp_store=DEFAULT", "PRAGMA cache_size=-2000")
 
 
 class HistoryError(Exception):
-    """The history cannot be written as asked (no such agencies, rows already there)."""
+    """The history cannot be written as asked (no such agencies, rows already
+    there, live traffic already there)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +413,7 @@ def _chain_rows(row: Row) -> tuple[dict[str, Any], dict[str, Any]]:
         shadow_decision, shadow_rule, shadow_version,
     ) = row  # fmt: skip
     record = {
-        "id": message_id, "received_at": at, "identity": "history/" + ori, "sender_ori": ori,
+        "id": message_id, "received_at": at, "identity": IDENTITY + ori, "sender_ori": ori,
         "message_key": key, "control": None, "reason": reason, "destinations": state,
         "fields": fields, "outcome": "routed", "er_code": None, "http_status": 200,
         "detail": None, "raw": None, "latency_ms": latency,
@@ -462,11 +467,15 @@ def write_history(
     directory: Directory,
     decider: PolicyDecider,
     *,
+    append: bool = False,
     batch_size: int = 50_000,
     on_progress: Callable[[int], None] | None = None,
 ) -> HistoryResult:
     """Write the plan's history into a migrated audit database, about
-    `batch_size` queries per transaction; `on_progress` hears the total so far."""
+    `batch_size` queries per transaction; `on_progress` hears the total so far.
+    A database with live traffic is refused unless `append`."""
+    if not append:
+        _refuse_live(engine)
     postgres = engine.dialect.name == "postgresql"
     generator = HistoryGenerator(plan, directory, decider, postgres=postgres)
     started = time.perf_counter()
@@ -509,4 +518,30 @@ def _refuse_rewrite(cursor: Any, first_id: str, postgres: bool) -> None:
         raise HistoryError(
             "this database already holds the history for this seed; "
             "use another --seed or a fresh database"
+        )
+
+
+def live_records(conn: Connection) -> int:
+    """Audit records of live traffic: every one not written here, less prune
+    anchors (they only say where the chain starts)."""
+    r = audit_records.c
+    return conn.execute(
+        select(func.count()).where(
+            or_(r.identity.is_(None), r.identity.not_like(f"{IDENTITY}%")),
+            r.outcome != ANCHOR_OUTCOME,
+        )
+    ).scalar_one()
+
+
+def _refuse_live(engine: Engine) -> None:
+    # The chain runs in the order rows are written and prune removes only its
+    # start: a past year written after live traffic would sit behind newer
+    # rows for good.
+    with engine.connect() as conn:
+        live = live_records(conn)
+    if live:
+        raise HistoryError(
+            f"this database already holds {live:,} audit records of live traffic; history "
+            "written now would follow them in the audit chain, older rows after newer ones, "
+            "where prune cannot remove it: use a fresh database, or --append to write it anyway"
         )

@@ -7,19 +7,24 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy import text as sql
 from typer.testing import CliRunner
 
+from simulators.history import HistoryPlan, write_history
 from switch.audit.database import migrate, open_engine
-from switch.audit.prune import PruneRefused, prune
+from switch.audit.prune import PruneRefused, describe, prune
 from switch.audit.schema import audit_records, mailbox
 from switch.audit.verify import verify
 from switch.cli import app
-from tests.utils.audit_chain import NOW, finding, run_sql, write_aged
+from switch.directory import Directory
+from switch.policy import PolicyStore
+from tests.utils.audit_chain import NOW, finding, record, run_sql, write, write_aged
 
+ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 
@@ -123,3 +128,90 @@ def test_cli_prune_refuses_a_recent_date_then_prunes_when_forced(cli_db: Engine)
     assert done.exit_code == 0, done.stderr
     assert "pruned 2 records and 4 outcomes" in done.stdout
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+
+
+# -- older audit after newer audit in the chain ------------------------------
+
+# Every row of the year to September 2024 is older than this.
+CUT = datetime(2025, 1, 1, tzinfo=UTC)
+WHY = (
+    "prune removes only the start of the chain, since each row's hash links it to the one "
+    "before and a cut further in would break the chain it keeps"
+)
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return Directory.load()
+
+
+@pytest.fixture(scope="module")
+def store() -> PolicyStore:
+    return PolicyStore.load(ROOT / "policies")
+
+
+@pytest.fixture
+def fresh(database_url: str) -> Iterator[Engine]:
+    engine = open_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def _history_after(
+    engine: Engine, directory: Directory, store: PolicyStore, *ats: datetime
+) -> None:
+    """Traffic at each of `ats`, in that order, then 2,900 queries of the year
+    to September 2024 appended behind it."""
+    for n, at in enumerate(ats):
+        write(engine, [record(n, at)])
+    plan = HistoryPlan(2024, 0.00001, seed=1)
+    write_history(engine, plan, directory, store, append=True)
+
+
+def test_prune_says_why_it_keeps_older_records_behind_newer_ones(
+    fresh: Engine, directory: Directory, store: PolicyStore
+) -> None:
+    _history_after(fresh, directory, store, NOW, NOW)
+    result = prune(fresh, CUT, by="test", now=NOW)
+    assert result.anchor_id is None and result.start == 1
+    assert describe(result) == (
+        "nothing pruned: 2,900 audit records and 2,900 outcomes are older than 2025-01-01 "
+        "but lie after newer ones in the audit chain (from position 7 on; the chain starts "
+        f"at position 1 with a row from 2026-11-26); {WHY}"
+    )
+    assert verify(fresh).rows == 6 + 5_800
+
+
+def test_prune_takes_the_old_start_and_says_what_older_it_kept(
+    fresh: Engine, directory: Directory, store: PolicyStore
+) -> None:
+    _history_after(fresh, directory, store, datetime(2024, 6, 1, tzinfo=UTC), NOW)
+    result = prune(fresh, CUT, by="test", now=NOW)
+    assert (result.records, result.outcomes, result.start) == (1, 2, 4)
+    assert describe(result).splitlines() == [
+        "pruned 1 records and 2 outcomes older than 2025-01-01; the chain now starts at "
+        f"position 4 (anchor {result.anchor_id})",
+        "kept 2,900 audit records and 2,900 outcomes older than 2025-01-01: they lie after "
+        "newer ones in the audit chain (from position 7 on; the chain starts at position 4 "
+        f"with a row from 2026-11-26); {WHY}",
+    ]
+    verdict = verify(fresh)
+    assert verdict.intact and verdict.records == 1 + 2_900 + 1  # the anchor too
+
+
+def test_cli_prune_names_the_older_records_it_keeps(
+    sqlite_url: str, directory: Directory, store: PolicyStore
+) -> None:
+    engine = open_engine(sqlite_url)
+    migrate(engine)
+    today = datetime.now(UTC)
+    _history_after(engine, directory, store, today)
+    engine.dispose()
+    done = runner.invoke(app, ["audit", "prune", "--before", "2025-01-01", "--db", sqlite_url])
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "nothing pruned: 2,900 audit records and 2,900 outcomes are older than 2025-01-01 "
+        "but lie after newer ones in the audit chain (from position 4 on; the chain starts "
+        f"at position 1 with a row from {today:%Y-%m-%d}); {WHY}"
+    ]

@@ -10,6 +10,11 @@ start moves in the same transaction, and `verify` checks the two agree.
 
 Mailbox items that were acknowledged and forwards that finished before the
 date go too; unacknowledged items and queued forwards never do.
+
+Rows older than the date that lie after a newer one in the chain (a past
+year of history written into a database already in use) stay: cutting
+further in would break the links of the chain kept. The result counts them,
+and `describe` says so.
 """
 
 from __future__ import annotations
@@ -45,6 +50,17 @@ class PruneRefused(SwitchError):
 
 
 @dataclass(frozen=True, slots=True)
+class OlderKept:
+    """Rows older than the cut-off date kept because a newer row comes first."""
+
+    records: int
+    outcomes: int
+    first: int  # the first chain position holding one
+    start: int  # the chain's start, whose row is not older than the date
+    start_at: datetime | None  # its time (None: an outcome with no time)
+
+
+@dataclass(frozen=True, slots=True)
 class PruneResult:
     before: datetime
     start: int  # the chain's first position after the prune
@@ -52,7 +68,8 @@ class PruneResult:
     outcomes: int
     mailbox: int
     forwards: int
-    anchor_id: str | None  # None: nothing in the chain was old enough
+    anchor_id: str | None  # None: nothing at the chain's start was old enough
+    older_kept: OlderKept | None = None  # None: every older row was pruned
 
 
 def _utc(value: datetime) -> datetime:
@@ -90,6 +107,8 @@ def prune(
         )
     with engine.connect() as conn:
         cut = _first_kept(conn, before, verdict.head)
+        # Counted before the chain is locked: rows written meanwhile are not older.
+        older_kept = _older_kept(conn, before, max(cut, verdict.start))
     anchor_id = None
     counts = {"audit_records": 0, "audit_outcomes": 0}
     with chain.transaction(engine) as conn:
@@ -133,6 +152,7 @@ def prune(
         mailbox=items,
         forwards=forwards,
         anchor_id=anchor_id,
+        older_kept=older_kept,
     )
 
 
@@ -149,6 +169,30 @@ def _first_kept(conn: Connection, before: datetime, head: int) -> int:
     ).scalar_one_or_none()
     found = [p for p in (kept_record, kept_outcome) if p is not None]
     return min(found, default=head + 1)
+
+
+def _older_kept(conn: Connection, before: datetime, cut: int) -> OlderKept | None:
+    """The rows older than `before` from chain position `cut` on."""
+    found = [
+        conn.execute(
+            select(func.count(), func.min(t.c.chain_pos)).where(
+                t.c.chain_pos >= cut, t.c.received_at < before
+            )
+        ).one()
+        for t in (audit_records, audit_outcomes)
+    ]
+    (records, first_record), (outcomes, first_outcome) = found
+    if not records and not outcomes:
+        return None
+    first = min(p for p in (first_record, first_outcome) if p is not None)
+    start_at = None
+    for table in chain.CHAINED.values():
+        start_at = conn.execute(
+            select(table.c.received_at).where(table.c.chain_pos == cut)
+        ).scalar_one_or_none()
+        if start_at is not None:
+            break
+    return OlderKept(records, outcomes, first, cut, _utc(start_at) if start_at else None)
 
 
 def _hash_at(conn: Connection, pos: int) -> str:
@@ -218,10 +262,32 @@ def _delete_below(engine: Engine, start: int, step: int = DELETE_STEP) -> None:
 
 
 def describe(result: PruneResult) -> str:
+    """What the prune did, and what older audit it kept and why: a line each."""
+    before = f"{result.before:%Y-%m-%d}"
+    older = result.older_kept
+    if older is None:
+        if result.anchor_id is None:
+            return f"nothing in the audit chain is older than {before}"
+        return _pruned(result, before)
+    counted = f"{older.records:,} audit records and {older.outcomes:,} outcomes"
     if result.anchor_id is None:
-        return f"nothing in the audit chain is older than {result.before:%Y-%m-%d}"
+        return f"nothing pruned: {counted} are older than {before} but {_why_kept(older)}"
+    return f"{_pruned(result, before)}\nkept {counted} older than {before}: they {_why_kept(older)}"
+
+
+def _pruned(result: PruneResult, before: str) -> str:
     return (
         f"pruned {result.records:,} records and {result.outcomes:,} outcomes older than "
-        f"{result.before:%Y-%m-%d}; the chain now starts at position {result.start:,} "
+        f"{before}; the chain now starts at position {result.start:,} "
         f"(anchor {result.anchor_id})"
+    )
+
+
+def _why_kept(older: OlderKept) -> str:
+    start = f"a row from {older.start_at:%Y-%m-%d}" if older.start_at else "a row with no time"
+    return (
+        f"lie after newer ones in the audit chain (from position {older.first:,} on; the "
+        f"chain starts at position {older.start:,} with {start}); prune removes only the "
+        "start of the chain, since each row's hash links it to the one before and a cut "
+        "further in would break the chain it keeps"
     )

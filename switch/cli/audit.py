@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeRemainingColumn
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from switch import progress
 from switch.audit.database import migrate, open_engine
 from switch.audit.prune import describe, prune
 from switch.audit.verify import verify
@@ -45,29 +43,6 @@ def _open(db: str | None) -> Engine:
     return engine
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A bar on standard error once a walk turns out to be long."""
-    bars: list[tuple[Progress, TaskID]] = []
-
-    def update(done: int, total: int) -> None:
-        if total < PROGRESS_FROM:
-            return
-        if not bars:
-            columns = (label, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-            bar = Progress(*columns, console=err_console, transient=True)
-            bar.start()
-            bars.append((bar, bar.add_task(label, total=total)))
-        bar, task = bars[0]
-        bar.update(task, completed=done, total=total)
-
-    try:
-        yield update
-    finally:
-        for bar, _ in bars:
-            bar.stop()
-
-
 @app.command("verify")
 def verify_(
     db: str | None = DbOption,
@@ -78,7 +53,7 @@ def verify_(
     or inserted; 2 when the database cannot be checked."""
     engine = _open(db)
     try:
-        with _progress("verifying") as on_progress:
+        with progress.shown("verify", err_console, bar_from=PROGRESS_FROM) as on_progress:
             verdict = verify(engine, on_progress=on_progress)
     except (SwitchError, SQLAlchemyError) as exc:
         fail(f"cannot verify the audit chain: {exc}", UNCHECKED)
@@ -134,7 +109,8 @@ def prune_(
     does not verify."""
     engine = _open(db)
     try:
-        with _progress("verifying, then pruning") as on_progress:
+        label = "verify before prune"
+        with progress.shown(label, err_console, bar_from=PROGRESS_FROM) as on_progress:
             result = prune(engine, before, by=_operator(), force=force, on_progress=on_progress)
     except SwitchError as exc:
         fail(exc.message)

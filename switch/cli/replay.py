@@ -3,16 +3,13 @@ recorded query."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from switch import terminal
+from switch import progress, terminal
 from switch.audit.database import open_engine
 from switch.cli.common import err_console, fail
 from switch.directory import Directory
@@ -77,7 +74,9 @@ def replay(
         fail(f"cannot open the audit database {url}: {exc}")
     try:
         total = count_queries(engine, states, start, end)
-        with _progress(total) as on_progress:
+        with progress.shown(
+            "replay", err_console, unit="queries", total=total, bar_from=PROGRESS_FROM
+        ) as on_progress:
             report = replay_policies(
                 engine,
                 candidates,
@@ -85,7 +84,7 @@ def replay(
                 states=states,
                 since=start,
                 until=end,
-                on_progress=on_progress,
+                on_progress=lambda done: on_progress(done, total),
             )
     except SwitchError as exc:
         fail(exc.message)
@@ -97,15 +96,3 @@ def replay(
         typer.echo(render_replay_csv(report), nl=False)
     else:
         print_replay_table(report, terminal.console())
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
-    """A bar on standard error for long replays; nothing for short ones."""
-    if total < PROGRESS_FROM:
-        yield None
-        return
-    columns = ("replaying", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("replay", total=total)
-        yield lambda done: bar.update(task, completed=done)

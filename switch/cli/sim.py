@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from simulators.history import HistoryError, HistoryPlan, write_history
+from switch import progress
 from switch.audit.database import migrate, open_engine
 from switch.cli import sim_scenario, sim_state, sim_traffic
 from switch.cli.common import err_console, fail
@@ -31,10 +31,17 @@ def history(
         None, "--db", help="Audit database URL (default: SWITCH_DATABASE_URL)."
     ),
     seed: int = typer.Option(0, help="The same seed writes the same history."),
+    append: bool = typer.Option(
+        False,
+        "--append",
+        help="Write into a database that already has live traffic (the history follows it "
+        "in the audit chain, where prune cannot remove it).",
+    ),
 ) -> None:
     """Write an audit history shaped like the public figures (290 million DMV queries
     a year, 292,114 from ICE and 605,116 from HSI), scaled, each query decided by
-    the policies in force. Counts and speed go to standard error; a one-line JSON
+    the policies in force. A database that already has live traffic is refused
+    unless --append. Counts and speed go to standard error; a one-line JSON
     summary to standard output."""
     if not 0 < scale <= 1:
         fail(f"--scale {scale} must be above 0 and at most 1")
@@ -54,16 +61,15 @@ def history(
     except (ArgumentError, SQLAlchemyError) as exc:
         fail(f"cannot open the audit database {url}: {exc}")
     total = sum(plan.counts().values())
-    columns = ("writing history", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     try:
-        with Progress(*columns, console=err_console, transient=True) as bar:
-            task = bar.add_task("history", total=total)
+        with progress.shown("history", err_console, unit="queries", total=total) as report:
             result = write_history(
                 engine,
                 plan,
                 directory,
                 store,
-                on_progress=lambda done: bar.update(task, completed=done),
+                append=append,
+                on_progress=lambda done: report(done, total),
             )
     except HistoryError as exc:
         fail(str(exc))

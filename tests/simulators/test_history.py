@@ -22,14 +22,17 @@ from simulators.history import (
     HistoryGenerator,
     HistoryPlan,
     apportion,
+    live_records,
     write_history,
 )
 from switch.audit.database import migrate, open_engine
+from switch.audit.prune import prune
 from switch.audit.schema import audit_outcomes, audit_records
 from switch.cli.sim import app as sim_app
 from switch.directory import Directory
 from switch.messages.model import Message
 from switch.policy import PolicyRequest, PolicyStore
+from tests.utils.audit_chain import record, write
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALE = 0.00005  # 14,500 queries: ICE 15, HSI 30
@@ -245,3 +248,58 @@ def test_queries_go_only_to_states_whose_dmvs_answer(
     rows = _rows(HistoryPlan(2025, 0.0003, seed=1), directory, store)
     assert {r[5] for r in rows} == set(directory.states())
     assert {directory.get(r[2]).state for r in rows} >= {"GU", "VI"}  # type: ignore[union-attr]
+
+
+# -- a database with live traffic --------------------------------------------
+
+REFUSED = (
+    "error: this database already holds 2 audit records of live traffic; history written "
+    "now would follow them in the audit chain, older rows after newer ones, where prune "
+    "cannot remove it: use a fresh database, or --append to write it anyway"
+)
+
+
+def _records(url: str) -> int:
+    engine = open_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(select(func.count()).select_from(audit_records)).scalar_one()
+    engine.dispose()
+    return int(found)
+
+
+@pytest.fixture
+def live(sqlite_url: str) -> str:
+    """A database the hub has written two queries to."""
+    engine = open_engine(sqlite_url)
+    migrate(engine)
+    write(engine, [record(n, datetime.now(UTC)) for n in range(2)])
+    engine.dispose()
+    return sqlite_url
+
+
+def test_history_refuses_a_database_with_live_traffic(live: str) -> None:
+    result = runner.invoke(cli(), ["sim", "history", "--scale", "0.00001", "--db", live])
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", REFUSED + "\n")
+    assert _records(live) == 2
+
+
+def test_history_appends_to_live_traffic_when_told(live: str) -> None:
+    args = ["sim", "history", "--scale", "0.00001", "--db", live, "--append"]
+    result = runner.invoke(cli(), args)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["records"] == 2_900
+    assert _records(live) == 2 + 2_900
+
+
+def test_history_and_prune_anchors_are_not_live_traffic(
+    history: Engine, directory: Directory, store: PolicyStore
+) -> None:
+    # The seeded year begins on 1 October 2024: its first day goes, an anchor comes.
+    pruned = prune(history, datetime(2024, 10, 2, tzinfo=UTC), by="cli/test")
+    assert pruned.anchor_id is not None
+    with history.connect() as conn:
+        assert live_records(conn) == 0
+    result = write_history(history, HistoryPlan(2025, SCALE, seed=SEED + 1), directory, store)
+    assert result.records == 14_500
+    with history.connect() as conn:
+        assert live_records(conn) == 0
