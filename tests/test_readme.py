@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -54,3 +57,19 @@ def test_readme_plugin_example_is_the_tested_file() -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
     example = (ROOT / "tests" / "test_plugin_example.py").read_text()
     assert example in blocks, "README's plugin example drifted from tests/test_plugin_example.py"
+
+
+def _ignored(path: str) -> bool:
+    found = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT, check=False)
+    return found.returncode == 0
+
+
+@pytest.mark.skipif(
+    shutil.which("git") is None or not (ROOT / ".git").exists(), reason="not a git checkout"
+)
+def test_what_install_and_the_examples_write_is_not_left_untracked() -> None:
+    assert _ignored("build/lib/switch/__init__.py")  # `pip install .`
+    outputs = re.findall(r"(?:--output|-o) (\S+)", README.read_text())
+    assert outputs, "README lost its report example"
+    for output in outputs:
+        assert Path(output).is_absolute() or _ignored(output), output
