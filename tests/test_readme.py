@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 import pytest
+
+from simulators.mockstate import fault_from, parse_fault
+from simulators.mockstate._faults import FaultType
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -57,6 +62,27 @@ def test_readme_plugin_example_is_the_tested_file() -> None:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
     example = (ROOT / "tests" / "test_plugin_example.py").read_text()
     assert example in blocks, "README's plugin example drifted from tests/test_plugin_example.py"
+
+
+def _fault_rows() -> list[list[str]]:
+    """The README's fault table: [type, params, compact form, mapping] per row."""
+    text = README.read_text()
+    table = text.split("| type | params | `--fault` | mapping |\n|---|---|---|---|\n", 1)[1]
+    rows = []
+    for line in table.splitlines():
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip().strip("`") for cell in line.strip("|").split(" | ")])
+    return rows
+
+
+def test_readme_fault_table_has_every_type_and_reads_as_written() -> None:
+    rows = _fault_rows()
+    assert [row[0] for row in rows] == list(get_args(FaultType))
+    for kind, _params, compact, mapping in rows:
+        fault = fault_from(json.loads(mapping))
+        assert fault.type == kind
+        assert parse_fault(compact) == fault, compact
 
 
 def _ignored(path: str) -> bool:

@@ -16,6 +16,11 @@ and the first of those to hit (in list order) wins:
                                            wrong_shape | wrong_key)
     out_of_service  HTTP 503               (none; scope it with `keys`)
 
+A type's params may also sit beside `type`: `{"type": "latency", "ms": 400}`
+reads as `{"type": "latency", "params": {"ms": 400}}`. A name that is neither
+a field nor one of the type's params is refused with the names it takes
+(and `probability` for `rate`, the usual slip).
+
 `probability` ("toxicity") is the chance a fault hits a query it applies
 to. Each fault draws from its own generator, seeded by its `seed` or by the
 service seed and its position, so a given list of faults hits the same
@@ -24,6 +29,7 @@ queries in the same order on every run.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -101,6 +107,10 @@ class NoParams(_Params):
     pass
 
 
+# Words people write for the chance a fault hits; all mean `probability`.
+_PROBABILITY_WORDS = frozenset({"chance", "error_rate", "p", "prob", "rate", "toxicity"})
+
+
 class _FaultBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -122,6 +132,31 @@ class _FaultBase(BaseModel):
             return {**data, "name": data["type"]}
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _params_beside_type(cls, data: Any) -> Any:
+        """Gather params written flat beside `type` into `params`, and refuse
+        a name that is neither a field nor a param with the names it takes."""
+        if not isinstance(data, Mapping) or "params" not in cls.model_fields:
+            return data
+        nested = data.get("params", {})
+        if not isinstance(nested, Mapping):
+            return data  # pydantic says what is wrong with it
+        takes = tuple(_params_model(cls).model_fields)
+        flat = {k: v for k, v in data.items() if k not in cls.model_fields}
+        for name in nested:
+            if name in cls.model_fields:
+                raise ValueError(f"{name} goes beside type, not in params")
+        for name in [*flat, *nested]:
+            if name not in takes:
+                raise ValueError(_unknown_name(str(data.get("type")), str(name), takes))
+        twice = sorted(set(flat) & set(nested))
+        if twice:
+            raise ValueError(f"{', '.join(twice)} given both beside type and in params")
+        rest = {k: v for k, v in data.items() if k in cls.model_fields}
+        # Always a mapping, so a missing required param is named (`params.ms`).
+        return {**rest, "params": {**nested, **flat}}
+
     @field_validator("keys")
     @classmethod
     def _query_keys(cls, keys: tuple[str, ...] | None) -> tuple[str, ...] | None:
@@ -142,6 +177,27 @@ class _FaultBase(BaseModel):
         if self.keys is not None and key not in self.keys:
             return False
         return self.oris is None or any(fnmatch.fnmatchcase(ori, o) for o in self.oris)
+
+
+def _params_model(fault: type[_FaultBase]) -> type[BaseModel]:
+    annotation = fault.model_fields["params"].annotation
+    assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    return annotation
+
+
+# What every fault takes besides its type and params.
+_FIELDS = tuple(name for name in _FaultBase.model_fields if name != "type")
+
+
+def _unknown_name(kind: str, name: str, takes: tuple[str, ...]) -> str:
+    if name.lower() in _PROBABILITY_WORDS:
+        guess: str | None = "probability"
+    else:
+        guess = next(iter(difflib.get_close_matches(name, [*takes, *_FIELDS], n=1)), None)
+    hint = f" (did you mean {guess}?)" if guess else ""
+    params = f"params {', '.join(takes)}" if takes else "no params"
+    fields = ", ".join(_FIELDS)
+    return f"unknown name {name!r}{hint}: {kind} takes {params}; every fault takes {fields}"
 
 
 class LatencyFault(_FaultBase):
@@ -217,7 +273,8 @@ def load_faults(path: str | Path) -> list[Fault]:
 def parse_fault(text: str) -> Fault:
     """The compact CLI form `TYPE[@PROBABILITY][:NAME=VALUE,...]`.
 
-    `keys` and `oris` take `+`-separated lists; other names are params:
+    `keys` and `oris` take `+`-separated lists; `name`, `seed` and
+    `probability` are fields; other names are params:
     `error@0.1`, `latency:ms=200`, `jitter:distribution=normal,ms=300,spread=50`,
     `out_of_service:keys=DQ+KQ`, `reset@0.5:seed=7`.
     """
@@ -234,7 +291,7 @@ def parse_fault(text: str) -> Fault:
         name, value = name.strip().lower(), value.strip()
         if name in ("keys", "oris"):
             spec[name] = [v for v in value.split("+") if v]
-        elif name in ("name", "seed"):
+        elif name in ("name", "seed", "probability"):
             spec[name] = value
         else:
             params[name] = value

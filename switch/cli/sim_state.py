@@ -43,6 +43,28 @@ def state(
     (records, faults, journal, reset; OpenAPI at /docs). The line
     `mock state ST listening on URL` goes to standard error once it accepts
     connections. Point a hub at it with SWITCH_STATES="ST=URL".
+
+    \b
+    Fault types, their params, and --fault examples:
+      latency         ms                          latency:ms=400
+      jitter          distribution, ms, spread    jitter:distribution=normal,ms=300,spread=50
+      error           status (500..599, not 503)  error@0.1:status=502
+      timeout         seconds (optional)          timeout:seconds=5
+      reset           none                        reset@0.5
+      malformed       kind                        malformed:kind=truncated
+      out_of_service  none (scope with keys)      out_of_service:keys=DQ+KQ
+    distribution: uniform (ms ± spread), normal (mean ms, stddev spread),
+    exponential (mean ms); kind: garbage, truncated, wrong_shape, wrong_key.
+
+    \b
+    In a --faults file (a YAML or JSON list), PUT /admin/faults or the pytest
+    plugin's mock_state(faults=[...]), a fault is a mapping:
+      {"type": "latency", "params": {"ms": 400}}
+      {"type": "latency", "ms": 400}    (the same: params may sit beside type)
+      {"type": "error", "probability": 0.1, "params": {"status": 502}}
+      {"type": "out_of_service", "keys": ["DQ", "KQ"]}
+    Every fault also takes probability (0..1, default 1: the chance it hits a
+    query), keys and oris (scope it), name (default: the type) and seed.
     """
     # Loaded here so light verbs start fast.
     from simulators.mockstate import (

@@ -154,6 +154,27 @@ def test_faults_are_set_listed_added_and_cleared(client: TestClient) -> None:
     assert client.get("/admin/faults").json() == []
 
 
+def test_params_beside_type_are_taken_over_http(client: TestClient) -> None:
+    put = client.put(
+        "/admin/faults",
+        json=[{"type": "latency", "ms": 400}, {"type": "error", "probability": 0.2, "status": 502}],
+    )
+    assert put.status_code == 200, put.json()
+    assert put.json() == [
+        {"type": "latency", "name": "latency", "probability": 1.0, "params": {"ms": 400.0}},
+        {"type": "error", "name": "error", "probability": 0.2, "params": {"status": 502}},
+    ]
+
+
+def test_a_wrong_name_over_http_names_the_right_one(client: TestClient) -> None:
+    response = client.put("/admin/faults", json=[{"type": "error", "rate": 0.1}])
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == (
+        "invalid fault spec: [0].error: unknown name 'rate' (did you mean probability?): "
+        "error takes params status; every fault takes name, probability, keys, oris, seed"
+    )
+
+
 def test_latency_is_applied_and_journaled(client: TestClient) -> None:
     client.put("/admin/faults", json=[{"type": "latency", "params": {"ms": 2}}])
     assert _query(client, OLN=OLN).status_code == 200
@@ -221,7 +242,7 @@ def test_a_seeded_half_of_errors_repeats_over_http() -> None:
             [{"type": "latency", "params": {"ms": -5}}],
             "invalid fault spec: [0].latency.params.ms: Input should be greater than or equal to 0",
         ),
-        ([{"type": "latency"}], "invalid fault spec: [0].latency.params: Field required"),
+        ([{"type": "latency"}], "invalid fault spec: [0].latency.params.ms: Field required"),
         ([{"type": "slow"}], "invalid fault spec: [0]: Input tag 'slow' found using 'type'"),
         ([{"params": {}}], "invalid fault spec: [0]: Unable to extract tag using discriminator"),
         (

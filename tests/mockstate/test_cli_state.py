@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 import simulators.mockstate
 from simulators.mockstate import MockState
+from switch.cli import app as switch_cli
 from switch.cli.sim_state import state
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "simulators" / "mockstate" / "examples"
@@ -135,3 +136,53 @@ def test_switch_sim_state_once_registered() -> None:
     assert result.exit_code == 0, result.output
     assert "--port" in result.output and "--fault" in result.output
     assert sim is not None
+
+
+def test_help_shows_every_fault_type_with_an_example_line_unwrapped() -> None:
+    result = runner.invoke(switch_cli, ["sim", "state", "--help"], terminal_width=60)
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    for line in [
+        "latency         ms                          latency:ms=400",
+        "jitter          distribution, ms, spread    jitter:distribution=normal,ms=300,spread=50",
+        "error           status (500..599, not 503)  error@0.1:status=502",
+        "timeout         seconds (optional)          timeout:seconds=5",
+        "reset           none                        reset@0.5",
+        "malformed       kind                        malformed:kind=truncated",
+        "out_of_service  none (scope with keys)      out_of_service:keys=DQ+KQ",
+        '{"type": "latency", "params": {"ms": 400}}',
+        '{"type": "latency", "ms": 400}    (the same: params may sit beside type)',
+        '{"type": "error", "probability": 0.1, "params": {"status": 502}}',
+    ]:
+        assert line in lines
+    for kind in ("latency", "jitter", "error", "timeout", "reset", "malformed", "out_of_service"):
+        assert any(line.startswith(f"{kind} ") for line in lines), kind
+
+
+def test_a_faults_file_takes_params_beside_type(
+    served: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    faults = tmp_path / "faults.yaml"
+    faults.write_text(
+        "- {type: latency, ms: 400}\n- {type: error, probability: 0.5, status: 502}\n"
+    )
+    result = runner.invoke(app, ["WA", "--faults", str(faults)])
+    assert result.exit_code == 0, result.stderr
+    latency, error = served[0]["service"].faults.faults
+    assert (latency.type, latency.params.ms) == ("latency", 400.0)
+    assert (error.probability, error.params.status) == (0.5, 502)
+
+
+def test_a_wrong_name_in_a_faults_file_names_the_right_one(
+    served: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    faults = tmp_path / "faults.yaml"
+    faults.write_text("- {type: error, rate: 0.1}\n")
+    result = runner.invoke(app, ["WA", "--faults", str(faults)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {faults}: invalid fault spec: [0].error: unknown name 'rate' "
+        "(did you mean probability?): error takes params status; every fault takes name, "
+        "probability, keys, oris, seed"
+    ]
+    assert served == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from simulators.mockstate import (
     ErrorFault,
@@ -49,13 +51,14 @@ def test_compact_form_reads_type_probability_params_and_scope() -> None:
     ("text", "reason"),
     [
         ("bogus", "does not match any of the expected tags"),
-        ("latency", "latency.params: Field required"),
+        ("latency", "latency.params.ms: Field required"),
         ("latency:ms=-1", "latency.params.ms: Input should be greater than or equal to 0"),
         ("latency:ms=fast", "latency.params.ms: Input should be a valid number"),
         ("error@2", "error.probability: Input should be less than or equal to 1"),
         ("error:status=503", "503 is the out_of_service fault"),
         ("error:status=404", "greater than or equal to 500"),
-        ("reset:hard=yes", "reset.params.hard: Extra inputs are not permitted"),
+        ("reset:hard=yes", "reset: unknown name 'hard': reset takes no params;"),
+        ("error:rate=0.1", "error: unknown name 'rate' (did you mean probability?)"),
         ("out_of_service:keys=XQ", "not query keys: ['XQ']"),
         ("jitter:ms=10,distribution=pareto", "jitter.params.distribution"),
         ("latency:ms", "want NAME=VALUE, got 'ms'"),
@@ -70,8 +73,84 @@ def test_bad_specs_are_refused_with_the_reason(text: str, reason: str) -> None:
 def test_a_fault_from_a_mapping_takes_its_type_as_default_name() -> None:
     fault = fault_from({"type": "latency", "params": {"ms": 5}})
     assert isinstance(fault, LatencyFault) and fault.name == "latency"
-    with pytest.raises(FaultSpecError, match="Extra inputs"):
+    with pytest.raises(FaultSpecError, match="unknown name 'toxicity'"):
         fault_from({"type": "latency", "params": {"ms": 5}, "toxicity": 1})
+
+
+@pytest.mark.parametrize(
+    ("flat", "nested"),
+    [
+        ({"type": "latency", "ms": 400}, {"type": "latency", "params": {"ms": 400}}),
+        (
+            {"type": "jitter", "distribution": "normal", "ms": 300, "spread": 50, "seed": 3},
+            {
+                "type": "jitter",
+                "seed": 3,
+                "params": {"distribution": "normal", "ms": 300, "spread": 50},
+            },
+        ),
+        (
+            {"type": "error", "probability": 0.1, "status": 502},
+            {"type": "error", "probability": 0.1, "params": {"status": 502}},
+        ),
+        ({"type": "timeout", "seconds": 2}, {"type": "timeout", "params": {"seconds": 2}}),
+        (
+            {"type": "malformed", "kind": "truncated"},
+            {"type": "malformed", "params": {"kind": "truncated"}},
+        ),
+        ({"type": "latency", "ms": 5, "params": {}}, {"type": "latency", "params": {"ms": 5}}),
+    ],
+)
+def test_params_beside_type_read_as_params(
+    flat: dict[str, object], nested: dict[str, object]
+) -> None:
+    assert fault_from(flat) == fault_from(nested)
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        (
+            {"type": "error", "rate": 0.1},
+            "invalid fault spec: error: unknown name 'rate' (did you mean probability?): "
+            "error takes params status; every fault takes name, probability, keys, oris, seed",
+        ),
+        (
+            {"type": "error", "params": {"rate": 0.1}},
+            "invalid fault spec: error: unknown name 'rate' (did you mean probability?): "
+            "error takes params status; every fault takes name, probability, keys, oris, seed",
+        ),
+        (
+            {"type": "jitter", "ms": 5, "sprad": 2},
+            "invalid fault spec: jitter: unknown name 'sprad' (did you mean spread?): "
+            "jitter takes params distribution, ms, spread; every fault takes name, probability, "
+            "keys, oris, seed",
+        ),
+        (
+            {"type": "latency", "delay": 5},
+            "invalid fault spec: latency: unknown name 'delay': latency takes params ms; "
+            "every fault takes name, probability, keys, oris, seed",
+        ),
+        (
+            {"type": "error", "params": {"probability": 0.5}},
+            "invalid fault spec: error: probability goes beside type, not in params",
+        ),
+        (
+            {"type": "latency", "ms": 5, "params": {"ms": 6}},
+            "invalid fault spec: latency: ms given both beside type and in params",
+        ),
+    ],
+)
+def test_a_wrong_name_is_refused_with_the_names_it_takes(
+    spec: dict[str, object], reason: str
+) -> None:
+    with pytest.raises(FaultSpecError) as caught:
+        fault_from(spec)
+    assert str(caught.value) == reason
+
+
+def test_the_compact_form_takes_probability_by_name() -> None:
+    assert parse_fault("error:probability=0.25,status=502") == parse_fault("error@0.25:status=502")
 
 
 def test_probability_one_always_hits_and_zero_never() -> None:
@@ -177,3 +256,60 @@ def test_a_bad_faults_file_names_the_file_and_the_fault() -> None:
     assert "[1].error.probability" in str(caught.value)
     with pytest.raises(FaultSpecError, match="No such file"):
         load_faults(FIXTURES / "missing.yaml")
+
+
+PARAMS = st.sampled_from(
+    [
+        ("latency", st.fixed_dictionaries({"ms": st.floats(0, MAX_DELAY_MS)})),
+        (
+            "jitter",
+            st.fixed_dictionaries(
+                {"ms": st.floats(0, MAX_DELAY_MS)},
+                optional={
+                    "distribution": st.sampled_from(["uniform", "normal", "exponential"]),
+                    "spread": st.floats(0, MAX_DELAY_MS),
+                },
+            ),
+        ),
+        (
+            "error",
+            st.fixed_dictionaries(
+                {}, optional={"status": st.integers(500, 599).filter(lambda s: s != 503)}
+            ),
+        ),
+        (
+            "timeout",
+            st.fixed_dictionaries({}, optional={"seconds": st.floats(0.001, MAX_DELAY_MS / 1000)}),
+        ),
+        (
+            "malformed",
+            st.fixed_dictionaries(
+                {}, optional={"kind": st.sampled_from(["garbage", "truncated", "wrong_shape"])}
+            ),
+        ),
+    ]
+)
+
+
+@given(data=st.data(), probability=st.floats(0, 1))
+def test_any_params_read_the_same_beside_type_or_nested(
+    data: st.DataObject, probability: float
+) -> None:
+    kind, params = data.draw(PARAMS)
+    drawn = data.draw(params)
+    flat = fault_from({"type": kind, "probability": probability, **drawn})
+    assert flat == fault_from({"type": kind, "probability": probability, "params": drawn})
+
+
+@given(
+    kind=st.sampled_from(["latency", "jitter", "error", "timeout", "reset", "malformed"]),
+    name=st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12),
+)
+def test_a_name_no_fault_takes_is_refused_by_name(kind: str, name: str) -> None:
+    assume(name not in {"type", "params", "name", "probability", "keys", "oris", "seed"})
+    assume(name not in {"ms", "distribution", "spread", "status", "seconds", "kind"})
+    with pytest.raises(FaultSpecError) as caught:
+        fault_from(
+            {"type": kind, "params": {"ms": 1} if kind in ("latency", "jitter") else {}, name: 1}
+        )
+    assert f"{kind}: unknown name {name!r}" in str(caught.value)
