@@ -47,24 +47,68 @@ def _send_remote(text: str, hub: str, key: str, wait: float) -> tuple[int, dict[
     return response.status_code, body
 
 
+# A summary line names at most this many states; past it, it only counts them.
+NAMED_AT_MOST = 6
+
+
 def print_reply(console: Console, status: int, body: dict[str, Any]) -> None:
     if "error" in body:
         error = body["error"]
         console.print(error.get("er_text") or f"{error.get('code')} {error.get('message')}")
         return
     console.print(f"message {body['id']} ({status})", style="dim")
-    for result in body.get("results", []):
-        colour = "green" if result["decision"] == "permit" else "red"
-        rule = f" rule {result['rule']}" if result.get("rule") else ""
-        console.print(
-            f"[{colour}]{result['destination']}: {result['decision']}{rule}"
-            f" · {result['status']}[/]",
-            highlight=False,
-        )
-        if result.get("response"):
-            console.print(result["response"]["text"], highlight=False, markup=False)
-    if "summary" in body:
-        console.print({k: v for k, v in body["summary"].items() if v})
+    results: list[dict[str, Any]] = body.get("results", [])
+    summary: dict[str, list[str]] | None = body.get("summary")
+    if summary is None:
+        for result in results:
+            _print_result(console, result)
+        return
+    # A multi-state (NL) reply: the hits in full, then the other states in a few lines.
+    hits = set(summary.get("hit", []))
+    for result in results:
+        if result["destination"] in hits:
+            _print_result(console, result)
+    for line in summary_lines(summary, results):
+        console.print(line, highlight=False, markup=False)
+
+
+def _print_result(console: Console, result: dict[str, Any]) -> None:
+    colour = "green" if result["decision"] == "permit" else "red"
+    rule = f" rule {result['rule']}" if result.get("rule") else ""
+    console.print(
+        f"[{colour}]{result['destination']}: {result['decision']}{rule} · {result['status']}[/]",
+        highlight=False,
+    )
+    if result.get("response"):
+        console.print(result["response"]["text"], highlight=False, markup=False)
+
+
+def summary_lines(summary: dict[str, list[str]], results: list[dict[str, Any]]) -> list[str]:
+    """An NL reply's summary as an operator reads it: which states hit, how
+    many had nothing, and which did not answer or were refused (when few)."""
+    shown = {r["destination"]: r for r in results}
+
+    def why_not(state: str) -> str:
+        result = shown.get(state)
+        return f"{state} {result['status'].replace('_', ' ')}" if result else state
+
+    def refused_by(state: str) -> str:
+        rule = (shown.get(state) or {}).get("rule")
+        return f"{state} {rule}" if rule else state
+
+    hits = summary.get("hit", [])
+    return [
+        f"hit: {len(hits)}" + (f" ({', '.join(hits)})" if hits else ""),
+        f"no hit: {len(summary.get('no_hit', []))}",
+        _named("no answer", [why_not(s) for s in summary.get("no_response", [])]),
+        _named("denied", [refused_by(s) for s in summary.get("denied", [])]),
+    ]
+
+
+def _named(label: str, states: list[str]) -> str:
+    if not states or len(states) > NAMED_AT_MOST:
+        return f"{label}: {len(states)}"
+    return f"{label}: {len(states)} ({', '.join(states)})"
 
 
 def send(
@@ -99,4 +143,4 @@ def send(
         raise typer.Exit(1)
 
 
-__all__ = ["print_reply", "send"]
+__all__ = ["print_reply", "send", "summary_lines"]
