@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from switch import terminal
-from switch.cli.common import fail
-from switch.directory import Directory
+from switch.cli.common import fail, known_state
+from switch.directory import FEDERAL_OFFICE_STATES, Directory
 from switch.settings import Settings
 
 
@@ -20,10 +20,12 @@ def agencies(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
     """List agencies in the directory (ORI, name, state, type, department, component, tags)."""
+    # Federal offices may sit where no DMV answers (GU, VI): those list too.
+    code = known_state(state, also=FEDERAL_OFFICE_STATES) if state is not None else None
     directory = Directory.load(Settings().directory)
     found = directory.filter(
         component=component,
-        state=state.upper() if state else None,
+        state=code,
         type=type_.upper() if type_ else None,
     )
     if not found:

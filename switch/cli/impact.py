@@ -14,8 +14,8 @@ import typer
 from rich.text import Text
 
 from switch import terminal
-from switch.cli.common import fail
-from switch.directory import JURISDICTIONS, Directory, DirectoryError
+from switch.cli.common import fail, known_state
+from switch.directory import Directory, DirectoryError
 from switch.impact.diff import diff_paths, load_policies
 from switch.impact.diff_render import render_diff
 from switch.impact.matrix import state_matrix
@@ -63,10 +63,8 @@ def diff(
     """Semantic diff: every request class whose effect, redactions or obligations
     change, loosenings (deny → permit) first. A state on one side only is
     compared against no policy (permit all). Exit 0 when the comparison ran."""
+    wanted = known_state(state) if state is not None else None
     directory = _directory()
-    wanted = state.upper() if state else None
-    if wanted is not None and len(wanted) != 2:
-        fail(f"--state takes a two-letter state code, not {state!r}")
     for path in (old, new):
         if not path.exists():
             fail(f"{path}: no such policy file or folder")
@@ -128,10 +126,8 @@ def matrix(
         fail("give a STATE (e.g. WA), or --national --component C")
     if component is not None:
         fail("--component goes with --national")
-    code = state.upper()
+    code = known_state(state)
     found = _policies(policies, code)
-    if code not in JURISDICTIONS and code not in found:
-        fail(f"{state!r} is not a jurisdiction and has no policy")
     table = state_matrix(found.get(code), directory, code)
     if format_ is OutputFormat.json:
         _emit(table.as_dict())

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from switch import terminal
 from switch.audit.database import migrate, open_engine
-from switch.cli.common import err_console, fail
-from switch.directory import JURISDICTIONS, Directory
+from switch.cli.common import err_console, fail, known_state
+from switch.directory import Directory
 from switch.errors import NotFoundError
 from switch.keys import KeyInfo, issue_key, list_keys, revoke_key
 from switch.moments import ISO_HINT, end_after, read_moment
@@ -70,9 +70,7 @@ def issue(
         if Directory.load(settings.directory).get(ori) is None:
             fail(f"ORI {ori} is not in the directory (see `switch agencies`)")
     if admin is not None:
-        admin = admin.upper()
-        if admin != "*" and admin not in JURISDICTIONS:
-            fail(f"admin scope must be * or a state code, not {admin}")
+        admin = known_state(admin, also={"*"})
     expires_at = None
     if expires is not None:
         try:

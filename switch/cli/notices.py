@@ -9,7 +9,7 @@ from rich.table import Table
 
 from switch import terminal
 from switch.audit.database import migrate, open_engine
-from switch.cli.common import err_console, fail
+from switch.cli.common import err_console, fail, known_state
 from switch.notices import list_notices, mark_sent
 from switch.settings import Settings
 
@@ -26,22 +26,23 @@ def notices(
     with --mark-sent, first record that those notices went out."""
     if limit < 1:
         fail("--limit must be at least 1")
+    code = known_state(state) if state is not None else None
     engine = open_engine(Settings().database_url)
     try:
         migrate(engine)
         if mark_sent_:
-            changed = mark_sent(engine, mark_sent_, state=state.upper() if state else None)
+            changed = mark_sent(engine, mark_sent_, state=code)
             err_console.print(f"marked {changed} of {len(mark_sent_)} notice(s) sent")
             if changed != len(set(mark_sent_)):
                 fail("some notices were not found, were another state's, or were already sent")
-        found = list_notices(engine, state=state, limit=limit)
+        found = list_notices(engine, state=code, limit=limit)
     finally:
         engine.dispose()
     if as_json:
         typer.echo(json.dumps(found, indent=1))
         return
     if not found:
-        err_console.print("no notices" + (f" for {state.upper()}" if state else ""))
+        err_console.print("no notices" + (f" for {code}" if code else ""))
         return
     table = Table()
     table.add_column("#", no_wrap=True)

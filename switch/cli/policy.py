@@ -12,7 +12,7 @@ import typer
 from switch import terminal
 from switch.audit.database import migrate, open_engine
 from switch.cli import impact, replay
-from switch.cli.common import err_console, fail
+from switch.cli.common import err_console, fail, known_state
 from switch.directory import Directory
 from switch.errors import MessageError
 from switch.policy import PolicyError, PolicyProblem, compile_policy, load_policy_file
@@ -135,6 +135,7 @@ def explain(
 ) -> None:
     """The full trace: every rule tried, each condition with the value it saw,
     and the deciding rule."""
+    state = known_state(to)
     settings = Settings()
     directory = Directory.load(settings.directory)
     try:
@@ -156,7 +157,7 @@ def explain(
     try:
         request = probe_request(
             directory,
-            state=to.upper(),
+            state=state,
             ori=from_.upper(),
             key=key.upper(),
             reason=rsn,

@@ -11,10 +11,10 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from switch import terminal
 from switch.audit.database import migrate, open_engine
-from switch.cli.common import err_console, fail
+from switch.cli.common import err_console, fail, known_state
 from switch.directory import Directory
 from switch.errors import SwitchError
-from switch.reports import build_report, check_state, parse_period, print_tables, render
+from switch.reports import build_report, parse_period, print_tables, render
 from switch.settings import Settings
 
 
@@ -58,8 +58,8 @@ def report(
     under which rule, fields withheld, notices owed, candidate-policy disagreements."""
     settings = Settings()
     url = db or settings.database_url
+    code = known_state(state)
     try:
-        code = check_state(state)
         period = parse_period(since, until)
         directory = Directory.load(settings.directory)
     except SwitchError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from switch.cli.common import fail
+from switch.cli.common import fail, known_state
 
 
 def state(
@@ -78,6 +78,7 @@ def state(
         serve,
     )
 
+    code = known_state(state)
     faults: list[Fault] = []
     try:
         if faults_file is not None:
@@ -90,9 +91,7 @@ def state(
         if down:
             faults.append(fault_from({"type": "out_of_service"}))
         programmed = load_records(records) if records is not None else None
-        service = MockState(
-            state, seed=seed, records=programmed, faults=faults, generated=generated
-        )
+        service = MockState(code, seed=seed, records=programmed, faults=faults, generated=generated)
     except (MockStateError, ValueError) as err:
         fail(str(err))
     try:

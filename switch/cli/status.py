@@ -16,8 +16,7 @@ import typer
 
 from switch import service_status
 from switch.audit.database import migrate, open_engine
-from switch.cli.common import fail
-from switch.directory import JURISDICTIONS
+from switch.cli.common import fail, known_state
 from switch.messages.model import QUERY_KEYS
 from switch.settings import Settings
 
@@ -54,13 +53,6 @@ def _remote(method: str, hub: str, key: str | None, path: str, body: Any = None)
     return response.json()
 
 
-def _state(state: str) -> str:
-    state = state.upper()
-    if state not in JURISDICTIONS:
-        fail(f"no such state {state}")
-    return state
-
-
 def _local_marks(settings: Settings) -> service_status.Marks:
     engine = open_engine(settings.database_url)
     try:
@@ -85,15 +77,15 @@ def _change(
 ) -> None:
     """Mark (PUT) or clear (DELETE) a state's out-of-service keys, over HTTP
     or in the audit database, and print the state's marks."""
+    state = known_state(state)
     wanted = _keys(keys)
     if hub is not None:
         body: dict[str, Any] | None = {"keys": wanted} if wanted else None
         if not forward:
             body = {**(body or {}), "forward": False}
-        typer.echo(json.dumps(_remote(method, hub, key, f"/v1/status/{state.upper()}", body)))
+        typer.echo(json.dumps(_remote(method, hub, key, f"/v1/status/{state}", body)))
         return
     settings = Settings()
-    state = _state(state)
     engine = open_engine(settings.database_url)
     try:
         migrate(engine)

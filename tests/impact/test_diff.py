@@ -305,4 +305,4 @@ def test_cli_refuses_a_bad_state_option() -> None:
         cli(), ["policy", "diff", str(PAIR / "old"), str(PAIR / "new"), "--state", "ARIZONA"]
     )
     assert result.exit_code == 1
-    assert "two-letter" in result.stderr
+    assert "unknown state 'ARIZONA'" in result.stderr

@@ -214,7 +214,7 @@ def test_cli_national_json_parses() -> None:
         (["matrix", "WA", "--national", "--component", "CBP"], "not both"),
         (["matrix", "--national", "--component", "NOPE"], "no agency in the directory"),
         (["matrix", "WA", "--component", "CBP"], "--component goes with --national"),
-        (["matrix", "ZZ"], "not a jurisdiction"),
+        (["matrix", "ZZ"], "unknown state 'ZZ': expected a jurisdiction code such as WA"),
     ],
 )
 def test_cli_usage_errors_exit_non_zero(args: list[str], message: str) -> None:
