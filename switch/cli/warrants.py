@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from switch import terminal
@@ -98,11 +99,17 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
     """List warrants in the order they were issued."""
-    with _registry(Settings()) as registry:
+    settings = Settings()
+    if to is not None:
+        to = to.strip().upper()
+        # Warrants are only issued to agencies in the directory: any other ORI is a typo.
+        if Directory.load(settings.directory).get(to) is None:
+            fail(escape(f"ORI {to} is not in the directory (see `switch agencies`)"))
+    with _registry(settings) as registry:
         found = registry.list(issued_to=to)
     if as_json:
         typer.echo(json.dumps([w.as_dict() for w in found], indent=1))
     elif found:
         terminal.console().print(_table(found))
     else:
-        err_console.print("no warrants" + (f" issued to {to.upper()}" if to else ""))
+        err_console.print("no warrants" + (f" issued to {to}" if to else ""))

@@ -112,3 +112,11 @@ def test_list_all_and_by_recipient(env: str) -> None:
     assert table.exit_code == 0 and ice in table.stdout and nypd in table.stdout
     empty = runner.invoke(app, ["warrants", "list", "--to", "WA0170100"])
     assert empty.exit_code == 0 and empty.stdout == "" and "no warrants" in empty.stderr
+
+
+def test_list_for_an_ori_not_in_the_directory_is_an_error(env: str) -> None:
+    result = runner.invoke(app, ["warrants", "list", "--to", "zz9999999"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "error: ORI ZZ9999999 is not in the directory (see `switch agencies`)"
+    ]
