@@ -3,6 +3,7 @@ and tests that must talk HTTP to it."""
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -15,6 +16,10 @@ from switch.api.app import create_app
 from switch.runtime import Runtime
 
 GRACE_SECONDS = 3
+
+
+class HubStartError(RuntimeError):
+    """The hub cannot serve: its port is taken, or it failed while starting."""
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -33,7 +38,10 @@ def running_hub(
     start_timeout: float = 15.0,
 ) -> Iterator[str]:
     """Serve the hub until the block ends; yields its base URL."""
-    port = port or free_port(host)
+    # The socket is bound here, before uvicorn starts, so that a taken port is
+    # one plain reason for the caller rather than a log line and a timeout.
+    listener = _bind(host, port or 0)
+    port = listener.getsockname()[1]
     config = uvicorn.Config(
         create_app(runtime_factory),
         host=host,
@@ -44,16 +52,33 @@ def running_hub(
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="hub", daemon=True)
+    thread = threading.Thread(target=server.run, args=([listener],), name="hub", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise RuntimeError(f"the hub did not start on {host}:{port}")
+            thread.join(timeout=GRACE_SECONDS)
+            listener.close()
+            raise HubStartError(f"the hub did not start on {host}:{port}")
         time.sleep(0.02)
     try:
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+        listener.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # As uvicorn does: a port left in TIME_WAIT by the last run is free again.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise HubStartError(f"port {port} on {host} is in use") from None
+        raise HubStartError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return listener
