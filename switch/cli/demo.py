@@ -35,7 +35,5 @@ def demo(
         run_demo(duration=duration, keep_serving=serve, port=port, database=database)
     except (DemoFilesBusy, HubStartError) as exc:
         fail(str(exc))
-    except OSError as exc:
+    except OSError as exc:  # its folder or database cannot be made: say which
         fail(f"the demo cannot run: {exc}")
-    except KeyboardInterrupt:
-        fail("interrupted", code=130)
