@@ -10,7 +10,9 @@ from switch.cli.common import fail
 
 
 def demo(
-    duration: float = typer.Option(20.0, min=1, help="Seconds to run before the summary."),
+    duration: float = typer.Option(
+        20.0, min=1, help="Seconds to run before the summary, once the hub is ready."
+    ),
     serve: bool = typer.Option(False, "--serve", help="Keep serving after the summary."),
     port: int | None = typer.Option(
         None, min=1, max=65535, help="Port for the hub (default: a free one)."

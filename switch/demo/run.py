@@ -3,6 +3,7 @@ through the real HTTP API, live background traffic, then a summary."""
 
 from __future__ import annotations
 
+import itertools
 import shlex
 import shutil
 import sys
@@ -20,7 +21,7 @@ from switch.audit.database import migrate, open_engine
 from switch.demo.files import DEMO_ROOT, DemoFiles, claim_files
 from switch.demo.player import Player
 from switch.demo.scenario import WARRANT_SUBJECT, scripted_steps
-from switch.demo.traffic import random_messages, refused_queries
+from switch.demo.traffic import CYCLE, random_messages, refused_queries
 from switch.directory import Directory
 from switch.keys import issue_key, issue_keys
 from switch.policy.store import PolicyStore
@@ -117,15 +118,18 @@ def run_demo(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Returns the number of messages sent. `clock` and `sleep` time the live
-    part: it runs until `duration` seconds after the hub started."""
+    part: it runs until `duration` seconds after the hub was ready, and for
+    one cycle of its traffic at least, so that every demo shows a refusal."""
     console = console or terminal.console()
     with running_demo(port=port, database=database, root=root, console=console) as demo:
-        started = clock()
         player = Player(demo.url, demo.keys, console)
         policies = PolicyStore.load(policies_folder(demo.settings))
         refused = refused_queries(demo.directory, policies)
         with console.status("indexing the simulated DMVs' records…"):
             player.wait_until_warm()
+        # The indexing is the hub's start-up, not the demo: on a busy machine
+        # it can take most of a short --duration.
+        started = clock()
         try:
             # The narration always plays whole; live traffic fills the rest.
             steps = scripted_steps(demo.settings.simulator_seed, **demo.warrants)
@@ -133,7 +137,9 @@ def run_demo(
                 player.play_step(number, step)
             terminal.heading(console, "Live traffic")
             traffic = random_messages(demo.directory, refused=refused)
-            while clock() - started < duration:
+            for sent in itertools.count():
+                if sent >= len(CYCLE) and clock() - started >= duration:
+                    break
                 sender, text = next(traffic)
                 status, body = player.send(sender, text)
                 player.show(sender, status, body, verbose=False)
