@@ -24,6 +24,7 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
     ├── WarrantError            HTTP 422: a warrant the registry refuses (switch.warrants)
     ├── ReportError             HTTP 422: a report asked for badly (switch.reports)
+    ├── DatabaseURLError        a database URL that opens no database (switch.audit.database_url)
     ├── ReplayError             a replay that cannot run (switch.impact)
     └── DirectoryError          a directory that cannot be loaded (switch.directory)
 """

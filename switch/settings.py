@@ -15,6 +15,10 @@ DEFAULT_DATABASE_URL = "sqlite:///switch.db"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SWITCH_", extra="ignore")
 
+    # A SQLAlchemy URL (sqlite:///PATH, postgresql://USER@HOST/DB) or a plain
+    # path, a SQLite file. Read where it is opened (switch.audit.database_url),
+    # so that a bad one is a one-line DatabaseURLError there, not a
+    # validation error from every verb that reads settings.
     database_url: str = DEFAULT_DATABASE_URL
     # None: ./policies when it exists, else the policies shipped beside the package.
     policies: Path | None = None

@@ -9,13 +9,13 @@ from datetime import datetime
 
 import typer
 from sqlalchemy import Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from switch import progress
-from switch.audit.database import migrate, open_engine
+from switch.audit.database import migrate
 from switch.audit.prune import describe, prune
 from switch.audit.verify import verify
-from switch.cli.common import err_console, fail
+from switch.cli.common import err_console, fail, open_database
 from switch.errors import SwitchError
 from switch.settings import Settings
 
@@ -35,10 +35,10 @@ DbOption = typer.Option(
 
 def _open(db: str | None) -> Engine:
     url = db or Settings().database_url
+    engine = open_database(url, UNCHECKED)
     try:
-        engine = open_engine(url)
         migrate(engine)
-    except (ArgumentError, SQLAlchemyError) as exc:
+    except SQLAlchemyError as exc:
         fail(f"cannot open the audit database {url}: {exc}", UNCHECKED)
     return engine
 

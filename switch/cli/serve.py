@@ -7,7 +7,8 @@ import socket
 
 import typer
 
-from switch.cli.common import fail
+from switch.cli.common import fail, open_database
+from switch.settings import Settings
 
 
 def serve(
@@ -21,6 +22,9 @@ def serve(
     and SWITCH_STATES.
     """
     _refuse_taken(host, port)
+    # A database that cannot be opened fails here in one line, not as the
+    # traceback uvicorn prints for a failed start-up.
+    open_database(Settings().database_url).dispose()
     import uvicorn  # loaded here so light verbs (keys, agencies) start fast
 
     from switch.api.app import create_app

@@ -11,8 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from switch import terminal
-from switch.audit.database import migrate, open_engine
-from switch.cli.common import err_console, fail
+from switch.audit.database import migrate
+from switch.cli.common import err_console, fail, open_database
 from switch.directory import Directory
 from switch.settings import Settings
 from switch.warrants import Warrant, WarrantError, WarrantRegistry
@@ -22,7 +22,7 @@ app = typer.Typer(help="Issue and read court-registry warrants.", no_args_is_hel
 
 @contextmanager
 def _registry(settings: Settings, *, directory: bool = False) -> Iterator[WarrantRegistry]:
-    engine = open_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         migrate(engine)
         yield WarrantRegistry(engine, Directory.load(settings.directory) if directory else None)
