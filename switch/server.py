@@ -1,25 +1,62 @@
-"""A real hub on a real port, in a background thread: for the demo, the CLI
-and tests that must talk HTTP to it."""
+"""A real hub on a real port: in a background thread for the demo, the CLI
+and tests that must talk HTTP to it, or in this one for `switch serve`."""
 
 from __future__ import annotations
 
 import errno
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import uvicorn
+from fastapi import FastAPI
 
 from switch.api.app import create_app
+from switch.api.streams import close_streams
 from switch.runtime import Runtime
 
+# How long requests still running at shutdown may finish. Live streams do
+# not count: the hub ends them itself as shutdown begins.
 GRACE_SECONDS = 3
+# uvicorn's exit status when the app does not start.
+STARTUP_FAILURE = 3
 
 
 class HubStartError(RuntimeError):
     """The hub cannot serve: its port is taken, or it failed while starting."""
+
+
+class HubServer(uvicorn.Server):
+    """uvicorn's server, which ends the hub's live streams as its shutdown
+    begins: uvicorn would otherwise wait its graceful timeout for them, then
+    cancel them with an error line and a traceback each."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        close_streams(self.config.app)
+        await super().shutdown(sockets)
+
+
+def _config(app: FastAPI, host: str, port: int, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+    )
+
+
+def serve(*, host: str, port: int, log_level: str) -> None:
+    """Serve the hub in this thread until a signal (`switch serve`)."""
+    server = HubServer(_config(create_app(), host, port, log_level))
+    with suppress(KeyboardInterrupt):  # uvicorn has shut down by then
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -42,16 +79,7 @@ def running_hub(
     # one plain reason for the caller rather than a log line and a timeout.
     listener = _bind(host, port or 0)
     port = listener.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(runtime_factory),
-        host=host,
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        # Live event streams never end by themselves; do not wait on them.
-        timeout_graceful_shutdown=GRACE_SECONDS,
-    )
-    server = uvicorn.Server(config)
+    server = HubServer(_config(create_app(runtime_factory), host, port, "warning"))
     thread = threading.Thread(target=server.run, args=([listener],), name="hub", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

@@ -35,6 +35,7 @@ from switch.api.routes import (
     warrants,
     web,
 )
+from switch.api.streams import LiveStreams
 from switch.errors import SwitchError
 from switch.ratelimit import RateLimited, RateLimiter, parse_rate_limits
 from switch.replies import error_json, response_json
@@ -67,6 +68,8 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
             raise
         runtime.start()
         app.state.runtime = runtime
+        # Per run: its streams belong to the event loop serving this run.
+        app.state.streams = LiveStreams()
         watcher = asyncio.create_task(runtime.watch_policies())
         try:
             yield

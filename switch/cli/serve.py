@@ -25,14 +25,10 @@ def serve(
     # A database that cannot be opened fails here in one line, not as the
     # traceback uvicorn prints for a failed start-up.
     open_database(Settings().database_url).dispose()
-    import uvicorn  # loaded here so light verbs (keys, agencies) start fast
+    # Loaded here so light verbs (keys, agencies) start fast.
+    from switch.server import serve as serve_hub
 
-    from switch.api.app import create_app
-
-    # Live event streams never end by themselves; do not wait on them at exit.
-    uvicorn.run(
-        create_app(), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=3
-    )
+    serve_hub(host=host, port=port, log_level=log_level)
 
 
 def _refuse_taken(host: str, port: int) -> None:
