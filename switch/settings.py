@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     # at once; `CLASS=0` lifts a class's limit, `0` alone turns limits off.
     # Details in switch/ratelimit.py.
     rate_limits: str = DEFAULT_RATE_LIMITS
+    # The audit key (Ed25519, PEM, mode 0600) that signs checkpoints of the
+    # audit chain and prune anchors; made at first start. None: beside a
+    # SQLite database file, else in the state folder (switch/audit/locations.py).
+    audit_key_file: Path | None = None
+    # The append-only file of signed checkpoints (JSON lines), one written
+    # when the chain has grown by this many records or, if it grew at all,
+    # this many seconds after the last, and at stop. None: as the key.
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_records: int = Field(default=1000, ge=1)
+    audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("rate_limits")
     @classmethod

@@ -7,7 +7,10 @@ import socket
 
 import typer
 
+from switch.audit import signing
+from switch.audit.locations import audit_key_path
 from switch.cli.common import fail, open_database
+from switch.errors import SwitchError
 from switch.settings import Settings
 
 
@@ -25,10 +28,19 @@ def serve(
     # A database that cannot be opened fails here in one line, not as the
     # traceback uvicorn prints for a failed start-up.
     open_database(Settings().database_url).dispose()
+    _refuse_unusable_audit_key()
     # Loaded here so light verbs (keys, agencies) start fast.
     from switch.server import serve as serve_hub
 
     serve_hub(host=host, port=port, log_level=log_level)
+
+
+def _refuse_unusable_audit_key() -> None:
+    """The hub would refuse it at start-up, in a traceback from uvicorn: say it in one line."""
+    try:
+        signing.load_or_create(audit_key_path(Settings()))
+    except SwitchError as exc:
+        fail(exc.message)
 
 
 def _refuse_taken(host: str, port: int) -> None:
