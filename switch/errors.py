@@ -19,6 +19,9 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
     ├── ChainError              HTTP 503: the audit chain has no head (switch.audit.chain)
     ├── PruneRefused            HTTP 409: a prune of the last year (switch.audit.prune)
+    ├── AuditKeyError           HTTP 503: an audit key that cannot be used (switch.audit.signing)
+    ├── CheckpointFileError     HTTP 503: a checkpoint file that cannot be used
+    │                           (switch.audit.signed_checkpoints)
     ├── RateLimited             HTTP 429: an ORI over its rate, with the SM (switch.ratelimit)
     ├── AuditQueryError         HTTP 422: an audit search asked for badly (switch.audit.search)
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)

@@ -122,7 +122,9 @@ def _refuse_open_mode(path: Path, mode: int) -> None:
 def load(path: Path) -> AuditKey:
     """The audit key in `path`; refused unless it is a 0600 Ed25519 PEM."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # A symbolic link is followed (mounted secrets are links); the mode
+        # checked is the key file's own.
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         raise AuditKeyError(f"there is no audit key at {path}") from None
     except OSError as exc:

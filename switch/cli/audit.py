@@ -155,7 +155,9 @@ def verify_(
     if finding is not None:
         fail(f"audit chain broken: {finding}", BROKEN)
     if not as_json:
-        extends = f"; extends all {verdict.checkpoints:,} signed checkpoints" if checkpoints else ""
+        extends = (
+            f"; extends every signed checkpoint ({verdict.checkpoints:,})" if checkpoints else ""
+        )
         typer.echo(
             f"chain intact: {verdict.rows:,} records ({verdict.records:,} audit records, "
             f"{verdict.outcomes:,} outcomes), positions {verdict.start:,} to {verdict.head:,}, "

@@ -8,7 +8,8 @@ import socket
 import typer
 
 from switch.audit import signing
-from switch.audit.locations import audit_key_path
+from switch.audit.locations import audit_key_path, checkpoint_path
+from switch.audit.signed_checkpoints import CheckpointLog
 from switch.cli.common import fail, open_database
 from switch.errors import SwitchError
 from switch.settings import Settings
@@ -28,17 +29,20 @@ def serve(
     # A database that cannot be opened fails here in one line, not as the
     # traceback uvicorn prints for a failed start-up.
     open_database(Settings().database_url).dispose()
-    _refuse_unusable_audit_key()
+    _refuse_unusable_audit_files()
     # Loaded here so light verbs (keys, agencies) start fast.
     from switch.server import serve as serve_hub
 
     serve_hub(host=host, port=port, log_level=log_level)
 
 
-def _refuse_unusable_audit_key() -> None:
-    """The hub would refuse it at start-up, in a traceback from uvicorn: say it in one line."""
+def _refuse_unusable_audit_files() -> None:
+    """The hub would refuse an audit key or checkpoint file it cannot use at
+    start-up, in a traceback from uvicorn: say it in one line."""
+    settings = Settings()
     try:
-        signing.load_or_create(audit_key_path(Settings()))
+        signing.load_or_create(audit_key_path(settings))
+        CheckpointLog(checkpoint_path(settings)).ensure_writable()
     except SwitchError as exc:
         fail(exc.message)
 

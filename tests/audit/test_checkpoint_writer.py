@@ -8,18 +8,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from switch.audit.checkpoint_writer import CheckpointWriter
 from switch.audit.database import migrate, open_engine
 from switch.audit.schema import audit_chain_head
-from switch.audit.signed_checkpoints import CheckpointLog
+from switch.audit.signed_checkpoints import CheckpointFileError, CheckpointLog
 from switch.audit.signing import AuditKey
 from switch.cli import app
 from tests.utils.audit_chain import NOW, audit_key, cut_tail, record, write
@@ -204,4 +207,48 @@ def test_the_cli_says_when_the_checkpoint_file_cannot_be_read(tmp_path: Path) ->
     assert (shown.exit_code, shown.stdout) == (2, "")
     assert shown.stderr.splitlines() == [
         f"error: {path}:1: a checkpoint has exactly at, hash, key, pos, signature"
+    ]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=5,
+)
+_FIELDS = ("at", "hash", "key", "pos", "signature")
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    line=st.text(max_size=80)
+    | st.fixed_dictionaries({name: _JSON for name in _FIELDS}).map(json.dumps)
+)
+def test_any_line_is_a_checkpoint_or_one_named_error(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "checkpoints.jsonl"
+    path.write_text(line + "\n", encoding="utf-8", errors="surrogatepass")
+    try:
+        found = CheckpointLog(path).read()
+    except CheckpointFileError as exc:
+        assert exc.message.startswith(f"{path}:") or "not UTF-8" in exc.message
+        return
+    for checkpoint in found:
+        assert type(checkpoint.pos) is int and checkpoint.pos >= 1
+        assert all(isinstance(v, str) for v in (checkpoint.at, checkpoint.hash, checkpoint.key))
+        assert checkpoint.problem(audit_key(tmp_path).trusted()) != ""  # nobody signed it
+
+
+def test_serve_refuses_a_checkpoint_file_it_cannot_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("SWITCH_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
+    monkeypatch.setenv("SWITCH_AUDIT_CHECKPOINT_FILE", str(blocker / "checkpoints.jsonl"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = runner.invoke(app, ["serve", "--port", str(port)])
+    assert (done.exit_code, done.stdout) == (1, "")
+    assert done.stderr.splitlines() == [
+        f"error: cannot write the checkpoint file {blocker / 'checkpoints.jsonl'}: File exists"
     ]

@@ -272,7 +272,7 @@ def test_hubs_sharing_a_database_each_sign_with_their_own_key(
     for keys in (publics, [keys_file]):
         code, out, err = check(*keys)
         assert (code, err) == (0, [])
-        assert out[0].endswith("; extends all 2 signed checkpoints")
+        assert out[0].endswith("; extends every signed checkpoint (2)")
     code, _, err = check(publics[0])
     b = hubs[1].audit_key.id
     assert code == 1

@@ -209,3 +209,19 @@ def test_a_signature_covers_every_field(fields: dict[str, Any], data: st.DataObj
     assert keys.problem(signing.ANCHOR_DOMAIN, changed, key.id, signature) != ""
     # Nor does a checkpoint's domain accept it.
     assert keys.problem(signing.CHECKPOINT_DOMAIN, fields, key.id, signature) != ""
+
+
+def test_a_key_behind_a_symbolic_link_is_checked_by_its_own_mode(tmp_path: Path) -> None:
+    # Mounted secrets are links to the file that holds the key.
+    target = tmp_path / "data" / "audit-key.pem"
+    key = signing.load_or_create(target)
+    link = tmp_path / "audit-key.pem"
+    link.symlink_to(target)
+    assert signing.load_or_create(link).id == key.id
+    target.chmod(0o640)
+    with pytest.raises(AuditKeyError, match=r"open to other users \(mode 0640\)"):
+        signing.load(link)
+    target.unlink()  # a dangling link: refused, never replaced by a new key
+    with pytest.raises(AuditKeyError, match="there is no audit key at"):
+        signing.load_or_create(link)
+    assert link.is_symlink() and not target.exists()

@@ -70,7 +70,7 @@ def test_the_hub_checkpoints_the_chain_at_each_stop(
     file = tmp_path / "checkpoints.jsonl"
     code, out, err = verify(database_url, "--checkpoints", str(file))
     assert (code, err) == (0, []), err
-    assert out[0].endswith("; extends all 2 signed checkpoints")
+    assert out[0].endswith("; extends every signed checkpoint (2)")
     assert [c["pos"] for c in checkpoints(tmp_path)] == [15, 30]
 
 
