@@ -137,13 +137,29 @@ class CheckpointLog:
             ) from None
         return [
             _parse(line, f"{self.path}:{number}")
-            for number, line in enumerate(text.splitlines(), 1)
+            for number, line in enumerate(text.split("\n"), 1)
             if line.strip()
         ]
 
     def latest(self) -> Checkpoint | None:
-        """The last checkpoint written, or None when the file has none yet."""
-        if not self.path.exists():
+        """The last checkpoint written, or None when the file has none yet.
+        Only the last line is parsed: the file grows for as long as the audit."""
+        at, last = 0, b""
+        try:
+            with self.path.open("rb") as file:
+                for number, line in enumerate(file, 1):
+                    if line.strip():
+                        at, last = number, line
+        except FileNotFoundError:
             return None
-        found = self.read()
-        return found[-1] if found else None
+        except OSError as exc:
+            raise CheckpointFileError(
+                f"cannot read the checkpoint file {self.path}: {exc.strerror}"
+            ) from None
+        if not last:
+            return None
+        try:
+            text = last.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CheckpointFileError(f"{self.path}:{at}: not UTF-8 text") from None
+        return _parse(text, f"{self.path}:{at}")

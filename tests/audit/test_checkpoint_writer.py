@@ -105,6 +105,8 @@ def test_a_checkpoint_every_n_rows_or_s_seconds_and_at_stop(
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert [c["pos"] for c in lines] == [9, 12, 15]
     assert lines[-1]["hash"] == head(engine)[1]
+    latest = CheckpointLog(path).latest()
+    assert latest is not None and (latest.source, latest.pos) == (f"{path}:3", 15)
     assert all(c.problem(key.trusted()) == "" for c in CheckpointLog(path).read())
 
 
