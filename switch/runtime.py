@@ -47,13 +47,14 @@ class Runtime:
         directory: Directory | None = None,
     ) -> None:
         self.settings = settings or Settings()
-        # Before the database: a hub that cannot sign its audit does not start.
+        # Nothing is connected yet: a bad URL is refused before a key is made
+        # for it, and a hub that cannot sign its audit never touches it.
+        self.engine: Engine = open_engine(self.settings.database_url)
         self.audit_key = signing.load_or_create(audit_key_path(self.settings))
         if self.audit_key.created:
             log.warning("made a new audit key %s at %s", self.audit_key.id, self.audit_key.path)
         checkpoint_log = CheckpointLog(checkpoint_path(self.settings))
         checkpoint_log.ensure_writable()
-        self.engine: Engine = open_engine(self.settings.database_url)
         migrate(self.engine)
         self.checkpoints = CheckpointWriter(
             self.engine,

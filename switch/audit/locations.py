@@ -14,10 +14,9 @@ import os
 import re
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL
 
-from switch.audit.database import normalise_url
+from switch.audit.database_url import DatabaseURLError, parse_database_url
 from switch.settings import Settings
 
 KEY_NAME = "audit-key.pem"
@@ -36,21 +35,25 @@ def state_folder() -> Path:
     return home / ".local" / "state" / "switch"
 
 
-def _sqlite_file(database_url: str) -> Path | None:
+def _parsed(database_url: str) -> URL | None:
+    # A URL that names no database fails where it is opened, in one line.
     try:
-        url = make_url(normalise_url(database_url))
-    except ArgumentError:
+        return parse_database_url(database_url)
+    except DatabaseURLError:
         return None
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+
+
+def _sqlite_file(database_url: str) -> Path | None:
+    url = _parsed(database_url)
+    if url is None or url.get_backend_name() != "sqlite" or not url.database:
         return None
-    return Path(url.database) if url.database else None
+    return None if url.database == ":memory:" else Path(url.database)
 
 
 def _server_name(database_url: str) -> str:
     """`postgresql-db.example-5432-switch`: which database, without credentials."""
-    try:
-        url = make_url(normalise_url(database_url))
-    except ArgumentError:
+    url = _parsed(database_url)
+    if url is None:
         return "database"
     parts = [url.get_backend_name(), url.host or "local", str(url.port or ""), url.database or ""]
     return _UNSAFE.sub("_", "-".join(p for p in parts if p))

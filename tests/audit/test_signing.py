@@ -70,9 +70,10 @@ def test_processes_starting_together_make_one_key(tmp_path: Path) -> None:
 
 
 def test_the_default_files_sit_beside_a_sqlite_database(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hub.db'}")
-    assert audit_key_path(settings) == tmp_path / "hub-audit-key.pem"
-    assert checkpoint_path(settings) == tmp_path / "hub-checkpoints.jsonl"
+    for url in (f"sqlite:///{tmp_path / 'hub.db'}", str(tmp_path / "hub.db")):
+        settings = Settings(database_url=url)
+        assert audit_key_path(settings) == tmp_path / "hub-audit-key.pem"
+        assert checkpoint_path(settings) == tmp_path / "hub-checkpoints.jsonl"
 
 
 def test_otherwise_they_sit_in_the_state_folder_named_without_secrets(
