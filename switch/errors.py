@@ -25,6 +25,8 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── RateLimited             HTTP 429: an ORI over its rate, with the SM (switch.ratelimit)
     ├── AuditQueryError         HTTP 422: an audit search asked for badly (switch.audit.search)
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
+    │   └── UnknownState        HTTP 422: a policy for no jurisdiction (switch.policy.store)
+    ├── NoPolicies              no policy file found: a hub refuses to start (switch.policy.store)
     ├── WarrantError            HTTP 422: a warrant the registry refuses (switch.warrants)
     ├── ReportError             HTTP 422: a report asked for badly (switch.reports)
     ├── DatabaseURLError        a database URL that opens no database (switch.audit.database_url)

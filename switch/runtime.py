@@ -27,14 +27,27 @@ from switch.instances import BEAT_SECONDS, Instances
 from switch.keys import KeyRing
 from switch.policy import PolicyDecider, PolicyStore
 from switch.policy.shared import SharedPolicies
+from switch.policy.store import NoPolicies, policy_files
 from switch.router import Router
-from switch.settings import Settings, policies_folder
+from switch.settings import PolicyLocation, Settings, policy_location
 from switch.warrants import WarrantRegistry
 
 log = logging.getLogger("switch.runtime")
 
 # At stop, how long deliveries and late answers still running may finish.
 STOP_GRACE_SECONDS = 2.0
+
+
+def find_policies(settings: Settings) -> PolicyLocation:
+    """The folder of policies a hub enforces. NoPolicies, saying where it
+    looked, when it finds no policy file at all: a hub without one would
+    answer every query."""
+    location = policy_location(settings)
+    if location.folder is None:
+        raise NoPolicies(location.nowhere())
+    if not policy_files(location.folder):
+        raise NoPolicies(f"no policies found: no <ST>.yaml file in {location}")
+    return location
 
 
 class Runtime:
@@ -47,6 +60,14 @@ class Runtime:
         directory: Directory | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        # First: a hub with no policies must not start, nor leave anything open.
+        self.policy_location = find_policies(self.settings)
+        self.policies = PolicyStore.load(
+            self.policy_location.folder,
+            strict=False,
+            write_files=self.policy_location.origin != "package",
+        )
+        log.info("policies: %s", self.policy_location)
         # Nothing is connected yet: a bad URL is refused before a key is made
         # for it, and a hub that cannot sign its audit never touches it.
         self.engine: Engine = open_engine(self.settings.database_url)
@@ -69,7 +90,6 @@ class Runtime:
             seed=self.settings.simulator_seed,
             breaker=breaker_policy(self.settings),
         )
-        self.policies = PolicyStore.load(policies_folder(self.settings))
         # Changes made through any hub on this database, newest per state.
         self.shared_policies = SharedPolicies(self.engine, self.policies)
         self.shared_policies.load_latest()

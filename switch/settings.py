@@ -1,8 +1,12 @@
-"""Settings, read once from the environment (`SWITCH_*`)."""
+"""Settings, read once from the environment (`SWITCH_*`), and where the
+policies they point to are found."""
 
 from __future__ import annotations
 
+import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -77,11 +81,68 @@ class Settings(BaseSettings):
         return value
 
 
-def policies_folder(settings: Settings) -> Path | None:
+# The states' policies installed with the package: the repository's
+# top-level policies/, mapped to this name by setup.py.
+PACKAGED_POLICIES = "switch_policies"
+
+PolicyOrigin = Literal["SWITCH_POLICIES", "working directory", "package"]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLocation:
+    """The folder of policies a hub or a tool reads, and where it looked."""
+
+    folder: Path | None  # None: found nowhere
+    origin: PolicyOrigin | None
+    looked: tuple[str, ...]
+
+    def __str__(self) -> str:
+        if self.folder is None or self.origin is None:
+            return "no policy folder"
+        return f"{self.folder.resolve()} ({_ORIGINS[self.origin]})"
+
+    def nowhere(self) -> str:
+        """The one line saying that no policy was found, and where it looked."""
+        return "no policies found (looked at " + "; ".join(self.looked) + ")"
+
+
+_ORIGINS: dict[PolicyOrigin, str] = {
+    "SWITCH_POLICIES": "from SWITCH_POLICIES",
+    "working directory": "policies/ in the working directory",
+    "package": "shipped with the package",
+}
+
+
+def packaged_policies() -> Path | None:
+    # switch_policies has no __init__.py: a namespace package, found without
+    # importing anything (importlib.resources cannot read one installed in
+    # editable mode).
+    spec = importlib.util.find_spec(PACKAGED_POLICIES)
+    locations = spec.submodule_search_locations if spec is not None else None
+    for location in locations or ():
+        if Path(location).is_dir():
+            return Path(location)
+    return None
+
+
+def policy_location(settings: Settings) -> PolicyLocation:
+    """SWITCH_POLICIES when set (and nothing else, even when it is wrong), else
+    ./policies when it exists, else the policies shipped with the package."""
     if settings.policies is not None:
-        return settings.policies
+        folder = settings.policies
+        if folder.is_dir():
+            return PolicyLocation(folder, "SWITCH_POLICIES", (f"SWITCH_POLICIES={folder}",))
+        looked = f"SWITCH_POLICIES={folder}, which is not a folder"
+        return PolicyLocation(None, "SWITCH_POLICIES", (looked,))
     here = Path("policies")
+    looked_here = f"{here.resolve()} (SWITCH_POLICIES is unset)"
     if here.is_dir():
-        return here
-    shipped = Path(__file__).resolve().parent.parent / "policies"
-    return shipped if shipped.is_dir() else None
+        return PolicyLocation(here, "working directory", (looked_here,))
+    shipped = packaged_policies()
+    if shipped is None:
+        return PolicyLocation(None, None, (looked_here, f"the package ({PACKAGED_POLICIES})"))
+    return PolicyLocation(shipped, "package", (looked_here, str(shipped)))
+
+
+def policies_folder(settings: Settings) -> Path | None:
+    return policy_location(settings).folder

@@ -11,7 +11,7 @@ twice.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 
@@ -45,7 +45,9 @@ def attempted(request: Request) -> str:
         for name, value in request.query_params.multi_items()
     ]
     query = f"?{urlencode(params, safe='/:,*.')}" if params else ""
-    return f"{request.method} {request.url.path}{query}"[:_TARGET_LIMIT]
+    # Quoted as the query is: a path may carry a NUL, which PostgreSQL cannot store.
+    path = quote(request.url.path, safe="/:,*.")
+    return f"{request.method} {path}{query}"[:_TARGET_LIMIT]
 
 
 def refusal_record(

@@ -22,17 +22,23 @@ from switch.policy.schema import policy_schema_text
 from switch.policy.store import PolicyStore
 from switch.policy.testing import run_file
 from switch.policy.trace_text import format_trace
-from switch.settings import Settings, policies_folder
+from switch.settings import Settings, policy_location
 from switch.warrants import WarrantRegistry
 
 app = typer.Typer(help="Check, test and explain state policies.", no_args_is_help=True)
 
 
-def _folder(path: Path | None) -> Path:
-    folder = path or policies_folder(Settings())
-    if folder is None or not folder.exists():
-        fail(f"no policies at {folder or 'policies/'}; give a PATH or set SWITCH_POLICIES")
-    return folder
+def _folder(path: Path | None, hint: str = "give a PATH or set SWITCH_POLICIES") -> Path:
+    """The path given, else the folder a hub would enforce (SWITCH_POLICIES,
+    ./policies, the policies shipped with the package)."""
+    if path is not None:
+        if not path.exists():
+            fail(f"no policies at {path}")
+        return path
+    location = policy_location(Settings())
+    if location.folder is None:
+        fail(f"{location.nowhere()}; {hint}")
+    return location.folder
 
 
 def _policy_paths(path: Path) -> list[Path]:
@@ -44,7 +50,9 @@ def _policy_paths(path: Path) -> list[Path]:
 
 @app.command("check", short_help="Validate policy files.")
 def check(
-    path: Path | None = typer.Argument(None, help="A policy file or folder (default: policies/)."),
+    path: Path | None = typer.Argument(
+        None, help="A policy file or folder (default: the folder a hub would enforce)."
+    ),
 ) -> None:
     """Validate policies: schema errors with file and line, values no agency has,
     rules that can never decide. Exit 1 on any problem."""
@@ -71,12 +79,16 @@ def check(
 
 @app.command("test")
 def test(
-    path: Path | None = typer.Argument(None, help="Test file or folder (default: policies/tests)."),
-    policies: Path | None = typer.Option(None, help="Policy folder (default: policies/)."),
+    path: Path | None = typer.Argument(
+        None, help="Test file or folder (default: tests/ of the policy folder)."
+    ),
+    policies: Path | None = typer.Option(
+        None, help="Policy folder (default: the folder a hub would enforce)."
+    ),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="List every case."),
 ) -> None:
     """Run policy test cases; failures print the explain trace. Exit 1 on failure."""
-    folder = _folder(policies)
+    folder = _folder(policies, "give --policies or set SWITCH_POLICIES")
     tests = path or folder / "tests"
     files = [tests] if tests.is_file() else sorted(tests.glob("*.yaml"))
     if not files:
@@ -139,7 +151,7 @@ def explain(
     settings = Settings()
     directory = Directory.load(settings.directory)
     try:
-        store = PolicyStore.load(policies_folder(settings))
+        store = PolicyStore.load(_folder(None, "set SWITCH_POLICIES"))
     except PolicyError as exc:
         fail(str(exc))
     fields = {k: v for k, v in (("OLN", oln), ("NAM", name), ("DOB", dob)) if v}

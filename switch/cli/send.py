@@ -13,12 +13,16 @@ from rich.console import Console
 from switch import terminal
 from switch.cli.common import fail
 from switch.keys import Identity
+from switch.policy.store import NoPolicies
 from switch.runtime import Runtime
 from switch.settings import Settings
 
 
 async def _send_local(text: str, ori: str, wait: float) -> tuple[int, dict[str, Any]]:
-    runtime = Runtime(Settings())
+    try:
+        runtime = Runtime(Settings())
+    except NoPolicies as exc:
+        fail(exc.message)
     runtime.start()
     try:
         # Local use is trusted: the identity is the ORI given, as a terminal's would be.

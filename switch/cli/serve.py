@@ -10,8 +10,10 @@ import typer
 from switch.audit import signing
 from switch.audit.locations import audit_key_path, checkpoint_path
 from switch.audit.signed_checkpoints import CheckpointLog
-from switch.cli.common import fail, open_database
+from switch.cli.common import err_console, fail, open_database
 from switch.errors import SwitchError
+from switch.policy.store import NoPolicies
+from switch.runtime import find_policies
 from switch.settings import Settings
 
 
@@ -26,10 +28,17 @@ def serve(
     and SWITCH_STATES.
     """
     _refuse_taken(host, port)
+    # No policy anywhere: refused here in one line, before any file is made
+    # (a hub would permit every query).
+    try:
+        location = find_policies(Settings())
+    except NoPolicies as exc:
+        fail(exc.message)
     # A database that cannot be opened fails here in one line, not as the
     # traceback uvicorn prints for a failed start-up.
     open_database(Settings().database_url).dispose()
     _refuse_unusable_audit_files()
+    err_console.print(f"policies: {location}", highlight=False)
     # Loaded here so light verbs (keys, agencies) start fast.
     from switch.server import serve as serve_hub
 

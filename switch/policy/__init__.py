@@ -18,7 +18,7 @@ from switch.policy.loader import (
     policy_version,
 )
 from switch.policy.seam import PermitAll, PolicyDecider
-from switch.policy.store import NO_POLICY, PolicyStore, ReloadEvent
+from switch.policy.store import NO_POLICY, NoPolicies, PolicyStore, ReloadEvent, UnknownState
 
 __all__ = [
     "NO_POLICY",
@@ -28,6 +28,7 @@ __all__ = [
     "EvaluationError",
     "Facts",
     "LoadedPolicy",
+    "NoPolicies",
     "Obligation",
     "PermitAll",
     "PolicyDecider",
@@ -36,6 +37,7 @@ __all__ = [
     "PolicyRequest",
     "PolicyStore",
     "ReloadEvent",
+    "UnknownState",
     "compile_policy",
     "evaluate",
     "explain",

@@ -42,8 +42,8 @@ class PolicyError(SwitchError):
     http_status = 422
     code = "POLICY_INVALID"
 
-    def __init__(self, problems: list[PolicyProblem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
+    def __init__(self, problems: list[PolicyProblem], message: str | None = None) -> None:
+        super().__init__(message or "; ".join(str(p) for p in problems))
         self.problems = problems
 
 
@@ -252,9 +252,20 @@ def load_policy_text(
 
 def load_policy_file(path: Path) -> LoadedPolicy:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise PolicyError([PolicyProblem(str(path), None, f"cannot read: {exc}")]) from exc
+    return load_policy_data(data, path)
+
+
+def load_policy_data(data: bytes, path: Path) -> LoadedPolicy:
+    """A policy file's bytes, as read from `path` (its name says its state)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError([PolicyProblem(str(path), None, f"cannot read: {exc}")]) from exc
+    # As a file read as text: the version hashes the same text whatever the line ends.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return load_policy_text(text, str(path), expected_state=path.stem.upper())
 
 

@@ -5,8 +5,10 @@ a stream that opens never ends)."""
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +22,7 @@ from switch.settings import Settings
 from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 
+SHIPPED_WA = Path(__file__).resolve().parents[2] / "policies" / "WA.yaml"
 WARRANT = {"kind": "judicial", "to": "VTICE0900", "oln": "X1"}
 # Past a 32-bit INTEGER (PostgreSQL) and past a 64-bit one (SQLite).
 TOO_BIG = [2**31, 2**63, 2**70]
@@ -31,8 +34,9 @@ def hub(
 ) -> Iterator[tuple[TestClient, Keys]]:
     # One hub for the module: every request here is refused, so none leaves
     # anything behind for the next. PUT /v1/policies would write its file
-    # into this empty folder.
+    # into this copy of the shipped policies (a hub with none does not start).
     folder = tmp_path_factory.mktemp("policies")
+    shutil.copy(SHIPPED_WA, folder / "WA.yaml")
     database = audit_databases.url(folder)
     with make_client(database, policies=folder, policy_poll_seconds=0) as (client, keys, _):
         yield client, keys

@@ -7,8 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from switch.policy import NO_POLICY, PolicyError, PolicyStore
+from switch.directory import JURISDICTIONS
+from switch.errors import NotFoundError
+from switch.policy import NO_POLICY, PolicyError, PolicyStore, UnknownState, policy_version
 from tests.policy.helpers import request
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policies"
@@ -80,3 +84,113 @@ def test_put_writes_and_enforces_or_refuses_whole(folder: Path) -> None:
     assert store.reload_changed() == []  # its own write is not a change
     with pytest.raises(PolicyError, match="state is WA but the file is NY's"):
         store.put("NY", OPEN_WA)
+
+
+def test_a_same_size_edit_that_keeps_the_old_mtime_is_picked_up(folder: Path) -> None:
+    # What `cp -p` and `rsync -t` do: new content, the old file's times.
+    path = folder / "WA.yaml"
+    store = PolicyStore.load(folder)
+    old = path.read_text()
+    new = old.replace("wa-no-ice", "wa-no-icf")
+    assert len(new.encode()) == len(old.encode())
+    before = path.stat()
+    path.write_text(new)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    [event] = store.reload_changed()
+    assert event.state == "WA" and event.version == policy_version(new)
+    assert store.decide(request("VTICE0900", "WA")).rule == "wa-no-icf"
+
+
+def test_a_file_refused_at_start_fails_its_state_closed_and_the_others_run(
+    folder: Path,
+) -> None:
+    (folder / "WA.yaml").write_text(BROKEN_WA)
+    store = PolicyStore.load(folder, strict=False)
+    denied = store.decide(request("VTICE0900", "WA"))
+    reason = "rules.0: a deny rule must give a reason: the requester is told it"
+    assert (denied.effect, denied.rule, denied.version) == ("deny", "policy-refused", "refused")
+    assert (
+        denied.reason == f"no valid policy in force, so every query is denied: WA.yaml:4: {reason}"
+    )
+    assert store.decide(request("NY0303000", "WA")).effect == "deny"
+    assert store.decide(request("VTICE0900", "TX")).effect == "permit"
+    assert store.failing_closed() == ["WA"]
+    assert store.problems() == [f"WA.yaml:4: {reason}"]
+    with pytest.raises(NotFoundError, match="no valid policy in force for WA"):
+        store.require("WA")
+
+
+def test_a_state_failing_closed_opens_again_once_its_file_is_valid(folder: Path) -> None:
+    shipped = (folder / "WA.yaml").read_text()
+    (folder / "WA.yaml").write_text(BROKEN_WA)
+    store = PolicyStore.load(folder, strict=False)
+    (folder / "WA.yaml").write_text(shipped)
+    [event] = store.reload_changed()
+    assert event.version == policy_version(shipped)
+    assert store.decide(request("VTICE0900", "WA")).rule == "wa-no-ice"
+    assert store.decide(request("NY0303000", "WA")).effect == "permit"
+    assert (store.failing_closed(), store.problems()) == ([], [])
+
+
+def test_a_refused_reload_keeps_the_version_and_is_reported_until_fixed(folder: Path) -> None:
+    shipped = (folder / "WA.yaml").read_text()
+    store = PolicyStore.load(folder, strict=False)
+    before = store.versions()["WA"]
+    (folder / "WA.yaml").write_text(BROKEN_WA)
+    store.reload_changed()
+    assert store.versions()["WA"] == before
+    assert store.failing_closed() == []
+    assert store.problems() == [
+        "WA.yaml:4: rules.0: a deny rule must give a reason: the requester is told it"
+    ]
+    assert store.reload_changed() == []  # the same broken text is not read again
+    (folder / "WA.yaml").write_text(shipped)
+    assert store.reload_changed() == []  # the version in force: nothing to install
+    assert store.problems() == []
+
+
+def test_a_put_puts_a_state_failing_closed_in_force(folder: Path) -> None:
+    (folder / "WA.yaml").write_text(BROKEN_WA)
+    store = PolicyStore.load(folder, strict=False)
+    store.put("WA", OPEN_WA)
+    assert store.decide(request("VTICE0900", "WA")).effect == "permit"
+    assert (store.failing_closed(), store.problems()) == ([], [])
+
+
+def test_a_refused_candidate_is_reported_and_the_enforced_version_decides(
+    folder: Path,
+) -> None:
+    (folder / "candidates").mkdir()
+    (folder / "candidates" / "WA.yaml").write_text(BROKEN_WA)
+    store = PolicyStore.load(folder, strict=False)
+    assert store.candidate("WA") is None and store.failing_closed() == []
+    assert store.decide(request("VTICE0900", "WA")).rule == "wa-no-ice"
+    [problem] = store.problems()
+    assert problem.startswith("candidates/WA.yaml:4: ")
+
+
+def test_a_store_that_writes_no_files_keeps_a_put_in_memory(folder: Path) -> None:
+    shipped = (folder / "WA.yaml").read_text()
+    store = PolicyStore.load(folder, write_files=False)
+    store.put("WA", OPEN_WA)
+    assert store.decide(request("VTICE0900", "WA")).effect == "permit"
+    assert (folder / "WA.yaml").read_text() == shipped
+    assert sorted(p.name for p in folder.iterdir()) == ["TX.yaml", "WA.yaml"]
+
+
+@pytest.mark.parametrize("state", ["ZZ", "XX", "NL", "WAS", ""])
+def test_a_policy_for_no_jurisdiction_is_refused(folder: Path, state: str) -> None:
+    store = PolicyStore.load(folder)
+    with pytest.raises(UnknownState) as refused:
+        store.put(state, OPEN_WA.replace("WA", state))
+    assert refused.value.code == "UNKNOWN_STATE" and refused.value.http_status == 422
+    assert sorted(p.name for p in folder.iterdir()) == ["TX.yaml", "WA.yaml"]
+
+
+@given(st.text(max_size=12).filter(lambda code: code not in JURISDICTIONS))
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_no_text_but_a_jurisdiction_is_a_state_to_write(folder: Path, code: str) -> None:
+    store = PolicyStore(folder)
+    with pytest.raises(UnknownState):
+        store.put(code, OPEN_WA)
+    assert sorted(p.name for p in folder.iterdir()) == ["TX.yaml", "WA.yaml"]

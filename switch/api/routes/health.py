@@ -17,8 +17,21 @@ router = APIRouter(tags=["health"])
 
 @router.get("/healthz", summary="Liveness; needs no key")
 def healthz(runtime: RuntimeDep) -> dict[str, Any]:
+    policies = runtime.policies
+    problems, failing_closed = policies.problems(), policies.failing_closed()
     return {
-        "status": "ok",
+        # Degraded: a policy file is refused. Its state's queries are denied
+        # (failing_closed) or its last valid version stays in force.
+        "status": "degraded" if problems or failing_closed else "ok",
+        "policies": {
+            # Which folder won (SWITCH_POLICIES, working directory, package);
+            # its path, which a keyless reader has no need of, is in the
+            # `switch serve` start-up line.
+            "source": runtime.policy_location.origin,
+            "in_force": len(policies.versions()),
+            "failing_closed": failing_closed,
+            "problems": problems,
+        },
         "states": len(runtime.destinations),
         "agencies": len(runtime.directory),
         "audit_batches": runtime.writer.batches,

@@ -11,10 +11,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from switch.api.deps import AdminDep, RuntimeDep, require_scope
+from switch.api.refusals import audit_refusal
 from switch.api.text import Text
 from switch.audit.schema import audit_outcomes
+from switch.directory import JURISDICTIONS
 from switch.errors import InvalidFormat
 from switch.policy.requests import probe_request
+from switch.policy.store import UnknownState
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 
@@ -113,6 +116,11 @@ async def put_policy(
 ) -> dict[str, Any]:
     state = state.upper()
     require_scope(admin, state)
+    if state not in JURISDICTIONS:
+        # Bad input on the record like any refusal, before any body is read.
+        refused = UnknownState(state)
+        await audit_refusal(request, refused)
+        raise refused
     body = await request.body()
     if len(body) > MAX_POLICY_BODY:
         raise InvalidFormat("policy over 256 KiB")
