@@ -16,6 +16,7 @@ import switch.settings
 from switch.cli import app
 from switch.policy import NoPolicies
 from switch.runtime import Runtime, find_policies
+from switch.server import free_port
 from switch.settings import Settings, packaged_policies, policy_location
 
 SWITCH = Path(sys.executable).parent / "switch"
@@ -164,3 +165,24 @@ def test_policy_verbs_with_no_policy_anywhere_say_where_they_looked(
         f"error: no policies found (looked at {elsewhere / 'policies'} (SWITCH_POLICIES is "
         "unset); the package (switch_policies)); set SWITCH_POLICIES"
     ]
+
+
+def test_serve_names_the_policy_folder_on_its_first_line(elsewhere: Path) -> None:
+    given = _copy(elsewhere / "given")
+    env = {**os.environ, "SWITCH_POLICIES": str(given)}
+    env["SWITCH_DATABASE_URL"] = f"sqlite:///{elsewhere / 'hub.db'}"
+    hub = subprocess.Popen(
+        [str(SWITCH), "serve", "--port", str(free_port())],
+        cwd=elsewhere,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert hub.stderr is not None
+        assert hub.stderr.readline() == f"policies: {given} (from SWITCH_POLICIES)\n"
+    finally:
+        hub.terminate()
+        hub.communicate(timeout=30)

@@ -16,6 +16,9 @@ from switch.policy.store import NoPolicies
 from switch.runtime import find_policies
 from switch.settings import Settings
 
+# The --log-level values at which uvicorn prints its start-up lines.
+_SAYS_INFO = frozenset({"trace", "debug", "info"})
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -38,7 +41,8 @@ def serve(
     # traceback uvicorn prints for a failed start-up.
     open_database(Settings().database_url).dispose()
     _refuse_unusable_audit_files()
-    err_console.print(f"policies: {location}", highlight=False)
+    if log_level.lower() in _SAYS_INFO:  # as uvicorn's own start-up lines
+        err_console.print(f"policies: {location}", highlight=False)
     # Loaded here so light verbs (keys, agencies) start fast.
     from switch.server import serve as serve_hub
 
