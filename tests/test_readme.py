@@ -42,7 +42,7 @@ def test_readme_examples_run_as_written(tmp_path: Path, sqlite_url: str) -> None
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # a bound for a loaded machine: some 30 commands, each a Python start
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
