@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # at once; `CLASS=0` lifts a class's limit, `0` alone turns limits off.
     # Details in switch/ratelimit.py.
     rate_limits: str = DEFAULT_RATE_LIMITS
+    # Refusals of requests with no good key (401s, and anonymous 413, 414,
+    # 422 and 431) from one client for one reason are counted over this
+    # many seconds and audited as one record with the count.
+    refusal_window_seconds: float = Field(default=2.0, gt=0, le=60)
 
     @field_validator("rate_limits")
     @classmethod

@@ -27,6 +27,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 
 from switch.audit import chain
+from switch.audit.acts import Actor
+from switch.audit.crosscheck import carry_forward
 from switch.audit.records import new_message_id
 from switch.audit.schema import (
     audit_chain_head,
@@ -124,6 +126,8 @@ def prune(
                 ).scalar_one()
             anchor = _anchor(before, now, by, head.start_pos, cut, start_hash, counts)
             chain.append(conn, [("audit_records", anchor)])
+            # The admin acts about to go, folded into one the cross-check starts from.
+            carry_forward(conn, Actor(by, "switch audit prune"))
             conn.execute(
                 update(audit_chain_head)
                 .where(audit_chain_head.c.id == chain.HEAD_ID)

@@ -1,9 +1,14 @@
 """Searching the audit: records by sender, state, message key, API key,
 outcome, decision and time, a page at a time in `seq` order.
 
-A record "touches" a state when its sender's ORI is in that state or one of
-its outcomes is at that state; a state-scoped admin sees only those, and of
-another state's agency's message only the outcomes at its own state.
+A record "touches" a state when its sender's ORI is in that state, one of
+its outcomes is at that state, or (an admin act) it is about that state; a
+state-scoped admin sees only those, and of another state's agency's message
+only the outcomes at its own state.
+
+Records are of two kinds: `message` (messages and refused requests) and
+`admin` (admin acts, a prune's anchor among them); a search asks for one
+kind or `all`.
 """
 
 from __future__ import annotations
@@ -15,10 +20,14 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Engine, and_, exists, or_, select
 
+from switch.audit.acts import ADMIN
 from switch.audit.schema import audit_outcomes, audit_records
 from switch.errors import SwitchError
 
 Order = Literal["desc", "asc"]
+Kind = Literal["message", "admin", "all"]
+# The outcome of a prune's anchor (switch.audit.prune): an admin act too.
+_PRUNED = "pruned"
 MAX_PAGE = 1000
 
 
@@ -38,6 +47,7 @@ class AuditQuery:
     """
 
     scope: str = "*"
+    kind: Kind = "message"
     ori: str | None = None
     state: str | None = None
     message_key: str | None = None
@@ -62,12 +72,22 @@ def _touches(state: str) -> ColumnElement[bool]:
     at_state = exists().where(
         audit_outcomes.c.message_id == audit_records.c.id, audit_outcomes.c.state == state
     )
-    return or_(audit_records.c.sender_ori.startswith(state, autoescape=True), at_state)
+    r = audit_records.c
+    return or_(r.sender_ori.startswith(state, autoescape=True), at_state, r.state == state)
+
+
+def _is_admin() -> ColumnElement[bool]:
+    r = audit_records.c
+    return or_(r.kind == ADMIN, and_(r.kind.is_(None), r.outcome == _PRUNED))
 
 
 def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
     r = audit_records.c
     where: list[ColumnElement[bool]] = []
+    if query.kind == "admin":
+        where.append(_is_admin())
+    elif query.kind == "message":
+        where.append(and_(r.kind.is_(None), r.outcome != _PRUNED))
     if query.scope != "*":
         where.append(_touches(query.scope))
     if query.state is not None and query.state != query.scope:
@@ -156,6 +176,11 @@ def _record(row: Any, outcomes: list[Any], scope: str) -> dict[str, Any]:
         "detail": row.detail,
         "raw": row.raw,
         "latency_ms": row.latency_ms,
+        "kind": "admin" if row.kind == ADMIN or row.outcome == _PRUNED else "message",
+        "act": _act(row),
+        "claimed_ori": row.claimed_ori,
+        "client": row.client,
+        "count": row.count if row.count is not None else 1,
         "results": [
             {
                 "destination": o.destination,
@@ -173,3 +198,14 @@ def _record(row: Any, outcomes: list[Any], scope: str) -> dict[str, Any]:
             if own_sender or o.state == scope
         ],
     }
+
+
+def _act(row: Any) -> dict[str, Any] | None:
+    """An admin act's name, target, the state it is about and its details."""
+    if row.kind != ADMIN:
+        return None
+    try:
+        details = json.loads(row.detail or "{}")
+    except ValueError:
+        details = {}
+    return {"name": row.act, "target": row.target, "state": row.state, "details": details}
