@@ -19,11 +19,15 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
     ├── ChainError              HTTP 503: the audit chain has no head (switch.audit.chain)
     ├── PruneRefused            HTTP 409: a prune of the last year (switch.audit.prune)
+    ├── AuditKeyError           HTTP 503: an audit key that cannot be used (switch.audit.signing)
+    ├── CheckpointFileError     HTTP 503: a checkpoint file that cannot be used
+    │                           (switch.audit.signed_checkpoints)
     ├── RateLimited             HTTP 429: an ORI over its rate, with the SM (switch.ratelimit)
     ├── AuditQueryError         HTTP 422: an audit search asked for badly (switch.audit.search)
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
     ├── WarrantError            HTTP 422: a warrant the registry refuses (switch.warrants)
     ├── ReportError             HTTP 422: a report asked for badly (switch.reports)
+    ├── DatabaseURLError        a database URL that opens no database (switch.audit.database_url)
     ├── ReplayError             a replay that cannot run (switch.impact)
     └── DirectoryError          a directory that cannot be loaded (switch.directory)
 """

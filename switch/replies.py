@@ -1,4 +1,10 @@
-"""What a sender reads back: the reply JSON of SPEC.md's HTTP API."""
+"""What a sender reads back: the reply JSON of SPEC.md's HTTP API.
+
+The reply is `switch.public.ReplyPublic`, its outcomes `OutcomePublic`,
+built here as plain dicts: every message takes this path, and validating a
+model per outcome would cost it several times what the dicts do.
+tests/test_public_shapes.py proves that what is built is what is documented.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +45,8 @@ def result_response_json(result: DestinationResult) -> dict[str, Any] | None:
 
 
 def result_json(result: DestinationResult) -> dict[str, Any]:
+    """One outcome, as the sender sees it: `OutcomePublic` less the audit's
+    `state` and `warrant`, and less `redacted` and `obligations` when empty."""
     decision = result.decision
     body: dict[str, Any] = {
         "destination": result.destination,

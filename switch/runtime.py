@@ -11,8 +11,12 @@ from collections.abc import Mapping
 from sqlalchemy import Engine
 
 from switch import service_status
+from switch.audit import signing
 from switch.audit.acts import Act
+from switch.audit.checkpoint_writer import CheckpointWriter
 from switch.audit.database import migrate, open_engine
+from switch.audit.locations import audit_key_path, checkpoint_path
+from switch.audit.signed_checkpoints import CheckpointLog
 from switch.audit.writer import GroupCommitWriter
 from switch.destinations.base import Destination
 from switch.destinations.builtin import BuiltinDestination
@@ -44,8 +48,22 @@ class Runtime:
         directory: Directory | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        # Nothing is connected yet: a bad URL is refused before a key is made
+        # for it, and a hub that cannot sign its audit never touches it.
         self.engine: Engine = open_engine(self.settings.database_url)
+        self.audit_key = signing.load_or_create(audit_key_path(self.settings))
+        if self.audit_key.created:
+            log.warning("made a new audit key %s at %s", self.audit_key.id, self.audit_key.path)
+        checkpoint_log = CheckpointLog(checkpoint_path(self.settings))
+        checkpoint_log.ensure_writable()
         migrate(self.engine)
+        self.checkpoints = CheckpointWriter(
+            self.engine,
+            self.audit_key,
+            checkpoint_log,
+            every_records=self.settings.audit_checkpoint_records,
+            every_seconds=self.settings.audit_checkpoint_seconds,
+        )
         self.directory = directory or Directory.load(self.settings.directory)
         self.destinations = destinations or build_destinations(
             self.settings.states,
@@ -102,6 +120,7 @@ class Runtime:
     def start(self) -> None:
         if not self._started:
             self.writer.start()
+            self.checkpoints.start()
             self._started = True
             try:
                 loop = asyncio.get_running_loop()
@@ -208,5 +227,6 @@ class Runtime:
             await destination.aclose()
         if self._started:
             self.writer.stop()
+            self.checkpoints.stop()  # signs the head as this hub leaves it
             self._started = False
         self.engine.dispose()

@@ -1,20 +1,62 @@
-"""A real hub on a real port, in a background thread: for the demo, the CLI
-and tests that must talk HTTP to it."""
+"""A real hub on a real port: in a background thread for the demo, the CLI
+and tests that must talk HTTP to it, or in this one for `switch serve`."""
 
 from __future__ import annotations
 
+import errno
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import uvicorn
+from fastapi import FastAPI
 
 from switch.api.app import create_app
+from switch.api.streams import close_streams
 from switch.runtime import Runtime
 
+# How long requests still running at shutdown may finish. Live streams do
+# not count: the hub ends them itself as shutdown begins.
 GRACE_SECONDS = 3
+# uvicorn's exit status when the app does not start.
+STARTUP_FAILURE = 3
+
+
+class HubStartError(RuntimeError):
+    """The hub cannot serve: its port is taken, or it failed while starting."""
+
+
+class HubServer(uvicorn.Server):
+    """uvicorn's server, which ends the hub's live streams as its shutdown
+    begins: uvicorn would otherwise wait its graceful timeout for them, then
+    cancel them with an error line and a traceback each."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        close_streams(self.config.app)
+        await super().shutdown(sockets)
+
+
+def _config(app: FastAPI, host: str, port: int, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACE_SECONDS,
+    )
+
+
+def serve(*, host: str, port: int, log_level: str) -> None:
+    """Serve the hub in this thread until a signal (`switch serve`)."""
+    server = HubServer(_config(create_app(), host, port, log_level))
+    with suppress(KeyboardInterrupt):  # uvicorn has shut down by then
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -33,27 +75,38 @@ def running_hub(
     start_timeout: float = 15.0,
 ) -> Iterator[str]:
     """Serve the hub until the block ends; yields its base URL."""
-    port = port or free_port(host)
-    config = uvicorn.Config(
-        create_app(runtime_factory),
-        host=host,
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        # Live event streams never end by themselves; do not wait on them.
-        timeout_graceful_shutdown=GRACE_SECONDS,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="hub", daemon=True)
+    # The socket is bound here, before uvicorn starts, so that a taken port is
+    # one plain reason for the caller rather than a log line and a timeout.
+    listener = _bind(host, port or 0)
+    port = listener.getsockname()[1]
+    server = HubServer(_config(create_app(runtime_factory), host, port, "warning"))
+    thread = threading.Thread(target=server.run, args=([listener],), name="hub", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise RuntimeError(f"the hub did not start on {host}:{port}")
+            thread.join(timeout=GRACE_SECONDS)
+            listener.close()
+            raise HubStartError(f"the hub did not start on {host}:{port}")
         time.sleep(0.02)
     try:
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+        listener.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # As uvicorn does: a port left in TIME_WAIT by the last run is free again.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise HubStartError(f"port {port} on {host} is in use") from None
+        raise HubStartError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return listener

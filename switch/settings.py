@@ -15,6 +15,10 @@ DEFAULT_DATABASE_URL = "sqlite:///switch.db"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SWITCH_", extra="ignore")
 
+    # A SQLAlchemy URL (sqlite:///PATH, postgresql://USER@HOST/DB) or a plain
+    # path, a SQLite file. Read where it is opened (switch.audit.database_url),
+    # so that a bad one is a one-line DatabaseURLError there, not a
+    # validation error from every verb that reads settings.
     database_url: str = DEFAULT_DATABASE_URL
     # None: ./policies when it exists, else the policies shipped beside the package.
     policies: Path | None = None
@@ -59,6 +63,16 @@ class Settings(BaseSettings):
     # 422 and 431) from one client for one reason are counted over this
     # many seconds and audited as one record with the count.
     refusal_window_seconds: float = Field(default=2.0, gt=0, le=60)
+    # The audit key (Ed25519, PEM, mode 0600) that signs checkpoints of the
+    # audit chain and prune anchors; made at first start. None: beside a
+    # SQLite database file, else in the state folder (switch/audit/locations.py).
+    audit_key_file: Path | None = None
+    # The append-only file of signed checkpoints (JSON lines), one written
+    # when the chain has grown by this many records or, if it grew at all,
+    # this many seconds after the last, and at stop. None: as the key.
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_records: int = Field(default=1000, ge=1)
+    audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("rate_limits")
     @classmethod

@@ -93,11 +93,19 @@ def test_a_state_admin_sees_only_records_touching_its_state(
     assert set(wa) == {traffic[k] for k in ("ny_to_wa", "ice_to_wa", "wa_to_tx", "ny_to_all")}
     ny = hub.ids(hub.ny_admin)
     assert set(ny) == {traffic[k] for k in ("ny_to_wa", "ice_to_ny", "ny_to_all", "ny_malformed")}
-    # Of another state's agency's message, a state admin sees its own outcome only.
+    # Of another state's agency's message, a state admin sees its own outcome
+    # whole and of the others only that the message was routed there.
     [fan_out] = [r for r in hub.audit(hub.wa_admin)["records"] if r["id"] == traffic["ny_to_all"]]
-    assert {r["state"] for r in fan_out["results"]} == {"WA"}
+    assert {r["state"] for r in fan_out["results"] if "decision" in r} == {"WA"}
+    withheld = [r for r in fan_out["results"] if r["state"] != "WA"]
+    assert len(withheld) > 40
+    assert all(
+        r == {"destination": r["state"], "state": r["state"], "status": "routed"} for r in withheld
+    )
+    # Its own agency's message likewise: the other states' answers are theirs.
     [own] = [r for r in hub.audit(hub.ny_admin)["records"] if r["id"] == traffic["ny_to_all"]]
     assert len({r["state"] for r in own["results"]}) > 40
+    assert {r["state"] for r in own["results"] if "decision" in r} == {"NY"}
     # What a record says.
     [denied] = [r for r in hub.audit(hub.wa_admin)["records"] if r["id"] == traffic["ice_to_wa"]]
     assert (denied["ori"], denied["key"], denied["outcome"]) == ("VTICE0900", "DQ", "routed")

@@ -18,14 +18,28 @@ from simulators.history import HistoryPlan, write_history
 from switch.audit.database import migrate, open_engine
 from switch.audit.prune import PruneRefused, describe, prune
 from switch.audit.schema import audit_records, mailbox
+from switch.audit.signing import AuditKey
 from switch.audit.verify import verify
 from switch.cli import app
 from switch.directory import Directory
 from switch.policy import PolicyStore
-from tests.utils.audit_chain import NOW, finding, record, run_sql, write, write_aged
+from tests.utils.audit_chain import (
+    NOW,
+    audit_key,
+    finding,
+    record,
+    run_sql,
+    write,
+    write_aged,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
+
+
+@pytest.fixture
+def key(tmp_path: Path) -> AuditKey:
+    return audit_key(tmp_path)
 
 
 @pytest.fixture
@@ -36,10 +50,10 @@ def aged(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def test_prune_keeps_the_chain_verifiable(aged: Engine) -> None:
-    result = prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
+def test_prune_keeps_the_chain_verifiable(aged: Engine, key: AuditKey) -> None:
+    result = prune(aged, NOW - timedelta(days=600), by="test", key=key, now=NOW)
     assert (result.records, result.outcomes, result.mailbox) == (2, 4, 1)
-    verdict = verify(aged)
+    verdict = verify(aged, keys=key.trusted())
     assert verdict.intact, verdict.finding
     assert verdict.start == result.start == 7
     assert verdict.records == 5  # four kept and the anchor
@@ -53,24 +67,24 @@ def test_prune_keeps_the_chain_verifiable(aged: Engine) -> None:
     assert detail["positions"] == [1, 6] and detail["by"] == "test"
     assert 2 in owed  # never an unacknowledged item
 
-    again = prune(aged, NOW - timedelta(days=400), by="test", now=NOW)
+    again = prune(aged, NOW - timedelta(days=400), by="test", key=key, now=NOW)
     assert (again.records, again.start) == (2, 13)
-    assert verify(aged).intact
+    assert verify(aged, keys=key.trusted()).intact
 
 
-def test_prune_refuses_the_last_year_unless_forced(aged: Engine) -> None:
+def test_prune_refuses_the_last_year_unless_forced(aged: Engine, key: AuditKey) -> None:
     with pytest.raises(PruneRefused, match="younger than a year"):
-        prune(aged, NOW - timedelta(days=364), by="test", now=NOW)
-    assert verify(aged).records == 6
-    result = prune(aged, NOW - timedelta(days=35), by="test", now=NOW, force=True)
+        prune(aged, NOW - timedelta(days=364), by="test", key=key, now=NOW)
+    assert verify(aged, keys=key.trusted()).records == 6
+    result = prune(aged, NOW - timedelta(days=35), by="test", key=key, now=NOW, force=True)
     assert result.records == 4
-    assert verify(aged).intact
+    assert verify(aged, keys=key.trusted()).intact
 
 
-def test_prune_refuses_a_broken_chain(aged: Engine) -> None:
+def test_prune_refuses_a_broken_chain(aged: Engine, key: AuditKey) -> None:
     run_sql(aged, "UPDATE audit_outcomes SET decision = 'permit' WHERE seq = 2")
     with pytest.raises(PruneRefused, match="altered audit_outcomes seq 2"):
-        prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
+        prune(aged, NOW - timedelta(days=600), by="test", key=key, now=NOW)
 
 
 def _cut_front(engine: Engine, below: int) -> None:
@@ -92,17 +106,17 @@ def _cut_front(engine: Engine, below: int) -> None:
         )
 
 
-def test_removing_the_oldest_rows_without_an_anchor_is_caught(aged: Engine) -> None:
+def test_removing_the_oldest_rows_without_an_anchor_is_caught(aged: Engine, key: AuditKey) -> None:
     _cut_front(aged, 4)
-    found = finding(aged)
+    found = finding(aged, key.trusted())
     assert (found.problem, found.position) == ("removed", 1)
     assert "no prune anchor" in found.detail
 
 
-def test_moving_the_start_past_the_prune_anchor_is_caught(aged: Engine) -> None:
-    prune(aged, NOW - timedelta(days=600), by="test", now=NOW)
+def test_moving_the_start_past_the_prune_anchor_is_caught(aged: Engine, key: AuditKey) -> None:
+    prune(aged, NOW - timedelta(days=600), by="test", key=key, now=NOW)
     _cut_front(aged, 10)
-    found = finding(aged)
+    found = finding(aged, key.trusted())
     assert (found.problem, found.position) == ("removed", 7)
     assert "the last prune anchor says 7" in found.detail
 
@@ -170,24 +184,24 @@ def _history_after(
 
 
 def test_prune_says_why_it_keeps_older_records_behind_newer_ones(
-    fresh: Engine, directory: Directory, store: PolicyStore
+    fresh: Engine, directory: Directory, store: PolicyStore, key: AuditKey
 ) -> None:
     _history_after(fresh, directory, store, NOW, NOW)
-    result = prune(fresh, CUT, by="test", now=NOW)
+    result = prune(fresh, CUT, by="test", key=key, now=NOW)
     assert result.anchor_id is None and result.start == 1
     assert describe(result) == (
         "nothing pruned: 2,900 audit records and 2,900 outcomes are older than 2025-01-01 "
         "but lie after newer ones in the audit chain (from position 7 on; the chain starts "
         f"at position 1 with a row from 2026-11-26); {WHY}"
     )
-    assert verify(fresh).rows == 6 + 5_800
+    assert verify(fresh, keys=key.trusted()).rows == 6 + 5_800
 
 
 def test_prune_takes_the_old_start_and_says_what_older_it_kept(
-    fresh: Engine, directory: Directory, store: PolicyStore
+    fresh: Engine, directory: Directory, store: PolicyStore, key: AuditKey
 ) -> None:
     _history_after(fresh, directory, store, datetime(2024, 6, 1, tzinfo=UTC), NOW)
-    result = prune(fresh, CUT, by="test", now=NOW)
+    result = prune(fresh, CUT, by="test", key=key, now=NOW)
     assert (result.records, result.outcomes, result.start) == (1, 2, 4)
     assert describe(result).splitlines() == [
         "pruned 1 records and 2 outcomes older than 2025-01-01; the chain now starts at "
@@ -196,7 +210,7 @@ def test_prune_takes_the_old_start_and_says_what_older_it_kept(
         "newer ones in the audit chain (from position 7 on; the chain starts at position 4 "
         f"with a row from 2026-11-26); {WHY}",
     ]
-    verdict = verify(fresh)
+    verdict = verify(fresh, keys=key.trusted())
     assert verdict.intact and verdict.records == 1 + 2_900 + 1  # the anchor too
 
 

@@ -1,19 +1,109 @@
-"""`switch demo` runs the narrated scenario through a live hub and ends by itself."""
+"""`switch demo` runs the narrated scenario through a live hub, then live
+traffic and a summary; with --serve it serves on, and the traffic command it
+printed drives it."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+from click.testing import Result
 from rich.console import Console
+from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from switch.audit.database import open_engine
+from switch.audit.schema import audit_records
+from switch.cli import app
 from switch.demo.run import run_demo
+from switch.demo.scenario import scripted_steps
+from switch.demo.traffic import CYCLE
+
+# The states whose shipped policies refuse ICE (policies/*.yaml).
+REFUSING = ("IL", "MA", "MN", "NY", "WA")
+# Shorter than one cycle of live traffic at a message a second: the demo
+# still sends the whole cycle, a refusal included.
+DURATION = 2.0
+FLOW = re.compile(r"(?P<flow>\S+ → hub → .+) (?P<ms>\d+\.\d) ms in hub")
 
 
-def test_demo_plays_every_flow_then_summarises(tmp_path: Path) -> None:
-    console = Console(record=True, width=160, force_terminal=False)
-    sent = run_demo(duration=4, database=tmp_path / "demo.db", pace=0.05, console=console)
-    out = console.export_text()
-    assert sent >= 10
+PASTE_HINT = "More traffic, from another terminal while the hub runs:"
+
+
+@dataclass
+class Trainer:
+    """The clock moves only when the demo sleeps, so the live part sends the
+    same messages however fast the machine is. Once the demo serves on
+    (--serve), the trainer pastes the traffic command it printed, for a
+    second rather than a minute, then presses Ctrl-C."""
+
+    console: Console
+    now: float = 0.0
+    pasted: list[str] = field(default_factory=list)
+    ran: Result | None = None
+    audited: tuple[int, int] = (0, 0)
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        lines = self.console.export_text(clear=False).splitlines()
+        if not any(line.startswith("Still serving at ") for line in lines):
+            self.now += seconds
+            return
+        self.pasted = shlex.split(lines[lines.index(PASTE_HINT) + 1])
+        args = self.pasted[1:]
+        args[args.index("--duration") + 1] = "1"
+        (database,) = re.findall(r"audit in (\S+)$", lines[0])
+        before = _audited(database)
+        self.ran = CliRunner().invoke(app, [*args, "--json"])
+        self.audited = (before, _audited(database))
+        raise KeyboardInterrupt
+
+
+def _audited(database: str) -> int:
+    engine = open_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(audit_records)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Trainer]:
+    """One demo at 120 columns with --serve: its output, the folder it ran
+    in, and what the trainer did with it."""
+    root = tmp_path_factory.mktemp("demo")
+    console = Console(record=True, width=120, force_terminal=False)
+    trainer = Trainer(console)
+    sent = run_demo(
+        duration=DURATION,
+        pace=1.0,
+        keep_serving=True,
+        root=root,
+        console=console,
+        clock=trainer.clock,
+        sleep=trainer.sleep,
+    )
+    assert sent == len(scripted_steps()) + len(CYCLE)
+    return console.export_text(), root, trainer
+
+
+def _live(out: str) -> list[str]:
+    """The flow lines of the live part."""
+    live = out.split("\nLive traffic\n", 1)[1].split("Demo summary", 1)[0]
+    return [line for line in live.splitlines()[1:] if line.strip()]
+
+
+def test_demo_plays_every_flow_then_summarises(played: tuple[str, Path, Trainer]) -> None:
+    out, root, _ = played
+    lines = out.splitlines()
     # In and out of state, ICE, NL, a malformed message, an AM: each shown.
     assert "NY0303000 → hub → policy permit → NY → answered · DR" in out
     assert "NY0303000 → hub → policy permit → WA → answered · DR" in out
@@ -28,6 +118,73 @@ def test_demo_plays_every_flow_then_summarises(tmp_path: Path) -> None:
     assert "NL summary — hit: " in out
     assert "ER .05." in out
     assert "→ WAOLN0000 → delivered" in out
-    assert "Demo summary" in out
-    assert "latency p50 (ms)" in out
-    assert (tmp_path / "demo.db").exists()
+    assert "Demo summary" in [line.strip() for line in lines]
+    (run,) = root.glob("run-*")
+    assert (run / "demo.db").exists()
+    assert f"audit in {run / 'demo.db'}" in lines[0]
+
+
+def test_step_titles_wrap_whole_at_120_columns(played: tuple[str, Path, Trainer]) -> None:
+    out, _, _ = played
+    assert "…" not in out
+    words = " ".join(out.split())
+    for number, step in enumerate(scripted_steps(), start=1):
+        assert f"{number}. {step.narration}" in words
+    # What steps 6 and 7 are about is at the ends of their titles.
+    assert "the Green Light law wants a judge's signature, so New York refuses." in words
+    assert "a notice to the driver falls due within three business days." in words
+
+
+def test_a_short_demos_live_traffic_shows_federal_queries_refused(
+    played: tuple[str, Path, Trainer],
+) -> None:
+    out, _, _ = played
+    flows = [FLOW.fullmatch(line) for line in _live(out)]
+    assert len(flows) == len(CYCLE) and all(flows)
+    denials = [m["flow"] for m in flows if m and " policy deny " in m["flow"]]
+    assert denials
+    for flow in denials:
+        rule = re.fullmatch(r"(\w+) → hub → policy deny (\S+) → (\w\w) → rejected · ER", flow)
+        assert rule, flow
+        assert rule[3] in REFUSING and rule[2].startswith(rule[3].lower() + "-"), flow
+
+
+def test_latencies_say_what_they_measure(played: tuple[str, Path, Trainer]) -> None:
+    out, _, _ = played
+    rows = [re.sub(r"\s+", " ", line.strip("│ ")) for line in out.splitlines() if "latency" in line]
+    assert [re.sub(r"\d+\.\d$", "N", row) for row in rows] == [
+        "latency p50 end to end (ms) │ N",
+        "latency p95 end to end (ms) │ N",
+        "latency p50 in hub (ms) │ N",
+        "latency p95 in hub (ms) │ N",
+    ]
+    # Right under the table, in words.
+    after_table = " ".join(out.split("└", 1)[1].split("\n", 1)[1].split())
+    assert after_table.startswith(
+        "Latency end to end: from the sender's request to its reply, as the sender sees it "
+        "(HTTP, parsing, policy, state, audit write). Latency in hub: the policy decision and "
+        "the state's answer, the ms on each flow line."
+    )
+
+
+def test_the_printed_traffic_command_drives_the_running_demo(
+    played: tuple[str, Path, Trainer],
+) -> None:
+    out, root, trainer = played
+    lines = out.splitlines()
+    (run,) = root.glob("run-*")
+    url = re.findall(r"at (http://127\.0\.0\.1:\d+) ", lines[0])[0]
+    program, *args = trainer.pasted
+    assert program == "switch" or (Path(program).name == "switch" and os.access(program, os.X_OK))
+    assert args == [
+        *("sim", "traffic", "--hub", url, "--keys", str((run / "keys.json").resolve())),
+        *("--profile", "letter-2025", "--rate", "5", "--duration", "60"),
+    ]
+    # After the summary the demo serves on and prints the command again.
+    at = lines.index(f"Still serving at {url}; Ctrl-C to stop. More traffic:")
+    assert shlex.split(lines[at + 1]) == trainer.pasted
+    assert trainer.ran is not None and trainer.ran.exit_code == 0, trainer.ran
+    summary = json.loads(trainer.ran.stdout)
+    assert summary["sent"] == 5 and summary["errors"] == 0, summary
+    before, after = trainer.audited
+    assert after - before == summary["sent"]

@@ -18,6 +18,7 @@ from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 from switch.audit.database import open_engine
+from switch.audit.database_url import driver_reason, missing_sqlite_file, shown
 from switch.client import SwitchClient, SwitchClientError
 from switch.keys import issue_keys
 from switch.runtime import Runtime
@@ -43,12 +44,17 @@ def load_keys(path: Path) -> dict[str, str]:
 
 
 def issue_keys_in(database_url: str, oris: list[str]) -> dict[str, str]:
-    """Keys for `oris` in a hub's own database; the hub finds them on first use."""
+    """Keys for `oris` in a hub's own database; the hub finds them on first use.
+    A database URL that opens nothing raises DatabaseURLError."""
+    missing = missing_sqlite_file(database_url)
+    if missing is not None:  # opening it would make an empty one no hub reads
+        raise HubSetupError(f"no hub database at {missing}")
     engine = open_engine(database_url)
     try:
         return dict(zip(oris, issue_keys(engine, oris), strict=True))
     except Exception as exc:
-        raise HubSetupError(f"cannot issue keys in {database_url}: {exc}") from exc
+        where = shown(database_url)
+        raise HubSetupError(f"cannot issue keys in {where}: {driver_reason(exc)}") from exc
     finally:
         engine.dispose()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from switch.api.limits import BodyTooLarge, RequestLimits
 from switch.api.refusals import audit_limit, audit_refusal, audit_rejected
@@ -33,11 +35,14 @@ from switch.api.routes import (
     warrants,
     web,
 )
+from switch.api.streams import LiveStreams
 from switch.audit.refusal_windows import RefusalWindows
 from switch.errors import SwitchError
 from switch.ratelimit import RateLimited, RateLimiter, parse_rate_limits
 from switch.replies import error_json, response_json
 from switch.runtime import Runtime
+
+log = logging.getLogger("switch.api")
 
 
 class ErrorResponse(JSONResponse):
@@ -68,6 +73,8 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
             runtime.writer.write, seconds=runtime.settings.refusal_window_seconds
         )
         windows.start()
+        # Per run: its streams belong to the event loop serving this run.
+        app.state.streams = LiveStreams()
         watcher = asyncio.create_task(runtime.watch_policies())
         try:
             yield
@@ -125,6 +132,20 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         # caller's input, so a 422, never a server error.
         message = "invalid request: a value the database cannot hold (a NUL character?)"
         return ErrorResponse({"error": {"code": ".22.", "message": message}}, status_code=422)
+
+    @app.exception_handler(ClientDisconnect)
+    async def hung_up(request: Request, _exc: ClientDisconnect) -> ErrorResponse:
+        # The client left before its body was whole: no fault of the hub's
+        # (not a 500 with a traceback), and no one is left to read a reply.
+        client = f"{request.client.host}:{request.client.port}" if request.client else "a client"
+        log.warning(
+            "%s hung up before the whole body of %s %s arrived",
+            client,
+            request.method,
+            request.url.path,
+        )
+        body = {"error": {"code": "CLIENT_DISCONNECT", "message": "the body never arrived whole"}}
+        return ErrorResponse(body, status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> ErrorResponse:

@@ -58,6 +58,10 @@ class TableFinding:
     def where(self) -> str:
         return f"{self.table} {self.row}"
 
+    @property
+    def checkpoint(self) -> str | None:
+        return None  # what verify's findings name when a checkpoint is not extended
+
     def __str__(self) -> str:
         return f"{self.problem} {self.where}: {self.detail}"
 

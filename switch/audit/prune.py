@@ -5,8 +5,9 @@ What goes is the longest prefix of the chain whose rows are all older than
 the cut-off date (an outcome with no time is kept), so every deleted row is
 older than the date and the chain kept is one piece. The prune is itself
 audited: an anchor record (outcome `pruned`) at the head of the chain says
-who pruned, when, what range, and where the chain now starts; the head's
-start moves in the same transaction, and `verify` checks the two agree.
+who pruned, when, what range, and where the chain now starts, signed by the
+audit key (`switch.audit.anchors`); the head's start moves in the same
+transaction, and `verify` checks the two agree and the signature is good.
 
 Mailbox items that were acknowledged and forwards that finished before the
 date go too; unacknowledged items and queued forwards never do.
@@ -26,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 
-from switch.audit import chain
+from switch.audit import anchors, chain
 from switch.audit.acts import Actor
 from switch.audit.crosscheck import carry_forward
 from switch.audit.records import new_message_id
@@ -37,6 +38,7 @@ from switch.audit.schema import (
     forward_queue,
     mailbox,
 )
+from switch.audit.signing import AuditKey, PublicKeys
 from switch.audit.verify import ANCHOR_OUTCOME, Progress, verify
 from switch.errors import SwitchError
 
@@ -93,16 +95,21 @@ def prune(
     before: datetime,
     *,
     by: str,
+    key: AuditKey,
+    trusted: PublicKeys | None = None,
     force: bool = False,
     now: datetime | None = None,
     on_progress: Progress | None = None,
 ) -> PruneResult:
     """Delete audit rows older than `before` (refused when that is under a
-    year ago unless `force`, or when the chain does not verify)."""
+    year ago unless `force`, or when the chain does not verify with earlier
+    anchors signed by one of `trusted`, by default `key`); the anchor is
+    signed with `key`."""
     before = _utc(before)
     now = _utc(now) if now is not None else datetime.now(UTC)
     check_age(before, now, force=force)
-    verdict = verify(engine, on_progress=on_progress, below_start_ok=True)
+    keys = trusted if trusted is not None else key.trusted()
+    verdict = verify(engine, on_progress=on_progress, below_start_ok=True, keys=keys)
     if verdict.finding is not None:
         raise PruneRefused(
             f"the audit chain does not verify, so nothing was pruned: {verdict.finding}"
@@ -124,7 +131,9 @@ def prune(
                 counts[name] = conn.execute(
                     select(func.count()).where(table.c.chain_pos < cut)
                 ).scalar_one()
-            anchor = _anchor(before, now, by, head.start_pos, cut, start_hash, counts)
+            detail = _detail(before, now, by, head.start_pos, cut, start_hash, counts)
+            signed = anchors.sign(key, detail, pos=head.pos + 1, previous=head.hash)
+            anchor = _anchor(now, by, signed)
             chain.append(conn, [("audit_records", anchor)])
             # The admin acts about to go, folded into one the cross-check starts from.
             carry_forward(conn, Actor(by, "switch audit prune"))
@@ -209,7 +218,7 @@ def _hash_at(conn: Connection, pos: int) -> str:
     raise PruneRefused(f"chain position {pos} is missing; run switch audit verify")
 
 
-def _anchor(
+def _detail(
     before: datetime,
     now: datetime,
     by: str,
@@ -218,7 +227,7 @@ def _anchor(
     start_hash: str,
     counts: dict[str, int],
 ) -> dict[str, Any]:
-    detail = {
+    return {
         "action": "prune",
         "before": before.isoformat(),
         "by": by,
@@ -229,6 +238,9 @@ def _anchor(
         "start_pos": cut,
         "start_hash": start_hash,
     }
+
+
+def _anchor(now: datetime, by: str, detail: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": new_message_id(),
         "received_at": now,

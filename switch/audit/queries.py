@@ -3,19 +3,64 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
 from switch.audit.schema import audit_outcomes, audit_records, mailbox
+from switch.public import MessagePublic
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    if value is None:
+        return None
+    # SQLite hands back naive times; the audit is kept in UTC on every backend.
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
 
 
-def get_message(engine: Engine, message_id: str) -> dict[str, Any] | None:
+def outcome_fields(row: Any) -> dict[str, Any]:
+    """One `audit_outcomes` row, whole, as `OutcomePublic`'s fields."""
+    return {
+        "destination": row.destination,
+        "state": row.state,
+        "decision": row.decision,
+        "rule": row.rule,
+        "reason": row.reason,
+        "policy_version": row.policy_version,
+        "warrant": row.warrant,
+        "status": row.status,
+        "latency_ms": row.latency_ms,
+        "response": json.loads(row.response) if row.response else None,
+        "redacted": row.redacted.split(",") if row.redacted else [],
+        "obligations": json.loads(row.obligations) if row.obligations else [],
+    }
+
+
+def message_fields(row: Any, outcomes: Sequence[Any]) -> dict[str, Any]:
+    """An `audit_records` row and its outcome rows, as `MessagePublic`'s
+    fields: plain data, validated once per message (a model per outcome
+    would cost a page of NL queries a third more)."""
+    return {
+        "id": row.id,
+        "received_at": _iso(row.received_at),
+        "ori": row.sender_ori,
+        "key": row.message_key,
+        "control": row.control,
+        "destinations": row.destinations.split(",") if row.destinations else [],
+        "fields": json.loads(row.fields) if row.fields else {},
+        "outcome": row.outcome,
+        "er_code": row.er_code,
+        "http_status": row.http_status,
+        "detail": row.detail,
+        "latency_ms": row.latency_ms,
+        "results": [outcome_fields(o) for o in outcomes],
+    }
+
+
+def get_message(engine: Engine, message_id: str) -> MessagePublic | None:
+    """The message whole: who may read how much of it is `switch.visibility`'s."""
     with engine.connect() as conn:
         row = conn.execute(select(audit_records).where(audit_records.c.id == message_id)).first()
         if row is None:
@@ -25,36 +70,7 @@ def get_message(engine: Engine, message_id: str) -> dict[str, Any] | None:
             .where(audit_outcomes.c.message_id == message_id)
             .order_by(audit_outcomes.c.seq)
         ).all()
-    record = row._asdict()
-    return {
-        "id": record["id"],
-        "received_at": _iso(record["received_at"]),
-        "ori": record["sender_ori"],
-        "key": record["message_key"],
-        "control": record["control"],
-        "destinations": (record["destinations"] or "").split(",") if record["destinations"] else [],
-        "fields": json.loads(record["fields"]) if record["fields"] else {},
-        "outcome": record["outcome"],
-        "er_code": record["er_code"],
-        "http_status": record["http_status"],
-        "detail": record["detail"],
-        "latency_ms": record["latency_ms"],
-        "results": [
-            {
-                "destination": o.destination,
-                "state": o.state,
-                "decision": o.decision,
-                "rule": o.rule,
-                "reason": o.reason,
-                "policy_version": o.policy_version,
-                "warrant": o.warrant,
-                "status": o.status,
-                "response": json.loads(o.response) if o.response else None,
-                "latency_ms": o.latency_ms,
-            }
-            for o in outcomes
-        ],
-    }
+    return MessagePublic.model_validate(message_fields(row, outcomes))
 
 
 def list_mailbox(

@@ -3,8 +3,8 @@ outcome, decision and time, a page at a time in `seq` order.
 
 A record "touches" a state when its sender's ORI is in that state, one of
 its outcomes is at that state, or (an admin act) it is about that state; a
-state-scoped admin sees only those, and of another state's agency's message
-only the outcomes at its own state.
+state-scoped admin is given only those (the same rule as
+`switch.visibility.touches`, here in SQL so pages stay whole).
 
 Records are of two kinds: `message` (messages and refused requests) and
 `admin` (admin acts, a prune's anchor among them); a search asks for one
@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Engine, and_, exists, or_, select
 
 from switch.audit.acts import ADMIN
+from switch.audit.queries import message_fields
 from switch.audit.schema import audit_outcomes, audit_records
 from switch.errors import SwitchError
+from switch.public import AuditRecordPublic
 
 Order = Literal["desc", "asc"]
 Kind = Literal["message", "admin", "all"]
@@ -63,7 +65,8 @@ class AuditQuery:
 
 @dataclass(frozen=True, slots=True)
 class AuditPage:
-    records: list[dict[str, Any]]
+    # Whole: the route projects each by the reader's scope (switch.visibility).
+    records: list[AuditRecordPublic]
     # The seq to continue from, or None when this page is the last.
     next_seq: int | None
 
@@ -147,57 +150,22 @@ def search_audit(engine: Engine, query: AuditQuery) -> AuditPage:
     by_message: dict[str, list[Any]] = {}
     for outcome in outcomes:
         by_message.setdefault(outcome.message_id, []).append(outcome)
-    records = [_record(row, by_message.get(row.id, []), query.scope) for row in rows]
+    records = [_record(row, by_message.get(row.id, [])) for row in rows]
     return AuditPage(records, rows[-1].seq if more and rows else None)
 
 
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    # SQLite hands back naive times; the audit is kept in UTC on every backend.
-    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
-
-
-def _record(row: Any, outcomes: list[Any], scope: str) -> dict[str, Any]:
-    own_sender = scope == "*" or (row.sender_ori or "").startswith(scope)
-    return {
-        "seq": row.seq,
-        "id": row.id,
-        "received_at": _iso(row.received_at),
-        "identity": row.identity,
-        "ori": row.sender_ori,
-        "key": row.message_key,
-        "control": row.control,
-        "destinations": row.destinations.split(",") if row.destinations else [],
-        "fields": json.loads(row.fields) if row.fields else {},
-        "outcome": row.outcome,
-        "er_code": row.er_code,
-        "http_status": row.http_status,
-        "detail": row.detail,
-        "raw": row.raw,
-        "latency_ms": row.latency_ms,
+def _record(row: Any, outcomes: list[Any]) -> AuditRecordPublic:
+    fields = message_fields(row, outcomes)
+    extra = {
         "kind": "admin" if row.kind == ADMIN or row.outcome == _PRUNED else "message",
         "act": _act(row),
         "claimed_ori": row.claimed_ori,
         "client": row.client,
         "count": row.count if row.count is not None else 1,
-        "results": [
-            {
-                "destination": o.destination,
-                "state": o.state,
-                "decision": o.decision,
-                "rule": o.rule,
-                "reason": o.reason,
-                "policy_version": o.policy_version,
-                "warrant": o.warrant,
-                "status": o.status,
-                "redacted": o.redacted.split(",") if o.redacted else [],
-                "obligations": json.loads(o.obligations) if o.obligations else [],
-            }
-            for o in outcomes
-            if own_sender or o.state == scope
-        ],
     }
+    return AuditRecordPublic.model_validate(
+        {"seq": row.seq, "identity": row.identity, "raw": row.raw, **fields, **extra}
+    )
 
 
 def _act(row: Any) -> dict[str, Any] | None:

@@ -1,5 +1,7 @@
 """Walking the audit hash chain (`switch audit verify`): the first row that
-was altered, removed or inserted, or the count of rows that are intact.
+was altered, removed or inserted, a prune anchor not signed by a key given
+(`switch.audit.anchors`), a signed checkpoint the database no longer extends
+(`switch.audit.consistency`), or the count of rows that are intact.
 
 Rows are read a page at a time by chain position from both chained tables,
 merged, in one read snapshot, so a hub may keep writing while this runs and
@@ -10,13 +12,14 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, String, Table, func, select, type_coerce
 
+from switch.audit import anchors
 from switch.audit.chain import (
     CHAINED,
     GENESIS,
@@ -25,8 +28,11 @@ from switch.audit.chain import (
     hashed_columns,
     link,
 )
+from switch.audit.consistency import Consistency, Miss
 from switch.audit.crosscheck import TableFinding, cross_check
 from switch.audit.schema import audit_chain_head
+from switch.audit.signed_checkpoints import Checkpoint
+from switch.audit.signing import PublicKeys
 
 PAGE = 5_000
 ANCHOR_OUTCOME = "pruned"
@@ -38,15 +44,20 @@ Progress = Callable[[int, int], None]
 class Finding:
     """What is wrong with the chain, at the first place it goes wrong."""
 
-    problem: str  # altered | removed | inserted
+    # altered | removed | inserted | unsigned | forged (an anchor or a
+    # checkpoint) | rewritten | truncated (a checkpoint not extended)
+    problem: str
     detail: str
     table: str | None = None
     seq: int | None = None
     position: int | None = None
     message_id: str | None = None
+    checkpoint: str | None = None  # `file:line` of a checkpoint
 
     @property
     def where(self) -> str:
+        if self.checkpoint is not None:
+            return f"checkpoint {self.checkpoint} (chain position {self.position})"
         if self.table is None:
             return f"chain position {self.position}"
         about = [f"chain position {self.position}"] if self.position is not None else []
@@ -65,6 +76,7 @@ class Verdict:
     head: int
     head_hash: str
     finding: Finding | TableFinding | None = None
+    checkpoints: int = 0  # signed checkpoints found extended
 
     @property
     def rows(self) -> int:
@@ -146,8 +158,18 @@ def _anchor(detail: str | None) -> dict[str, Any]:
 class _Walk:
     """The chain's rows in position order, checked one after another."""
 
-    def __init__(self, head: Any, unchained: dict[str, int], *, below_start_ok: bool) -> None:
+    def __init__(
+        self,
+        head: Any,
+        unchained: dict[str, int],
+        *,
+        below_start_ok: bool,
+        keys: PublicKeys,
+        marks: Consistency,
+    ) -> None:
         self.head = head
+        self.keys = keys
+        self.marks = marks
         self.expected: int = head.start_pos
         self.previous: str = head.start_hash
         self.last: _Row | None = None
@@ -163,6 +185,9 @@ class _Walk:
         return self.last.name
 
     def run(self, rows: Iterator[_Row], progress: Callable[[int], None]) -> Finding | None:
+        missed = self.marks.before_start(self.head.start_pos, self.head.start_hash)
+        if missed is not None:
+            return _not_extended(missed)
         for row in rows:
             if (found := self._unchained_before(row)) is not None:
                 return found
@@ -194,14 +219,25 @@ class _Walk:
                     detail = f"the chain runs from {self.before} to {following.name} without it"
                     return _at(row, "inserted", detail)
                 return _at(row, "altered", "its content no longer matches its hash")
+            if row.anchor is not None:
+                wrong = anchors.problem(
+                    row.anchor, pos=row.pos, previous=self.previous, keys=self.keys
+                )
+                if wrong is not None:
+                    return _at(row, *wrong)
+                self.anchor = row.anchor
+            if self.marks.next_pos == row.pos and (missed := self.marks.at(row.pos, digest)):
+                return _not_extended(missed)
             self.previous = digest
             self.expected += 1
             self.last = row
             self.counts[row.table] += 1
-            if row.anchor is not None:
-                self.anchor = row.anchor
             progress(self.expected - self.head.start_pos)
-        return self._unchained_left() or self._end()
+        return self._unchained_left() or self._end() or self._beyond_head()
+
+    def _beyond_head(self) -> Finding | None:
+        missed = self.marks.beyond(self.head.pos)
+        return None if missed is None else _not_extended(missed)
 
     def _unchained_before(self, row: _Row) -> Finding | None:
         # A row with no chain entry is placed by its seq among its table's rows.
@@ -254,16 +290,29 @@ def _no_entry(table: str, seq: int) -> Finding:
     return Finding("inserted", "it has no place in the chain", table, seq)
 
 
+def _not_extended(missed: Miss) -> Finding:
+    checkpoint = missed.checkpoint
+    return Finding(
+        missed.problem, missed.detail, position=checkpoint.pos, checkpoint=checkpoint.source
+    )
+
+
 def verify(
     engine: Engine,
     *,
     on_progress: Progress | None = None,
     page: int = PAGE,
     below_start_ok: bool = False,
+    keys: PublicKeys | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
 ) -> Verdict:
     """Check the chain from its start to its head. `on_progress(done, total)`
     hears how far the walk got; `below_start_ok` skips rows an unfinished
-    prune left before the start (prune itself deletes them)."""
+    prune left before the start (prune itself deletes them). Prune anchors
+    and `checkpoints` must be signed by one of `keys` (none: nothing signed
+    is accepted), and the chain must extend every checkpoint."""
+    keys = keys if keys is not None else PublicKeys()
+    forged = Consistency.signatures(checkpoints, keys)
     with _snapshot(engine) as conn:
         head = conn.execute(select(audit_chain_head)).one_or_none()
         if head is None:
@@ -274,10 +323,13 @@ def verify(
             ).scalar_one_or_none()
             for name, table in CHAINED.items()
         }
+        marks = Consistency(checkpoints)
         walk = _Walk(
             head,
             {k: v for k, v in unchained.items() if v is not None},
             below_start_ok=below_start_ok,
+            keys=keys,
+            marks=marks,
         )
         total = max(head.pos - head.start_pos + 1, 0)
         report = on_progress or (lambda done, total: None)
@@ -289,7 +341,9 @@ def verify(
             if done % every == 0:
                 report(done, total)
 
-        finding: Finding | TableFinding | None = walk.run(merged, progress)
+        finding: Finding | TableFinding | None = (
+            _not_extended(forged) if forged else walk.run(merged, progress)
+        )
         if finding is None:
             report(total, total)
             # The tables that decide access, against the admin acts just verified.
@@ -301,4 +355,5 @@ def verify(
         head=head.pos,
         head_hash=head.hash,
         finding=finding,
+        checkpoints=marks.count if finding is None else 0,
     )

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, insert, update
 
 from switch.audit import chain
-from switch.audit.checkpoint import Checkpointer, writer_connection
 from switch.audit.records import (
     AuditRecord,
     LateOutcomes,
@@ -37,6 +36,7 @@ from switch.audit.schema import (
     notices,
     pending_deliveries,
 )
+from switch.audit.wal_checkpoint import WalCheckpointer, writer_connection
 from switch.errors import SwitchError
 
 log = logging.getLogger("switch.audit")
@@ -147,7 +147,7 @@ class GroupCommitWriter:
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._sqlite = engine.dialect.name == "sqlite"
-        self._checkpointer = Checkpointer(engine) if self._sqlite else None
+        self._checkpointer = WalCheckpointer(engine) if self._sqlite else None
         self._tuned: set[int] = set()  # connections whose checkpoints are left to it
         self.batches = 0
         self.records = 0

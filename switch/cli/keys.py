@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from switch import terminal
 from switch.audit.acts import KEY_ISSUE, KEY_REVOKE, Act, Actor, acting
-from switch.audit.database import migrate, open_engine
-from switch.cli.common import err_console, fail, known_state
+from switch.audit.database import migrate
+from switch.cli.common import err_console, fail, known_state, open_database
 from switch.directory import Directory
 from switch.errors import NotFoundError
 from switch.keys import KeyInfo, issue_key, list_keys, revoke_key
@@ -26,7 +26,7 @@ app = typer.Typer(help="Issue, list and revoke API keys.", no_args_is_help=True)
 
 @contextmanager
 def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = open_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         migrate(engine)
         yield engine

@@ -9,8 +9,8 @@ from rich.table import Table
 
 from switch import terminal
 from switch.audit.acts import NOTICES_SENT, Actor, acting
-from switch.audit.database import migrate, open_engine
-from switch.cli.common import err_console, fail, known_state
+from switch.audit.database import migrate
+from switch.cli.common import err_console, fail, known_state, open_database
 from switch.notices import list_notices, mark_sent
 from switch.settings import Settings
 
@@ -28,7 +28,7 @@ def notices(
     if limit < 1:
         fail("--limit must be at least 1")
     code = known_state(state) if state is not None else None
-    engine = open_engine(Settings().database_url)
+    engine = open_database(Settings().database_url)
     try:
         migrate(engine)
         if mark_sent_:

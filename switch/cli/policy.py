@@ -10,9 +10,9 @@ from pathlib import Path
 import typer
 
 from switch import terminal
-from switch.audit.database import migrate, open_engine
+from switch.audit.database import migrate
 from switch.cli import impact, replay
-from switch.cli.common import err_console, fail, known_state
+from switch.cli.common import err_console, fail, known_state, open_database
 from switch.directory import Directory
 from switch.errors import MessageError
 from switch.policy import PolicyError, PolicyProblem, compile_policy, load_policy_file
@@ -145,7 +145,7 @@ def explain(
     fields = {k: v for k, v in (("OLN", oln), ("NAM", name), ("DOB", dob)) if v}
     level = "none"
     if warrant:
-        engine = open_engine(settings.database_url)
+        engine = open_database(settings.database_url)
         try:
             migrate(engine)
             fields["WRT"] = warrant.upper()

@@ -7,11 +7,9 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from switch import progress, terminal
-from switch.audit.database import open_engine
-from switch.cli.common import err_console, fail
+from switch.cli.common import err_console, fail, open_database
 from switch.directory import Directory
 from switch.errors import SwitchError
 from switch.impact.replay import replay_policies
@@ -68,10 +66,7 @@ def replay(
     except SwitchError as exc:
         fail(exc.message)
     url = db or settings.database_url
-    try:
-        engine = open_engine(url)
-    except (ArgumentError, SQLAlchemyError) as exc:
-        fail(f"cannot open the audit database {url}: {exc}")
+    engine = open_database(url, existing=True)
     try:
         total = count_queries(engine, states, start, end)
         with progress.shown(

@@ -6,12 +6,11 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from switch import terminal
-from switch.audit.database import migrate, open_engine
-from switch.cli.common import err_console, fail, known_state
+from switch.audit.database import migrate
+from switch.cli.common import err_console, fail, known_state, open_database
 from switch.directory import Directory
 from switch.errors import SwitchError
 from switch.reports import build_report, parse_period, print_tables, render
@@ -23,19 +22,6 @@ class Format(StrEnum):
     csv = "csv"
     json = "json"
     html = "html"
-
-
-def _missing_sqlite_file(url: str) -> str | None:
-    """The path of a SQLite database that does not exist: reading it would
-    create an empty one and report nothing, which hides a typo."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return None
-    path = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
-        return None
-    return None if Path(path).exists() else path
 
 
 def report(
@@ -64,13 +50,7 @@ def report(
         directory = Directory.load(settings.directory)
     except SwitchError as exc:
         fail(exc.message)
-    missing = _missing_sqlite_file(url)
-    if missing is not None:
-        fail(f"no audit database at {missing}")
-    try:
-        engine = open_engine(url)
-    except (ArgumentError, SQLAlchemyError) as exc:
-        fail(f"cannot open the audit database {url}: {exc}")
+    engine = open_database(url, existing=True)
     try:
         migrate(engine)
         built = build_report(engine, directory, code, period)

@@ -7,7 +7,12 @@ import socket
 
 import typer
 
-from switch.cli.common import fail
+from switch.audit import signing
+from switch.audit.locations import audit_key_path, checkpoint_path
+from switch.audit.signed_checkpoints import CheckpointLog
+from switch.cli.common import fail, open_database
+from switch.errors import SwitchError
+from switch.settings import Settings
 
 
 def serve(
@@ -21,14 +26,25 @@ def serve(
     and SWITCH_STATES.
     """
     _refuse_taken(host, port)
-    import uvicorn  # loaded here so light verbs (keys, agencies) start fast
+    # A database that cannot be opened fails here in one line, not as the
+    # traceback uvicorn prints for a failed start-up.
+    open_database(Settings().database_url).dispose()
+    _refuse_unusable_audit_files()
+    # Loaded here so light verbs (keys, agencies) start fast.
+    from switch.server import serve as serve_hub
 
-    from switch.api.app import create_app
+    serve_hub(host=host, port=port, log_level=log_level)
 
-    # Live event streams never end by themselves; do not wait on them at exit.
-    uvicorn.run(
-        create_app(), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=3
-    )
+
+def _refuse_unusable_audit_files() -> None:
+    """The hub would refuse an audit key or checkpoint file it cannot use at
+    start-up, in a traceback from uvicorn: say it in one line."""
+    settings = Settings()
+    try:
+        signing.load_or_create(audit_key_path(settings))
+        CheckpointLog(checkpoint_path(settings)).ensure_writable()
+    except SwitchError as exc:
+        fail(exc.message)
 
 
 def _refuse_taken(host: str, port: int) -> None:

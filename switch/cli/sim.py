@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 import typer
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from simulators.history import HistoryError, HistoryPlan, write_history
 from switch import progress
-from switch.audit.database import migrate, open_engine
+from switch.audit.database import migrate
 from switch.cli import sim_scenario, sim_state, sim_traffic
-from switch.cli.common import err_console, fail
+from switch.cli.common import err_console, fail, open_database
 from switch.directory import Directory
 from switch.errors import SwitchError
 from switch.policy import PolicyStore
@@ -55,10 +55,10 @@ def history(
     except SwitchError as exc:
         fail(exc.message)
     url = db or settings.database_url
+    engine = open_database(url)
     try:
-        engine = open_engine(url)
         migrate(engine)
-    except (ArgumentError, SQLAlchemyError) as exc:
+    except SQLAlchemyError as exc:
         fail(f"cannot open the audit database {url}: {exc}")
     total = sum(plan.counts().values())
     try:

@@ -8,8 +8,10 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from switch import terminal
+from switch.audit.database_url import DatabaseURLError
 from switch.cli.common import err_console, fail
 
 
@@ -26,7 +28,9 @@ def traffic(
         None, "--keys", help="With --hub: JSON {ORI: agency key}; only those ORIs send."
     ),
     db: str | None = typer.Option(
-        None, "--db", help="With --hub: its database URL; keys are issued there for the profile."
+        None,
+        "--db",
+        help="With --hub: its database URL or SQLite file; keys are issued there for the profile.",
     ),
     seed: int = typer.Option(0, help="Seed of the profile's draws (and Poisson arrivals)."),
     arrivals: str = typer.Option("constant", help="constant (every 1/rate s) | poisson."),
@@ -111,6 +115,8 @@ def traffic(
                 )
     except (HubSetupError, ValueError) as exc:
         fail(str(exc))
+    except DatabaseURLError as exc:
+        fail(escape(exc.message))
     except KeyboardInterrupt:
         fail("interrupted before the run began", code=130)
 

@@ -16,8 +16,8 @@ import typer
 
 from switch import service_status
 from switch.audit.acts import STATUS_IN, STATUS_OUT, STATUS_REMOVE, Actor, acting
-from switch.audit.database import migrate, open_engine
-from switch.cli.common import fail, known_state
+from switch.audit.database import migrate
+from switch.cli.common import fail, known_state, open_database
 from switch.messages.model import QUERY_KEYS
 from switch.settings import Settings
 
@@ -56,7 +56,7 @@ def _remote(method: str, hub: str, key: str | None, path: str, body: Any = None)
 
 
 def _local_marks(settings: Settings) -> service_status.Marks:
-    engine = open_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         migrate(engine)
         return service_status.load(engine)
@@ -88,7 +88,7 @@ def _change(
         typer.echo(json.dumps(_remote(method, hub, key, f"/v1/status/{state}", body)))
         return
     settings = Settings()
-    engine = open_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     name = STATUS_IN if method == "DELETE" else STATUS_OUT if forward else STATUS_REMOVE
     try:
         migrate(engine)

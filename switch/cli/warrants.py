@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from switch import terminal
 from switch.audit.acts import WARRANT_ISSUE, Actor, acting, warrant_issued
-from switch.audit.database import migrate, open_engine
-from switch.cli.common import err_console, fail
+from switch.audit.database import migrate
+from switch.cli.common import err_console, fail, open_database
 from switch.directory import JURISDICTIONS, Directory
 from switch.settings import Settings
 from switch.warrants import Warrant, WarrantError, WarrantRegistry
@@ -24,7 +24,7 @@ app = typer.Typer(help="Issue and read court-registry warrants.", no_args_is_hel
 
 @contextmanager
 def _database(settings: Settings) -> Iterator[Engine]:
-    engine = open_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         migrate(engine)
         yield engine

@@ -22,6 +22,7 @@ from switch.client._models import (
     Result,
     StoredMessage,
     SwitchErrorInfo,
+    Withheld,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "SwitchClient",
     "SwitchClientError",
     "SwitchErrorInfo",
+    "Withheld",
 ]

@@ -80,7 +80,9 @@ class Response:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """One destination's outcome: what policy decided and what came back."""
+    """One destination's outcome: what policy decided and what came back.
+    `state` and `warrant` (the court registry's level for the cited WRT/)
+    come with a stored message, not with a reply."""
 
     destination: str
     decision: str  # permit | deny
@@ -92,6 +94,8 @@ class Result:
     response: Response | None
     redacted: tuple[str, ...] = ()
     obligations: tuple[str, ...] = ()
+    state: str | None = None
+    warrant: str | None = None
 
     @property
     def permitted(self) -> bool:
@@ -110,7 +114,26 @@ class Result:
             response=Response.from_json(body.get("response")),
             redacted=_strings(body.get("redacted")),
             obligations=_strings(body.get("obligations")),
+            state=body.get("state"),
+            warrant=body.get("warrant"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """Another state's outcome as an admin outside that state reads it: the
+    message was routed there (`status` is `routed`), and nothing more."""
+
+    destination: str
+    state: str | None
+    status: str = "routed"
+
+
+def _outcome(body: Mapping[str, Any]) -> Result | Withheld:
+    # A whole outcome always has a decision; a withheld one never does.
+    if "decision" in body:
+        return Result.from_json(body)
+    return Withheld(destination=str(body["destination"]), state=body.get("state"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +182,9 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class StoredMessage:
-    """A message as the audit holds it (`GET /v1/messages/{id}`)."""
+    """A message as the audit holds it (`GET /v1/messages/{id}`): whole for
+    its sender; an admin outside a destination's state gets that
+    destination's outcome as `Withheld`."""
 
     id: str
     key: str | None
@@ -171,7 +196,7 @@ class StoredMessage:
     er_code: str | None
     http_status: int | None
     received_at: str | None
-    results: tuple[Result, ...]
+    results: tuple[Result | Withheld, ...]
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @classmethod
@@ -187,7 +212,7 @@ class StoredMessage:
             er_code=body.get("er_code"),
             http_status=body.get("http_status"),
             received_at=body.get("received_at"),
-            results=tuple(Result.from_json(r) for r in body.get("results") or ()),
+            results=tuple(_outcome(r) for r in body.get("results") or ()),
             raw=MappingProxyType(dict(body)),
         )
 

@@ -16,20 +16,31 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from switch import terminal
 from switch.demo.scenario import Step
+
+# The two latencies measure different spans, so each is named where it shows.
+END_TO_END = "end to end"
+IN_HUB = "in hub"
+LATENCY_NOTE = (
+    f"Latency {END_TO_END}: from the sender's request to its reply, as the sender sees it "
+    "(HTTP, parsing, policy, state, audit write). "
+    f"Latency {IN_HUB}: the policy decision and the state's answer, the ms on each flow line."
+)
 
 
 @dataclass(slots=True)
 class Tally:
     """What the demo saw, for the closing summary."""
 
-    latencies_ms: list[float] = field(default_factory=list)
+    end_to_end_ms: list[float] = field(default_factory=list)
+    in_hub_ms: list[float] = field(default_factory=list)
     by_key: Counter[str] = field(default_factory=Counter)
     by_outcome: Counter[str] = field(default_factory=Counter)
     by_state: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, key: str, status: int, body: dict[str, Any], elapsed_ms: float) -> None:
-        self.latencies_ms.append(elapsed_ms)
+        self.end_to_end_ms.append(elapsed_ms)
         self.by_key[key] += 1
         if "error" in body:
             self.by_outcome[f"ER {body['error']['code']}"] += 1
@@ -37,6 +48,8 @@ class Tally:
         for result in body.get("results", []):
             self.by_outcome[f"{result['decision']} · {result['status']}"] += 1
             self.by_state[(result["destination"], result["decision"])] += 1
+            if "latency_ms" in result:
+                self.in_hub_ms.append(result["latency_ms"])
 
     def table(self) -> Table:
         table = Table(title="Demo summary", show_lines=False)
@@ -46,12 +59,23 @@ class Tally:
             table.add_row(f"messages {key}", str(count))
         for outcome, count in sorted(self.by_outcome.items()):
             table.add_row(outcome, str(count))
-        if self.latencies_ms:
-            ordered = sorted(self.latencies_ms)
-            p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-            table.add_row("latency p50 (ms)", f"{statistics.median(ordered):.1f}")
-            table.add_row("latency p95 (ms)", f"{p95:.1f}")
+        for span, values in ((END_TO_END, self.end_to_end_ms), (IN_HUB, self.in_hub_ms)):
+            if values:
+                p50, p95 = _percentiles(values)
+                table.add_row(f"latency p50 {span} (ms)", f"{p50:.1f}")
+                table.add_row(f"latency p95 {span} (ms)", f"{p95:.1f}")
         return table
+
+    def show(self, console: Console) -> None:
+        """The table, and what its two latencies measure (prose, so wrapped)."""
+        console.print()
+        console.print(self.table())
+        console.print(LATENCY_NOTE, style="dim", soft_wrap=False, highlight=False)
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 class Player:
@@ -87,7 +111,7 @@ class Player:
         return response.status_code, body
 
     def play_step(self, number: int, step: Step) -> None:
-        self._console.rule(f"[bold]{number}. {step.narration}", align="left", style="cyan")
+        terminal.heading(self._console, f"{number}. {step.narration}")
         self._console.print(f"[dim]{step.sender} sends[/] {step.text}", highlight=False)
         status, body = self.send(step.sender, step.text)
         self.show(step.sender, status, body, verbose=True)
@@ -113,7 +137,7 @@ class Player:
             self._console.print(
                 f"{sender} → hub → policy [{colour}]{result['decision']}[/]{rule} → "
                 f"{result['destination']} → {result['status']}"
-                f"{' · ' + hit if hit else ''} [dim]{result['latency_ms']:.1f} ms[/]",
+                f"{' · ' + hit if hit else ''} [dim]{result['latency_ms']:.1f} ms {IN_HUB}[/]",
                 highlight=False,
             )
             if verbose and response:

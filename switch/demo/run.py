@@ -3,29 +3,106 @@ through the real HTTP API, live background traffic, then a summary."""
 
 from __future__ import annotations
 
+import itertools
+import shlex
+import shutil
+import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
 from simulators.dmv import StateDMV
+from switch import terminal
 from switch.audit.database import migrate, open_engine
+from switch.demo.files import DEMO_ROOT, DemoFiles, claim_files
 from switch.demo.player import Player
 from switch.demo.scenario import WARRANT_SUBJECT, scripted_steps
-from switch.demo.traffic import random_messages
+from switch.demo.traffic import CYCLE, random_messages, refused_queries
 from switch.directory import Directory
 from switch.keys import issue_key, issue_keys
+from switch.policy.store import PolicyStore
 from switch.runtime import Runtime
 from switch.server import running_hub
-from switch.settings import Settings
+from switch.settings import Settings, policies_folder
 from switch.warrants import WarrantRegistry
 
 
-def _fresh_database(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
+@dataclass(frozen=True, slots=True)
+class RunningDemo:
+    url: str
+    files: DemoFiles
+    settings: Settings
+    directory: Directory
+    # Agency keys by ORI (also in `files.keys`) and the trainer's admin key.
+    keys: dict[str, str]
+    admin_key: str
+    # Ids of the warrants issued to ICE's LESC, by kind: the narration cites them.
+    warrants: dict[str, str]
+
+    @property
+    def traffic_command(self) -> str:
+        """A `switch sim traffic` line to paste into another terminal."""
+        return shlex.join(
+            [
+                *_switch_program(),
+                *("sim", "traffic", "--hub", self.url, "--keys", str(self.files.keys.resolve())),
+                *("--profile", "letter-2025", "--rate", "5", "--duration", "60"),
+            ]
+        )
+
+
+@contextmanager
+def running_demo(
+    *,
+    port: int | None = None,
+    database: Path | None = None,
+    root: Path = DEMO_ROOT,
+    console: Console,
+) -> Iterator[RunningDemo]:
+    """A hub serving the demo's own database, seeded with keys and warrants,
+    until the block ends. Raises DemoFilesBusy and HubStartError."""
+    with claim_files(database, root=root) as files:
+        settings = Settings(database_url=files.database_url)
+        directory = Directory.load(settings.directory)
+        keys, admin_key, warrants = _seed(settings, directory)
+        files.write_keys(keys)
+        with running_hub(lambda: Runtime(settings), port=port) as url:
+            demo = RunningDemo(url, files, settings, directory, keys, admin_key, warrants)
+            # Lines to copy from are printed whole whatever the console (soft_wrap).
+            console.print(
+                f"[bold]Switch hub[/] at {url} (API docs {url}/docs), audit in {files.database}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            view = f"Trainer's view: {url}/#key={admin_key}"
+            console.print(view, highlight=False, soft_wrap=True)
+            console.print("More traffic, from another terminal while the hub runs:")
+            console.print(demo.traffic_command, markup=False, highlight=False, soft_wrap=True)
+            yield demo
+
+
+def _seed(settings: Settings, directory: Directory) -> tuple[dict[str, str], str, dict[str, str]]:
+    """Agency keys for every ORI, an admin key, and the narration's warrants."""
+    engine = open_engine(settings.database_url)
+    try:
+        migrate(engine)
+        senders = sorted({step.sender for step in scripted_steps()} | {a.ori for a in directory})
+        keys = dict(zip(senders, issue_keys(engine, senders), strict=True))
+        admin_key = issue_key(engine, admin_scope="*")
+        state, index = WARRANT_SUBJECT
+        subject = StateDMV(state, seed=settings.simulator_seed).driver(index)["OLN"]
+        registry = WarrantRegistry(engine, directory)
+        warrants = {
+            kind: registry.issue(kind=kind, to="VTICE0900", oln=subject).id
+            for kind in ("administrative", "judicial")
+        }
+    finally:
+        engine.dispose()
+    return keys, admin_key, warrants
 
 
 def run_demo(
@@ -33,57 +110,61 @@ def run_demo(
     duration: float,
     keep_serving: bool = False,
     port: int | None = None,
-    database: Path = Path(".switch/demo.db"),
+    database: Path | None = None,
+    root: Path = DEMO_ROOT,
     pace: float = 0.4,
     console: Console | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Returns the number of messages sent."""
-    console = console or Console()
-    settings = Settings(database_url=_fresh_database(database))
-    directory = Directory.load(settings.directory)
-    engine = open_engine(settings.database_url)
-    migrate(engine)
-    senders = sorted({step.sender for step in scripted_steps()} | {a.ori for a in directory})
-    keys = dict(zip(senders, issue_keys(engine, senders), strict=True))
-    admin_key = issue_key(engine, admin_scope="*")
-    state, index = WARRANT_SUBJECT
-    subject = StateDMV(state, seed=settings.simulator_seed).driver(index)["OLN"]
-    registry = WarrantRegistry(engine, directory)
-    warrants = {
-        "administrative": registry.issue(kind="administrative", to="VTICE0900", oln=subject).id,
-        "judicial": registry.issue(kind="judicial", to="VTICE0900", oln=subject).id,
-    }
-    engine.dispose()
-
-    with running_hub(lambda: Runtime(settings), port=port) as url:
-        started = time.monotonic()
-        console.print(f"[bold]Switch hub[/] at {url} (API docs {url}/docs), audit in {database}")
-        console.print(f"Trainer's view: {url}/#key={admin_key}", highlight=False, soft_wrap=True)
-        player = Player(url, keys, console)
+    """Returns the number of messages sent. `clock` and `sleep` time the live
+    part: it runs until `duration` seconds after the hub was ready, and for
+    one cycle of its traffic at least, so that every demo shows a refusal."""
+    console = console or terminal.console()
+    with running_demo(port=port, database=database, root=root, console=console) as demo:
+        player = Player(demo.url, demo.keys, console)
+        policies = PolicyStore.load(policies_folder(demo.settings))
+        refused = refused_queries(demo.directory, policies)
         with console.status("indexing the simulated DMVs' records…"):
             player.wait_until_warm()
+        # The indexing is the hub's start-up, not the demo: on a busy machine
+        # it can take most of a short --duration.
+        started = clock()
         try:
             # The narration always plays whole; live traffic fills the rest.
-            steps = scripted_steps(settings.simulator_seed, **warrants)
+            steps = scripted_steps(demo.settings.simulator_seed, **demo.warrants)
             for number, step in enumerate(steps, start=1):
                 player.play_step(number, step)
-            console.rule("[bold]Live traffic[/]", align="left", style="cyan")
-            traffic = random_messages(directory)
-            while time.monotonic() - started < duration:
+            terminal.heading(console, "Live traffic")
+            traffic = random_messages(demo.directory, refused=refused)
+            for sent in itertools.count():
+                if sent >= len(CYCLE) and clock() - started >= duration:
+                    break
                 sender, text = next(traffic)
                 status, body = player.send(sender, text)
                 player.show(sender, status, body, verbose=False)
-                time.sleep(pace)
+                sleep(pace)
         except KeyboardInterrupt:
             console.print("[dim]interrupted[/]")
         finally:
             player.close()
-        console.print(player.tally.table())
+        player.tally.show(console)
         if keep_serving:
-            console.print(f"Still serving at {url}; Ctrl-C to stop.")
+            console.print(f"Still serving at {demo.url}; Ctrl-C to stop. More traffic:")
+            console.print(demo.traffic_command, markup=False, highlight=False, soft_wrap=True)
             try:
                 while True:
-                    time.sleep(1)
+                    sleep(1)
             except KeyboardInterrupt:
                 pass
     return sum(player.tally.by_key.values())
+
+
+def _switch_program() -> list[str]:
+    """How to run this installation's `switch`: by name when the shell finds
+    this one, else by its path (`make demo` runs it from `.venv/bin`)."""
+    beside = Path(sys.executable).parent / "switch"
+    found = shutil.which("switch")
+    if not beside.exists() or (found is not None and Path(found).resolve() == beside.resolve()):
+        return ["switch"]
+    return [str(beside.absolute())]

@@ -4,15 +4,16 @@ audit database, read back when a message cites one."""
 from __future__ import annotations
 
 import builtins
+import json
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Engine, Row, insert, select
+from sqlalchemy import Connection, Engine, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from switch.audit.schema import warrants
+from switch.audit.schema import audit_outcomes, audit_records, warrants
 from switch.directory import JURISDICTIONS, Directory
 from switch.errors import InvalidDOB
 from switch.messages import dob_date
@@ -110,6 +111,33 @@ def _warrant(row: Row[Any]) -> Warrant:
     )
 
 
+def _cited(conn: Connection, state: str, warrant_id: str | None = None) -> set[str]:
+    """Warrant ids cited (`WRT/`) in queries that reached `state`: messages
+    with an outcome there. The fields are JSON text, read the same way on
+    every back end: LIKE narrows the rows, the JSON decides."""
+    needle = warrant_id if warrant_id is not None else '"WRT"'
+    rows = conn.execute(
+        select(audit_records.c.fields)
+        .select_from(
+            audit_outcomes.join(audit_records, audit_records.c.id == audit_outcomes.c.message_id)
+        )
+        .where(
+            audit_outcomes.c.state == state,
+            audit_records.c.fields.contains(needle, autoescape=True),
+        )
+        .distinct()
+    ).scalars()
+    cited: set[str] = set()
+    for text in rows:
+        try:
+            value = json.loads(text).get("WRT")
+        except (ValueError, AttributeError):
+            continue  # not a fields object: it cites nothing
+        if isinstance(value, str):
+            cited.add(value.strip().upper())
+    return cited
+
+
 class WarrantRegistry:
     """Issues, reads and assesses warrants.
 
@@ -170,19 +198,27 @@ class WarrantRegistry:
             return warrant
         raise AssertionError("unreachable")
 
-    def get(self, warrant_id: str) -> Warrant | None:
+    def get(self, warrant_id: str, *, cited_in: str | None = None) -> Warrant | None:
+        """The warrant, or None; with `cited_in` (a state), None unless a
+        query to that state cited it."""
+        wanted = warrant_id.strip().upper()
         with self._engine.connect() as conn:
-            row = conn.execute(
-                select(warrants).where(warrants.c.id == warrant_id.strip().upper())
-            ).first()
+            if cited_in is not None and wanted not in _cited(conn, cited_in, wanted):
+                return None
+            row = conn.execute(select(warrants).where(warrants.c.id == wanted)).first()
         return None if row is None else _warrant(row)
 
-    def list(self, issued_to: str | None = None) -> builtins.list[Warrant]:
-        """Warrants in the order they were issued, all or one ORI's."""
+    def list(
+        self, issued_to: str | None = None, *, cited_in: str | None = None
+    ) -> builtins.list[Warrant]:
+        """Warrants in the order they were issued, all or one ORI's; with
+        `cited_in` (a state), only those cited in a query to that state."""
         query = select(warrants).order_by(warrants.c.issued_at, warrants.c.id)
         if issued_to is not None:
             query = query.where(warrants.c.issued_to == issued_to.strip().upper())
         with self._engine.connect() as conn:
+            if cited_in is not None:
+                query = query.where(warrants.c.id.in_(_cited(conn, cited_in)))
             return [_warrant(row) for row in conn.execute(query)]
 
     def assess(

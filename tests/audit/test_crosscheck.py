@@ -24,7 +24,7 @@ from switch.keys import issue_key, revoke_key
 from switch.notices import mark_sent
 from switch.policy import PolicyStore
 from switch.policy.shared import SharedPolicies
-from tests.utils.audit_chain import run_sql
+from tests.utils.audit_chain import audit_key, run_sql
 
 runner = CliRunner()
 SHIPPED = Path(__file__).resolve().parents[2] / "policies"
@@ -220,15 +220,17 @@ def test_a_sent_notice_changed_with_raw_sql_fails_verify(
 # Baselines: a prune, and databases older than the acts
 
 
-def test_a_prune_carries_the_acts_it_deletes_forward(changed: Engine) -> None:
+def test_a_prune_carries_the_acts_it_deletes_forward(changed: Engine, tmp_path: Path) -> None:
     now = datetime.now(UTC)
-    result = prune(changed, now + timedelta(days=1), by="cli/test", force=True, now=now)
+    key = audit_key(tmp_path)
+    result = prune(changed, now + timedelta(days=1), by="cli/test", key=key, force=True, now=now)
     assert result.anchor_id is not None and result.records > 0
-    verdict = verify(changed)
+    verdict = verify(changed, keys=key.trusted())
     assert verdict.intact, verdict.finding
     ice = _keys(changed)["VTICE0900"]
     run_sql(changed, "UPDATE api_keys SET revoked_at = NULL WHERE id = :id", id=ice)
-    assert _found(changed).where == f"api_keys row {ice}"
+    finding = verify(changed, keys=key.trusted()).finding
+    assert finding is not None and finding.where == f"api_keys row {ice}"
 
 
 def _upgrade(engine: Engine, revision: str) -> None:

@@ -52,6 +52,8 @@ BAD: dict[str, list[str]] = {
     "status show": ["--hub", "http://127.0.0.1:9"],
     "audit verify": ["--db", "nosuchscheme://x"],
     "audit prune": ["--before", "not-a-date"],
+    "audit checkpoint": ["--file", "/nonexistent/checkpoints.jsonl"],
+    "audit key": ["--public", "surplus"],
 }
 # Verbs that start a server run in a process of their own, with a timeout.
 SERVERS: dict[str, list[str]] = {"serve": ["--port", "70000"]}

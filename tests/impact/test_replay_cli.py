@@ -125,7 +125,7 @@ def test_an_unreadable_database_is_an_error(tmp_path: Path) -> None:
     assert code == 1 and "cannot open the audit database" in err
     refused = "postgresql://postgres@127.0.0.1:1/none"
     code, _, err = run("--candidate", str(OR_CANDIDATE), "--db", refused)
-    assert code == 1 and "cannot open the audit database: connection failed" in err
+    assert code == 1 and f"cannot open the audit database '{refused}': connection failed" in err
 
 
 def test_database_defaults_to_the_setting(db: str, monkeypatch: pytest.MonkeyPatch) -> None:

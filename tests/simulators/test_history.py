@@ -32,7 +32,7 @@ from switch.cli.sim import app as sim_app
 from switch.directory import Directory
 from switch.messages.model import Message
 from switch.policy import PolicyRequest, PolicyStore
-from tests.utils.audit_chain import record, write
+from tests.utils.audit_chain import audit_key, record, write
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALE = 0.00005  # 14,500 queries: ICE 15, HSI 30
@@ -292,10 +292,11 @@ def test_history_appends_to_live_traffic_when_told(live: str) -> None:
 
 
 def test_history_and_prune_anchors_are_not_live_traffic(
-    history: Engine, directory: Directory, store: PolicyStore
+    history: Engine, directory: Directory, store: PolicyStore, tmp_path: Path
 ) -> None:
     # The seeded year begins on 1 October 2024: its first day goes, an anchor comes.
-    pruned = prune(history, datetime(2024, 10, 2, tzinfo=UTC), by="cli/test")
+    key = audit_key(tmp_path)
+    pruned = prune(history, datetime(2024, 10, 2, tzinfo=UTC), by="cli/test", key=key)
     assert pruned.anchor_id is not None
     with history.connect() as conn:
         assert live_records(conn) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query
 
@@ -14,6 +14,8 @@ from switch.api.deps import AdminDep, RuntimeDep, require_scope
 from switch.audit.search import MAX_PAGE, AuditQuery, AuditQueryError, Order, search_audit
 from switch.directory import JURISDICTIONS
 from switch.moments import ISO_HINT, end_after, read_moment
+from switch.public import AuditPagePublic
+from switch.visibility import project
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -57,7 +59,11 @@ def _state(state: str | None) -> str | None:
     return code
 
 
-@router.get("", summary="Audit records within your admin scope, newest first by default")
+@router.get(
+    "",
+    response_model=AuditPagePublic,
+    summary="Audit records within your admin scope, newest first by default",
+)
 def read_audit(
     admin: AdminDep,
     runtime: RuntimeDep,
@@ -76,10 +82,11 @@ def read_audit(
     limit: int = Query(default=100, ge=1, le=MAX_PAGE),
     order: Literal["desc", "asc"] = "desc",
     cursor: str | None = Query(default=None, description="`next` from the previous page"),
-) -> dict[str, Any]:
+) -> AuditPagePublic:
     """A record touches a state when its sender is in the state, one of its
     outcomes is at the state, or it is an admin act about the state; an admin
-    scoped to a state sees only those."""
+    scoped to a state sees only those, and of each only what
+    `switch.visibility` lets its scope read."""
     scope = admin.admin_scope or ""
     wanted = _state(state)
     if wanted is not None:
@@ -102,7 +109,10 @@ def read_audit(
         after=decode_cursor(cursor, order) if cursor else None,
     )
     page = search_audit(runtime.engine, query)
-    return {
-        "records": page.records,
-        "next": encode_cursor(order, page.next_seq) if page.next_seq is not None else None,
-    }
+    # INVARIANT: the search's SQL gives only records the scope touches, so
+    # none is dropped here and a page keeps its length.
+    records = [view for record in page.records if (view := project(admin, record)) is not None]
+    return AuditPagePublic(
+        records=records,
+        next=encode_cursor(order, page.next_seq) if page.next_seq is not None else None,
+    )

@@ -6,15 +6,15 @@ key as `?key=`; it only reads, and the key is checked like any other.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from switch.api.deps import RuntimeDep, bearer
+from switch.api.streams import StreamsClosed, live_streams
 from switch.errors import ForbiddenError
+from switch.visibility import project_event
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -28,35 +28,25 @@ async def events(
     identity = runtime.keys.resolve(bearer(request) or key)
     if identity.admin_scope is None:
         raise ForbiddenError("the live flow is for admin keys")
+    streams = live_streams(request)
     queue = runtime.hub.events.subscribe()
 
     async def stream() -> AsyncIterator[str]:
         try:
             yield ": connected\n\n"
             while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_SECONDS)
-                except TimeoutError:
+                event = await streams.get(queue, HEARTBEAT_SECONDS)
+                if event is None:
                     yield ": heartbeat\n\n"
                     continue
-                if _visible(identity.admin_scope, event):
-                    yield f"id: {event['seq']}\nevent: message\ndata: {json.dumps(event)}\n\n"
+                view = project_event(identity, event)
+                if view is not None:
+                    yield f"id: {view.seq}\nevent: message\ndata: {view.model_dump_json()}\n\n"
+        except StreamsClosed:
+            return  # the hub is stopping: the stream ends as a finished response
         finally:
             runtime.hub.events.unsubscribe(queue)
 
     return StreamingResponse(
         stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
-    )
-
-
-def _visible(scope: str | None, event: dict[str, object]) -> bool:
-    """A state-scoped admin sees traffic to or from its state only."""
-    if scope == "*":
-        return True
-    sender = event.get("sender")
-    if isinstance(sender, dict) and sender.get("state") == scope:
-        return True
-    results = event.get("results")
-    return isinstance(results, list) and any(
-        isinstance(r, dict) and str(r.get("destination", ""))[:2] == scope for r in results
     )

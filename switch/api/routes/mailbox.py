@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from switch.api.deps import AgencyDep, RuntimeDep, bearer
+from switch.api.streams import StreamsClosed, live_streams
 from switch.audit.queries import ack_mailbox, last_mailbox_seq, list_mailbox
 from switch.errors import ForbiddenError
 from switch.router import utc_now
@@ -65,6 +66,7 @@ async def stream(
     if identity.ori is None:
         raise ForbiddenError("a mailbox belongs to an agency key")
     ori = identity.ori
+    streams = live_streams(request)
     events = runtime.hub.mailbox_events
     queue = events.subscribe()
     # Subscribe before reading the high-water mark, so nothing falls between.
@@ -82,9 +84,8 @@ async def stream(
             quiet_since = time.monotonic()
             while True:
                 if not pending:
-                    try:
-                        event = await asyncio.wait_for(queue.get(), timeout=OTHER_HUBS_SECONDS)
-                    except TimeoutError:
+                    event = await streams.get(queue, OTHER_HUBS_SECONDS)
+                    if event is None:
                         # Items another hub on this database wrote raise no
                         # event here: look for them every OTHER_HUBS_SECONDS.
                         event = {"ori": ori}
@@ -99,6 +100,8 @@ async def stream(
                 if time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
                     quiet_since = time.monotonic()
                     yield ": heartbeat\n\n"
+        except StreamsClosed:
+            return  # the hub is stopping: the stream ends as a finished response
         finally:
             events.unsubscribe(queue)
 

@@ -15,9 +15,11 @@ from switch.audit.queries import get_message
 from switch.errors import AuthError, ForbiddenError, NotFoundError
 from switch.keys import Identity
 from switch.metrics import REQUEST_SECONDS
+from switch.public import MessagePublic, ReplyPublic
 from switch.ratelimit import RateLimited, RateLimiter, limited_status
 from switch.router import utc_now
 from switch.runtime import Runtime
+from switch.visibility import project
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
@@ -113,7 +115,9 @@ def _wait(request: Request, default: float) -> float:
     return wait
 
 
-@router.post("", openapi_extra=_BODY_DOC, summary="Send a message")
+# The reply is built by hand (switch.replies) for speed; ReplyPublic is its
+# documented shape, and tests/test_public_shapes.py holds the two together.
+@router.post("", openapi_extra=_BODY_DOC, response_model=ReplyPublic, summary="Send a message")
 async def post_message(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     with REQUEST_SECONDS.time():
@@ -127,19 +131,20 @@ async def post_message(request: Request) -> JSONResponse:
     return FastJSONResponse(reply.body, status_code=reply.status_code)
 
 
-@router.get("/{message_id}", summary="One message as the audit holds it")
-def read_message(message_id: str, identity: IdentityDep, runtime: RuntimeDep) -> dict[str, Any]:
+@router.get(
+    "/{message_id}",
+    response_model=MessagePublic,
+    summary="One message as the audit holds it, as much as your key may read",
+)
+def read_message(message_id: str, identity: IdentityDep, runtime: RuntimeDep) -> MessagePublic:
     record = get_message(runtime.engine, message_id)
-    if record is None:
-        raise NotFoundError(f"no message {message_id}")
-    if identity.ori is not None and record["ori"] != identity.ori:
+    view = None if record is None else project(identity, record)
+    if view is not None:
+        return view
+    if record is None or identity.ori is not None:
         # Same answer as a missing id: a sender learns nothing of others' traffic.
         raise NotFoundError(f"no message {message_id}")
-    if identity.admin_scope not in (None, "*"):
-        states = {r["state"] for r in record["results"]} | {(record["ori"] or "")[:2]}
-        if identity.admin_scope not in states:
-            raise ForbiddenError(f"admin scope {identity.admin_scope} does not cover this message")
-    return record
+    raise ForbiddenError(f"admin scope {identity.admin_scope} does not cover this message")
 
 
 __all__ = ["AuthError", "router"]

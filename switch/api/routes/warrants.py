@@ -1,5 +1,10 @@
 """POST /v1/warrants, GET /v1/warrants and GET /v1/warrants/{id}: the
-simulated court registry, for admins."""
+simulated court registry, for admins.
+
+The registry names people (an OLN, or a name and date of birth) in every
+state: an admin with scope `*` reads it whole, a state admin only the
+warrants cited in queries that reached its state.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from switch.api.deps import AdminDep, RuntimeDep
 from switch.api.text import Text
 from switch.audit.acts import WARRANT_ISSUE, warrant_issued
 from switch.errors import ForbiddenError, NotFoundError
+from switch.keys import Identity
 from switch.warrants import WarrantRegistry
 
 router = APIRouter(prefix="/v1/warrants", tags=["warrants"])
@@ -63,16 +69,23 @@ async def issue_warrant(
     return issued
 
 
-@router.get("", summary="Warrants, all or one ORI's")
+def _cited_in(admin: Identity) -> str | None:
+    """The state whose cited warrants `admin` may read; None: all of them."""
+    return None if admin.admin_scope == "*" else admin.admin_scope
+
+
+@router.get("", summary="Warrants within your scope, all or one ORI's")
 def list_warrants(
-    _admin: AdminDep, runtime: RuntimeDep, to: str | None = None
+    admin: AdminDep, runtime: RuntimeDep, to: str | None = None
 ) -> list[dict[str, Any]]:
-    return [w.as_dict() for w in WarrantRegistry(runtime.engine).list(issued_to=to)]
+    registry = WarrantRegistry(runtime.engine)
+    return [w.as_dict() for w in registry.list(issued_to=to, cited_in=_cited_in(admin))]
 
 
-@router.get("/{warrant_id}", summary="One warrant")
-def read_warrant(warrant_id: str, _admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
-    warrant = WarrantRegistry(runtime.engine).get(warrant_id)
+@router.get("/{warrant_id}", summary="One warrant, if your scope covers it")
+def read_warrant(warrant_id: str, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+    warrant = WarrantRegistry(runtime.engine).get(warrant_id, cited_in=_cited_in(admin))
     if warrant is None:
+        # Same answer as a missing id: a state admin learns nothing of the rest.
         raise NotFoundError(f"no warrant {warrant_id}")
     return warrant.as_dict()

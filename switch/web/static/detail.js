@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { h, clear, parseMessage, time } from "./dom.js";
-import { isState } from "./flow.js";
+import { decided, isState } from "./flow.js";
 import { renderTrace } from "./trace.js";
 
 const SUBJECT_FIELDS = ["OLN", "NAM", "DOB", "SEX"];
@@ -73,13 +73,15 @@ export class DetailView {
       return;
     }
     const results = event.results ?? [];
-    const chosen = results.find((r) => r.destination === destination) ?? results.find((r) => r.decision === "deny") ?? results[0];
+    const chosen = results.find((r) => r.destination === destination) ?? results.find((r) => r.decision === "deny")
+      ?? results.find(decided) ?? results[0];
+    const mark = (r) => (!decided(r) ? "·" : r.decision === "deny" ? "✗" : "✓");
     if (results.length > 1) {
       this.body.append(h("h3", {}, "Destinations"), h("div", { class: "dest-picker" }, results.map((r) =>
         h("button", {
-          type: "button", class: r.decision, "aria-pressed": r === chosen ? "true" : "false",
+          type: "button", class: r.decision ?? "withheld", "aria-pressed": r === chosen ? "true" : "false",
           onclick: () => this.show(event, r.destination),
-        }, `${r.decision === "deny" ? "✗" : "✓"} ${r.destination}`))));
+        }, `${mark(r)} ${r.destination}`))));
     }
     if (event.summary) {
       this.body.append(h("p", { class: "hint" },
@@ -87,6 +89,11 @@ export class DetailView {
         `denied: ${event.summary.denied.join(", ") || "none"}.`));
     }
     if (!chosen) return;
+    if (!decided(chosen)) {
+      this.body.append(h("p", { class: "hint" },
+        `Routed to ${chosen.destination}. What ${chosen.destination} decided and answered is outside this key's scope.`));
+      return;
+    }
     this.body.append(
       h("h3", {}, `Reply from ${chosen.destination}${chosen.response ? ` (${chosen.response.key})` : ""}`),
       h("pre", { class: `reply ${chosen.decision}` }, chosen.response?.text ?? `(${chosen.status}: nothing returned)`));

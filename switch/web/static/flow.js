@@ -11,21 +11,28 @@ const VERDICTS = {
   refused: "⚠ REFUSED",
   mixed: "± SOME DENIED",
   pending: "… ACCEPTED",
+  routed: "→ ROUTED",
 };
 
 export function isState(destination) {
   return typeof destination === "string" && destination.length === 2;
 }
 
-/** permit | deny | refused | mixed | pending: the card's overall colour. */
+/** permit | deny | refused | mixed | pending | routed: the card's overall colour
+ * (routed: every outcome is another state's, withheld from this key). */
 export function verdict(event) {
   if (event.error) return "refused";
-  const effects = new Set((event.results ?? []).map((r) => r.decision));
+  const effects = new Set((event.results ?? []).filter(decided).map((r) => r.decision));
   if (event.summary?.denied?.length) effects.add("deny");
   if (event.summary && (event.summary.hit.length || event.summary.no_hit.length)) effects.add("permit");
-  if (effects.size === 0) return "pending";
+  if (effects.size === 0) return (event.results ?? []).length ? "routed" : "pending";
   if (effects.size > 1) return "mixed";
   return [...effects][0];
+}
+
+/** False for another state's outcome withheld from this key: routed, nothing more. */
+export function decided(result) {
+  return Boolean(result.decision);
 }
 
 function step(n, cls, ...content) {
@@ -53,6 +60,10 @@ function outcomeRow(event, result, first, lead) {
   const deny = result.decision === "deny";
   const sender = event.ori ?? event.sender?.ori;
   const cells = first ? lead : [h("div", { class: "step blank" }), h("div", { class: "step blank" })];
+  if (!decided(result)) {
+    return h("div", { class: "lanes outcome withheld", dataset: { destination: result.destination } },
+      ...cells, idle(`routed to ${result.destination}`), idle("outside this key's scope"), idle(""));
+  }
   let policy;
   if (!isState(result.destination) && result.policy_version === "none") {
     policy = idle(`${event.key} is not a query: no state policy applies`);

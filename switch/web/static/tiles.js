@@ -100,7 +100,7 @@ export class TileMap {
       denied.forEach((s) => add(s, "deny"));
     } else {
       for (const r of event.results ?? []) {
-        if (r.destination.length === 2) add(r.destination, r.decision === "deny" ? "deny" : "permit");
+        if (r.destination.length === 2 && r.decision) add(r.destination, r.decision === "deny" ? "deny" : "permit");
       }
     }
     if (key === this.classKey(this.cls)) this.render();

@@ -21,14 +21,14 @@ INTERVAL_SECONDS = 1.0
 
 
 def writer_connection(conn: Connection, tuned: set[int]) -> None:
-    """Leave checkpoints to the Checkpointer on this (SQLite) connection."""
+    """Leave checkpoints to the WalCheckpointer on this (SQLite) connection."""
     raw = conn.connection.dbapi_connection
     if id(raw) not in tuned:
         conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
         tuned.add(id(raw))
 
 
-class Checkpointer:
+class WalCheckpointer:
     def __init__(self, engine: Engine, interval: float = INTERVAL_SECONDS) -> None:
         self._engine = engine
         self._interval = interval
