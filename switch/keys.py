@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
+from switch.audit import chain
+from switch.audit.acts import KEY_ISSUE, KEY_REVOKE, Act, Actor, record_all
+from switch.audit.crosscheck import key_details, key_state
 from switch.audit.schema import api_keys
 from switch.errors import AuthError, NotFoundError
 
@@ -114,26 +117,43 @@ def _new_key(
     return secret, row
 
 
+def _store(conn: Connection, rows: list[dict[str, object]], acts: list[Act]) -> None:
+    """Insert keys with the admin acts that issue them, in one transaction."""
+    conn.execute(insert(api_keys), rows)
+    for row, act in zip(rows, acts, strict=True):
+        ori, scope = row["ori"], row["admin_scope"]
+        assert ori is None or isinstance(ori, str)
+        assert scope is None or isinstance(scope, str)
+        act.about(str(row["id"]), key_state(ori, scope))
+        act.note(**key_details(row))
+    record_all(conn, acts)
+
+
 def issue_key(
     engine: Engine,
     *,
     ori: str | None = None,
     admin_scope: str | None = None,
     expires_at: datetime | None = None,
+    act: Act | None = None,
 ) -> str:
-    """Store a new key and return its secret, which is never stored."""
+    """Store a new key and return its secret, which is never stored. The
+    issue is an admin act (`act`, or one by this OS user)."""
     secret, row = _new_key(ori, admin_scope, expires_at)
-    with engine.begin() as conn:
-        conn.execute(insert(api_keys), [row])
+    act = act or Act(Actor.local("switch.keys.issue_key"), KEY_ISSUE)
+    with chain.transaction(engine) as conn:
+        _store(conn, [row], [act])
     return secret
 
 
-def issue_keys(engine: Engine, oris: list[str]) -> list[str]:
-    """Agency keys for many ORIs in one transaction, in the order given."""
+def issue_keys(engine: Engine, oris: list[str], *, by: Actor | None = None) -> list[str]:
+    """Agency keys for many ORIs in one transaction, in the order given;
+    an admin act each."""
     made = [_new_key(ori, None) for ori in oris]
     if made:
-        with engine.begin() as conn:
-            conn.execute(insert(api_keys), [row for _, row in made])
+        actor = by or Actor.local("switch.keys.issue_keys")
+        with chain.transaction(engine) as conn:
+            _store(conn, [row for _, row in made], [Act(actor, KEY_ISSUE) for _ in made])
     return [secret for secret, _ in made]
 
 
@@ -169,19 +189,31 @@ def list_keys(engine: Engine) -> list[KeyInfo]:
     return [_info(row) for row in rows]
 
 
-def revoke_key(engine: Engine, key_id: str, at: datetime | None = None) -> KeyInfo:
-    """Revoke a key for good; revoking it again keeps the first time.
-    Raises NotFoundError for an id no key has."""
-    with engine.begin() as conn:
-        conn.execute(
+def revoke_key(
+    engine: Engine, key_id: str, at: datetime | None = None, *, act: Act | None = None
+) -> KeyInfo:
+    """Revoke a key for good; revoking it again keeps the first time. The
+    revocation is an admin act (`act`, or one by this OS user). Raises
+    NotFoundError for an id no key has."""
+    act = act or Act(Actor.local("switch.keys.revoke_key"), KEY_REVOKE)
+    with chain.transaction(engine) as conn:
+        changed = conn.execute(
             update(api_keys)
             .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
-            .values(revoked_at=at or datetime.now(UTC))
-        )
+            .values(revoked_at=_utc(at) or datetime.now(UTC))
+        ).rowcount
         row = conn.execute(select(*_INFO_COLUMNS).where(api_keys.c.id == key_id)).first()
-    if row is None:
-        raise NotFoundError(f"no key {key_id}")
-    return _info(row)
+        if row is None:
+            raise NotFoundError(f"no key {key_id}")
+        key = _info(row)
+        act.about(key.id, key_state(key.ori, key.admin_scope))
+        act.note(already_revoked=not changed, revoked_at=_when(key.revoked_at))
+        act.record(conn)
+    return key
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ client reads back.
     ReplyPublic           POST /v1/messages (built by hand in switch.replies)
       FlowEvent           one message on /v1/events
     MessagePublic         GET /v1/messages/{id}
-      AuditRecordPublic   one record of GET /v1/audit
+      AuditRecordPublic   one record of GET /v1/audit (with an AdminActPublic)
 
 Each holds outcomes (`OutcomeView`): an `OutcomePublic`, whole, or an
 `OutcomeWithheld`, which says only that the message was routed to that
@@ -155,13 +155,31 @@ class MessagePublic(BaseModel):
     results: list[OutcomeView] = Field(default_factory=list)
 
 
+class AdminActPublic(BaseModel):
+    """An admin act (switch.audit.acts): what was done, to what, the state it
+    is about (None: the whole switch), and its details (a policy's version
+    and SHA-256, the keys marked, the error that refused it...)."""
+
+    name: str
+    target: str | None = None
+    state: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
 class AuditRecordPublic(MessagePublic):
     """One record of `GET /v1/audit`: the message, its place in the audit,
-    the key that sent it and the bytes as received."""
+    the key that sent it and the bytes as received; or an admin act."""
 
     seq: int
     identity: str | None = None
     raw: str | None = None
+    kind: Literal["message", "admin"] = "message"
+    act: AdminActPublic | None = None
+    claimed_ori: str | None = Field(
+        default=None, description="the ORI a refused header claimed, when not the key's"
+    )
+    client: str | None = Field(default=None, description="a refused request's client address")
+    count: int = Field(default=1, description="requests an aggregated refusal record stands for")
 
 
 class AuditPagePublic(BaseModel):
@@ -170,6 +188,7 @@ class AuditPagePublic(BaseModel):
 
 
 __all__ = [
+    "AdminActPublic",
     "AuditPagePublic",
     "AuditRecordPublic",
     "ErrorPublic",

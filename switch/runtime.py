@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from switch import service_status
 from switch.audit import signing
+from switch.audit.acts import Act
 from switch.audit.checkpoint_writer import CheckpointWriter
 from switch.audit.database import migrate, open_engine
 from switch.audit.locations import audit_key_path, checkpoint_path
@@ -187,9 +188,11 @@ class Runtime:
             await asyncio.sleep(interval)
             await asyncio.to_thread(self.policies.reload_changed)
 
-    def mark_out_of_service(self, state: str, keys: list[str], *, forward: bool = True) -> None:
+    def mark_out_of_service(
+        self, state: str, keys: list[str], *, forward: bool = True, act: Act | None = None
+    ) -> None:
         """Out of service (`forward`: kept, .02.) or on remove status (.04.)."""
-        service_status.mark(self.engine, state, keys, forward=forward)
+        service_status.mark(self.engine, state, keys, forward=forward, act=act)
         marks = {(state, key) for key in keys}
         router = self.router
         if forward:
@@ -205,9 +208,11 @@ class Runtime:
         router.marks_changed += 1
         self.hub.queued.set()  # kept queries of a removed state are given up now
 
-    def return_to_service(self, state: str, keys: list[str] | None = None) -> None:
+    def return_to_service(
+        self, state: str, keys: list[str] | None = None, *, act: Act | None = None
+    ) -> None:
         """Clear the marks; queued queries for the state go out now."""
-        service_status.clear(self.engine, state, keys)
+        service_status.clear(self.engine, state, keys, act=act)
 
         def kept(marks: set[tuple[str, str]]) -> set[tuple[str, str]]:
             return {

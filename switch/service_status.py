@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, delete, select, update
 
+from switch.audit import chain
+from switch.audit.acts import STATUS_IN, STATUS_OUT, STATUS_REMOVE, Act, Actor
 from switch.audit.schema import forward_queue, service_status
 from switch.router import utc_now
 
@@ -48,11 +50,23 @@ def load(engine: Engine) -> Marks:
     return marks
 
 
-def mark(engine: Engine, state: str, keys: Iterable[str], *, forward: bool = True) -> None:
+def mark(
+    engine: Engine,
+    state: str,
+    keys: Iterable[str],
+    *,
+    forward: bool = True,
+    act: Act | None = None,
+) -> None:
     """Mark `state` out of service for `keys`; a key already marked takes the
-    new mode (an out-of-service state may be put on remove status)."""
+    new mode (an out-of-service state may be put on remove status). The
+    change is an admin act (`act`, or one by this OS user)."""
     wanted = sorted(set(keys))
-    with engine.begin() as conn:
+    name = STATUS_OUT if forward else STATUS_REMOVE
+    act = act or Act(Actor.local("switch.service_status.mark"), name)
+    act.about(state, state)
+    act.note(keys=wanted, forward=forward)
+    with chain.transaction(engine) as conn:
         conn.execute(
             delete(service_status).where(
                 service_status.c.state == state, service_status.c.message_key.in_(wanted)
@@ -64,11 +78,19 @@ def mark(engine: Engine, state: str, keys: Iterable[str], *, forward: bool = Tru
                 for key in wanted
             ]
             conn.execute(service_status.insert(), rows)
+        act.record(conn)
 
 
-def clear(engine: Engine, state: str, keys: Iterable[str] | None = None) -> None:
+def clear(
+    engine: Engine, state: str, keys: Iterable[str] | None = None, *, act: Act | None = None
+) -> None:
     """Return `state` to service for `keys` (None: every key); what was kept
-    for it is due at once rather than at its next probe."""
+    for it is due at once rather than at its next probe. The change is an
+    admin act (`act`, or one by this OS user)."""
+    keys = sorted(set(keys)) if keys is not None else None
+    act = act or Act(Actor.local("switch.service_status.clear"), STATUS_IN)
+    act.about(state, state)
+    act.note(keys=keys if keys is not None else "all")
     statement = delete(service_status).where(service_status.c.state == state)
     due = (
         update(forward_queue)
@@ -78,6 +100,7 @@ def clear(engine: Engine, state: str, keys: Iterable[str] | None = None) -> None
     if keys is not None:
         statement = statement.where(service_status.c.message_key.in_(list(keys)))
         due = due.where(forward_queue.c.message_key.in_(list(keys)))
-    with engine.begin() as conn:
+    with chain.transaction(engine) as conn:
         conn.execute(statement)
         conn.execute(due)
+        act.record(conn)

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # at once; `CLASS=0` lifts a class's limit, `0` alone turns limits off.
     # Details in switch/ratelimit.py.
     rate_limits: str = DEFAULT_RATE_LIMITS
+    # Refusals of requests with no good key (401s, and anonymous 413, 414,
+    # 422 and 431) from one client for one reason are counted over this
+    # many seconds and audited as one record with the count.
+    refusal_window_seconds: float = Field(default=2.0, gt=0, le=60)
     # The audit key (Ed25519, PEM, mode 0600) that signs checkpoints of the
     # audit chain and prune anchors; made at first start. None: beside a
     # SQLite database file, else in the state folder (switch/audit/locations.py).

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from switch.keys import Identity
 from switch.public import (
     STATE_CHARS,
+    AdminActPublic,
     FlowEvent,
     MessagePublic,
     OutcomeView,
@@ -74,6 +75,9 @@ def _summary_for(scope: str, summary: SummaryPublic) -> SummaryPublic:
 
 def _states(shape: MessagePublic | ReplyPublic) -> set[str]:
     states = {outcome.at_state for outcome in shape.results}
+    act = getattr(shape, "act", None)  # an admin act is its state's to read
+    if isinstance(act, AdminActPublic) and act.state is not None:
+        states.add(act.state)
     summary = getattr(shape, "summary", None)
     if isinstance(summary, SummaryPublic):
         states |= summary.states()

@@ -15,7 +15,7 @@ from simulators.dmv import StateDMV
 from switch.api.app import create_app
 from switch.api.deps import get_admin
 from switch.audit.schema import audit_records
-from switch.keys import digest, issue_key
+from switch.keys import issue_key
 from switch.runtime import Runtime
 from tests.utils.hubs import Keys, make_client
 
@@ -265,31 +265,9 @@ def _one_new(hub: Hub, before: int, response: Any) -> Any:
 
 
 def test_each_refusal_is_audited_once_with_who_and_what(hub: Hub) -> None:
+    # 401s are counted per client and written a window at a time:
+    # tests/api/test_refused_requests.py.
     client = hub.client
-    before = hub.records()
-    missing = client.get("/v1/agencies")
-    assert missing.status_code == 401
-    record = _one_new(hub, before, missing)
-    assert (record.identity, record.raw, record.outcome) == (
-        "anonymous",
-        "GET /v1/agencies",
-        "refused",
-    )
-    assert record.detail == "missing bearer key" and record.received_at is not None
-
-    before = hub.records()
-    unknown = client.get("/v1/audit", params={"ori": "NY0303000"}, headers=_auth("sw_guess"))
-    record = _one_new(hub, before, unknown)
-    assert record.identity == f"unknown:{digest('sw_guess')[:12]}"
-    assert (record.raw, record.http_status) == ("GET /v1/audit?ori=NY0303000", 401)
-
-    # A key in the query string is never written down.
-    before = hub.records()
-    streamed = client.get("/v1/events", params={"key": "sw_secret_guess"})
-    assert streamed.status_code == 401
-    record = _one_new(hub, before, streamed)
-    assert "sw_secret_guess" not in record.raw and record.raw.startswith("GET /v1/events?key=")
-
     before = hub.records()
     scoped = client.get("/v1/policies/NY", headers=_auth(hub.wa_admin))
     record = _one_new(hub, before, scoped)
@@ -299,6 +277,7 @@ def test_each_refusal_is_audited_once_with_who_and_what(hub: Hub) -> None:
         "GET /v1/policies/NY",
         403,
     )
+    assert record.client == "testclient"
 
     # The hub audits what it refuses itself, with the message; nothing twice.
     for secret, text in (
@@ -311,10 +290,5 @@ def test_each_refusal_is_audited_once_with_who_and_what(hub: Hub) -> None:
         record = _one_new(hub, before, response)
         assert record.raw == text and record.outcome == "rejected"
 
-    before = hub.records()
-    bad_key = client.post("/v1/messages", content="DQ.NY0303000.WA.TXTOLN/1", headers=_auth("x"))
-    assert bad_key.status_code == 401
-    assert _one_new(hub, before, bad_key).raw == "POST /v1/messages"
-
     refusals = hub.ids(hub.keys.admin, outcome="refused")
-    assert {missing.json()["id"], unknown.json()["id"], bad_key.json()["id"]} <= set(refusals)
+    assert scoped.json()["id"] in refusals

@@ -274,7 +274,9 @@ def test_the_migration_chains_rows_already_there(database_url: str) -> None:
         command.upgrade(config, "0005")
     first = record(0, NOW)
     with engine.begin() as conn:
-        conn.execute(insert(audit_records).values({c: getattr(first, c) for c in _RECORD_COLUMNS}))
+        # The columns audit records had then (those added since are NULL on old rows).
+        columns = chain.V1_COLUMNS["audit_records"]
+        conn.execute(insert(audit_records).values({c: getattr(first, c) for c in columns}))
         conn.execute(
             sql(
                 "INSERT INTO audit_outcomes (message_id, destination, decision, policy_version, "

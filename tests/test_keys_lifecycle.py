@@ -46,12 +46,15 @@ def _listed(env: str) -> list[dict[str, object]]:
 
 
 def _refusals(runtime: Runtime) -> list[dict[str, object]]:
+    """Refusals audited, read once the hub has stopped (and written its
+    refusal windows)."""
     with runtime.engine.connect() as conn:
         rows = conn.execute(
             select(audit_records)
             .where(audit_records.c.outcome == "refused")
             .order_by(audit_records.c.seq)
         ).all()
+    runtime.engine.dispose()
     return [row._asdict() for row in rows]
 
 
@@ -247,7 +250,8 @@ def test_a_key_revoked_by_the_cli_is_refused_by_a_running_hub_within_a_second(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SWITCH_DATABASE_URL", database_url)
-    with make_client(database_url) as (client, keys, runtime):
+    # One window for every refusal here; it is written when the hub stops.
+    with make_client(database_url, refusal_window_seconds=60) as (client, keys, runtime):
         auth = keys.auth("NY0303000")
         assert client.get("/v1/mailbox", headers=auth).status_code == 200
         key_id = runtime.keys.resolve(keys.agency["NY0303000"]).key_id
@@ -265,11 +269,12 @@ def test_a_key_revoked_by_the_cli_is_refused_by_a_running_hub_within_a_second(
         assert refused.headers["WWW-Authenticate"] == "Bearer"
         # The other keys are untouched.
         assert client.get("/v1/mailbox", headers=keys.auth("VTICE0900")).status_code == 200
-        last = _refusals(runtime)[-1]
-        assert last["id"] == refused.json()["id"]
-        assert last["identity"] == f"{key_id}/NY0303000"
-        assert (last["http_status"], last["detail"]) == (401, "key revoked")
-        assert last["raw"] == "GET /v1/mailbox" and last["sender_ori"] == "NY0303000"
+    last = _refusals(runtime)[-1]
+    assert last["id"] == refused.json()["id"]
+    assert last["identity"] == f"{key_id}/NY0303000"
+    assert (last["http_status"], last["detail"]) == (401, "key revoked")
+    assert last["raw"] == "GET /v1/mailbox" and last["sender_ori"] == "NY0303000"
+    assert last["count"] >= 2  # the first 401 the loop saw, and `refused`
 
 
 def test_an_expired_key_gets_401_and_is_audited_by_its_id(database_url: str) -> None:
@@ -284,6 +289,8 @@ def test_an_expired_key_gets_401_and_is_audited_by_its_id(database_url: str) -> 
         )
         assert response.status_code == 401
         assert response.json()["error"]["message"] == "key expired"
-        [record] = _refusals(runtime)
-        assert record["identity"] == f"{secret.split('_')[1]}/NY0303000"
-        assert record["raw"] == "POST /v1/messages" and record["detail"] == "key expired"
+    [record] = _refusals(runtime)  # written when the hub stopped
+    assert record["id"] == response.json()["id"]
+    assert record["identity"] == f"{secret.split('_')[1]}/NY0303000"
+    assert record["raw"] == "POST /v1/messages" and record["detail"] == "key expired"
+    assert record["count"] == 1

@@ -17,8 +17,8 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from switch.api.limits import RequestLimits
-from switch.api.refusals import REFUSAL_STATUSES, audit_refusal
+from switch.api.limits import BodyTooLarge, RequestLimits
+from switch.api.refusals import audit_limit, audit_refusal, audit_rejected
 from switch.api.routes import (
     agencies,
     audit,
@@ -36,6 +36,7 @@ from switch.api.routes import (
     web,
 )
 from switch.api.streams import LiveStreams
+from switch.audit.refusal_windows import RefusalWindows
 from switch.errors import SwitchError
 from switch.ratelimit import RateLimited, RateLimiter, parse_rate_limits
 from switch.replies import error_json, response_json
@@ -68,6 +69,10 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
             raise
         runtime.start()
         app.state.runtime = runtime
+        windows = app.state.refusal_windows = RefusalWindows(
+            runtime.writer.write, seconds=runtime.settings.refusal_window_seconds
+        )
+        windows.start()
         # Per run: its streams belong to the event loop serving this run.
         app.state.streams = LiveStreams()
         watcher = asyncio.create_task(runtime.watch_policies())
@@ -75,6 +80,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
             yield
         finally:
             watcher.cancel()
+            await windows.close()  # while the writer still takes records
             await runtime.stop()
 
     app = FastAPI(
@@ -86,7 +92,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         # every request (Prometheus at /metrics is the hub's telemetry).
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.add_middleware(RequestLimits)
+    app.add_middleware(RequestLimits, audit=audit_limit)
     for module in (
         messages,
         mailbox,
@@ -109,10 +115,9 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
     async def switch_error(request: Request, exc: SwitchError) -> ErrorResponse:
         body = error_json(exc)
         headers: dict[str, str] = {}
-        if exc.http_status in REFUSAL_STATUSES:
-            audit_id = await audit_refusal(request, exc)
-            if audit_id is not None:
-                body["id"] = audit_id
+        audit_id = await audit_refusal(request, exc)
+        if audit_id is not None:
+            body["id"] = audit_id
         if exc.http_status == 401:
             headers["WWW-Authenticate"] = "Bearer"
         if isinstance(exc, RateLimited):
@@ -143,18 +148,26 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         return ErrorResponse(body, status_code=400)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> ErrorResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> ErrorResponse:
         detail = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()
         )
-        body = {"error": {"code": ".22.", "message": f"invalid request: {detail}"}}
+        message = f"invalid request: {detail}"
+        body: dict[str, Any] = {"error": {"code": ".22.", "message": message}}
+        audit_id = await audit_rejected(request, 422, ".22.", message[:2000])
+        if audit_id is not None:
+            body["id"] = audit_id
         return ErrorResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> ErrorResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> ErrorResponse:
         code = getattr(exc, "code", None) or str(exc.status_code)
-        body = {"error": {"code": code, "message": str(exc.detail)}}
+        body: dict[str, Any] = {"error": {"code": code, "message": str(exc.detail)}}
+        if isinstance(exc, BodyTooLarge):  # a body that ran past the limit as it arrived
+            audit_id = await audit_rejected(request, 413, code, str(exc.detail))
+            if audit_id is not None:
+                body["id"] = audit_id
         return ErrorResponse(body, status_code=exc.status_code)
 
     return app

@@ -4,9 +4,14 @@ target (path and query), each header, all headers together, and the body.
 The body limit here is the ceiling for every route; a message has a much
 lower one of its own (`SWITCH_MAX_BODY_BYTES`), which the hub answers with
 an audited ER and a 413.
+
+Each refusal answered here goes to the `audit` hook first (the app passes
+`switch.api.refusals.audit_limit`), and the reply carries the id it gives.
 """
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -29,8 +34,9 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"request body over {limit} bytes")
 
 
-def _too_large(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+# (scope, status, code, message) -> the audit id of the refusal, if audited.
+AuditHook = Callable[[Scope, int, str, str], Awaitable[str | None]]
+_Refusal = tuple[int, str, str]  # status, code, message
 
 
 class RequestLimits:
@@ -45,8 +51,10 @@ class RequestLimits:
         max_header: int = MAX_HEADER_BYTES,
         max_headers: int = MAX_HEADERS_BYTES,
         max_body: int = MAX_BODY_BYTES,
+        audit: AuditHook | None = None,
     ) -> None:
         self.app = app
+        self.audit = audit
         self.max_target = max_target
         self.max_header = max_header
         self.max_headers = max_headers
@@ -58,7 +66,13 @@ class RequestLimits:
             return
         refusal = self._check(scope)
         if refusal is not None:
-            await refusal(scope, receive, send)
+            status, code, message = refusal
+            body: dict[str, object] = {"error": {"code": code, "message": message}}
+            if self.audit is not None:
+                audit_id = await self.audit(scope, status, code, message)
+                if audit_id is not None:
+                    body["id"] = audit_id
+            await JSONResponse(body, status_code=status)(scope, receive, send)
             return
         received = 0
 
@@ -72,12 +86,12 @@ class RequestLimits:
 
         await self.app(scope, counted, send)
 
-    def _check(self, scope: Scope) -> JSONResponse | None:
+    def _check(self, scope: Scope) -> _Refusal | None:
         target = len(scope.get("raw_path") or scope["path"].encode()) + len(
             scope.get("query_string", b"")
         )
         if target > self.max_target:
-            return _too_large(414, "URI_TOO_LONG", f"path and query over {self.max_target} bytes")
+            return 414, "URI_TOO_LONG", f"path and query over {self.max_target} bytes"
         total = 0
         declared = None
         for name, value in scope["headers"]:
@@ -86,18 +100,12 @@ class RequestLimits:
             size = len(name) + len(value)
             if size > self.max_header:
                 shown = name[:40].decode("latin-1")
-                return _too_large(
-                    431,
-                    "HEADER_TOO_LARGE",
-                    f"header {shown} is {size} bytes; the limit is {self.max_header}",
-                )
+                message = f"header {shown} is {size} bytes; the limit is {self.max_header}"
+                return 431, "HEADER_TOO_LARGE", message
             total += size
         if total > self.max_headers:
-            return _too_large(
-                431,
-                "HEADERS_TOO_LARGE",
-                f"headers are {total} bytes together; the limit is {self.max_headers}",
-            )
+            message = f"headers are {total} bytes together; the limit is {self.max_headers}"
+            return 431, "HEADERS_TOO_LARGE", message
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
-            return _too_large(413, BodyTooLarge.code, f"request body over {self.max_body} bytes")
+            return 413, BodyTooLarge.code, f"request body over {self.max_body} bytes"
         return None

@@ -46,11 +46,16 @@ def storable(text: str) -> str:
 
 def refused_record(intake: Intake, err: SwitchError) -> AuditRecord:
     message = intake.message
+    # Filed under the key's ORI: a header claiming another agency's is a
+    # spoofing attempt by this key, never a message of the agency claimed.
+    sender = intake.identity.ori
+    claimed = message.ori if message is not None and message.ori != sender else None
     return AuditRecord(
         id=intake.message_id,
         received_at=intake.received,
         identity=str(intake.identity),
-        sender_ori=message.ori if message else intake.identity.ori,
+        sender_ori=sender,
+        claimed_ori=claimed,
         message_key=message.key if message else None,
         control=message.control if message else None,
         reason=message.reason if message else None,

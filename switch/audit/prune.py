@@ -28,6 +28,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 
 from switch.audit import anchors, chain
+from switch.audit.acts import Actor
+from switch.audit.crosscheck import carry_forward
 from switch.audit.records import new_message_id
 from switch.audit.schema import (
     audit_chain_head,
@@ -133,6 +135,8 @@ def prune(
             signed = anchors.sign(key, detail, pos=head.pos + 1, previous=head.hash)
             anchor = _anchor(now, by, signed)
             chain.append(conn, [("audit_records", anchor)])
+            # The admin acts about to go, folded into one the cross-check starts from.
+            carry_forward(conn, Actor(by, "switch audit prune"))
             conn.execute(
                 update(audit_chain_head)
                 .where(audit_chain_head.c.id == chain.HEAD_ID)

@@ -42,8 +42,30 @@ audit_records = Table(
     # SHA-256 over the previous link and this row's content.
     Column("chain_pos", BigInteger, nullable=True),
     Column("chain_hash", String(64), nullable=True),
+    # An admin act (switch.audit.acts): kind `admin`, the act, what it was
+    # done to and the state it is about (None: the whole switch). NULL on
+    # messages and refused requests.
+    Column("kind", String(8), nullable=True),
+    Column("act", String(32), nullable=True),
+    Column("target", String(128), nullable=True),
+    Column("state", String(4), nullable=True),
+    # The ORI a message's header claimed, when it is not the key's (a
+    # spoofing attempt is filed under the key's ORI, never the victim's).
+    Column("claimed_ori", String(16), nullable=True),
+    # A refused request's client address, and how many requests an
+    # aggregated refusal record stands for (switch.audit.refusal_windows).
+    Column("client", String(64), nullable=True),
+    Column("count", Integer, nullable=True),
 )
 Index("ix_audit_records_sender", audit_records.c.sender_ori, audit_records.c.seq)
+# Admin acts are few among millions of messages: only they are indexed.
+Index(
+    "ix_audit_records_admin",
+    audit_records.c.kind,
+    audit_records.c.seq,
+    sqlite_where=audit_records.c.kind.is_not(None),
+    postgresql_where=audit_records.c.kind.is_not(None),
+)
 Index("ix_audit_records_chain", audit_records.c.chain_pos, unique=True)
 
 # One row per destination of a routed message.

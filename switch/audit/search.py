@@ -1,25 +1,35 @@
 """Searching the audit: records by sender, state, message key, API key,
 outcome, decision and time, a page at a time in `seq` order.
 
-A record "touches" a state when its sender's ORI is in that state or one of
-its outcomes is at that state; a state-scoped admin is given only those (the
-same rule as `switch.visibility.touches`, here in SQL so pages stay whole).
+A record "touches" a state when its sender's ORI is in that state, one of
+its outcomes is at that state, or (an admin act) it is about that state; a
+state-scoped admin is given only those (the same rule as
+`switch.visibility.touches`, here in SQL so pages stay whole).
+
+Records are of two kinds: `message` (messages and refused requests) and
+`admin` (admin acts, a prune's anchor among them); a search asks for one
+kind or `all`.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Engine, and_, exists, or_, select
 
+from switch.audit.acts import ADMIN
 from switch.audit.queries import message_fields
 from switch.audit.schema import audit_outcomes, audit_records
 from switch.errors import SwitchError
 from switch.public import AuditRecordPublic
 
 Order = Literal["desc", "asc"]
+Kind = Literal["message", "admin", "all"]
+# The outcome of a prune's anchor (switch.audit.prune): an admin act too.
+_PRUNED = "pruned"
 MAX_PAGE = 1000
 
 
@@ -39,6 +49,7 @@ class AuditQuery:
     """
 
     scope: str = "*"
+    kind: Kind = "message"
     ori: str | None = None
     state: str | None = None
     message_key: str | None = None
@@ -64,12 +75,22 @@ def _touches(state: str) -> ColumnElement[bool]:
     at_state = exists().where(
         audit_outcomes.c.message_id == audit_records.c.id, audit_outcomes.c.state == state
     )
-    return or_(audit_records.c.sender_ori.startswith(state, autoescape=True), at_state)
+    r = audit_records.c
+    return or_(r.sender_ori.startswith(state, autoescape=True), at_state, r.state == state)
+
+
+def _is_admin() -> ColumnElement[bool]:
+    r = audit_records.c
+    return or_(r.kind == ADMIN, and_(r.kind.is_(None), r.outcome == _PRUNED))
 
 
 def _conditions(query: AuditQuery) -> list[ColumnElement[bool]]:
     r = audit_records.c
     where: list[ColumnElement[bool]] = []
+    if query.kind == "admin":
+        where.append(_is_admin())
+    elif query.kind == "message":
+        where.append(and_(r.kind.is_(None), r.outcome != _PRUNED))
     if query.scope != "*":
         where.append(_touches(query.scope))
     if query.state is not None and query.state != query.scope:
@@ -135,6 +156,24 @@ def search_audit(engine: Engine, query: AuditQuery) -> AuditPage:
 
 def _record(row: Any, outcomes: list[Any]) -> AuditRecordPublic:
     fields = message_fields(row, outcomes)
+    extra = {
+        "kind": "admin" if row.kind == ADMIN or row.outcome == _PRUNED else "message",
+        "act": _act(row),
+        "claimed_ori": row.claimed_ori,
+        "client": row.client,
+        "count": row.count if row.count is not None else 1,
+    }
     return AuditRecordPublic.model_validate(
-        {"seq": row.seq, "identity": row.identity, "raw": row.raw, **fields}
+        {"seq": row.seq, "identity": row.identity, "raw": row.raw, **fields, **extra}
     )
+
+
+def _act(row: Any) -> dict[str, Any] | None:
+    """An admin act's name, target, the state it is about and its details."""
+    if row.kind != ADMIN:
+        return None
+    try:
+        details = json.loads(row.detail or "{}")
+    except ValueError:
+        details = {}
+    return {"name": row.act, "target": row.target, "state": row.state, "details": details}

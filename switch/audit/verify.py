@@ -29,6 +29,7 @@ from switch.audit.chain import (
     link,
 )
 from switch.audit.consistency import Consistency, Miss
+from switch.audit.crosscheck import TableFinding, cross_check
 from switch.audit.schema import audit_chain_head
 from switch.audit.signed_checkpoints import Checkpoint
 from switch.audit.signing import PublicKeys
@@ -74,7 +75,7 @@ class Verdict:
     start: int
     head: int
     head_hash: str
-    finding: Finding | None = None
+    finding: Finding | TableFinding | None = None
     checkpoints: int = 0  # signed checkpoints found extended
 
     @property
@@ -340,9 +341,13 @@ def verify(
             if done % every == 0:
                 report(done, total)
 
-        finding = _not_extended(forged) if forged else walk.run(merged, progress)
+        finding: Finding | TableFinding | None = (
+            _not_extended(forged) if forged else walk.run(merged, progress)
+        )
         if finding is None:
             report(total, total)
+            # The tables that decide access, against the admin acts just verified.
+            finding = cross_check(conn)
     return Verdict(
         records=walk.counts["audit_records"],
         outcomes=walk.counts["audit_outcomes"],

@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from switch import terminal
+from switch.audit.acts import KEY_ISSUE, KEY_REVOKE, Act, Actor, acting
 from switch.audit.database import migrate
 from switch.cli.common import err_console, fail, known_state, open_database
 from switch.directory import Directory
@@ -78,7 +79,8 @@ def issue(
         except ValueError as exc:
             fail(str(exc))
     with _engine(settings) as engine:
-        secret = issue_key(engine, ori=ori, admin_scope=admin, expires_at=expires_at)
+        act = Act(Actor.local("switch keys issue"), KEY_ISSUE)
+        secret = issue_key(engine, ori=ori, admin_scope=admin, expires_at=expires_at, act=act)
     until = f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else ""
     err_console.print(
         f"key for {ori or 'admin ' + str(admin)}{until} (store it now; it is shown once)",
@@ -128,9 +130,12 @@ def revoke(
     key_id: str = typer.Argument(..., metavar="ID", help="The key's id (see `switch keys list`)."),
 ) -> None:
     """Revoke a key: a running hub refuses it within about a second."""
+    key_id = key_id.strip().lower()
+    actor = Actor.local("switch keys revoke")
     with _engine(Settings()) as engine:
         try:
-            key = revoke_key(engine, key_id.strip().lower())
+            with acting(engine, actor, KEY_REVOKE, target=key_id) as act:
+                key = revoke_key(engine, key_id, act=act)
         except NotFoundError as err:
             fail(err.message)
     assert key.revoked_at is not None

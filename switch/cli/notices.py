@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from switch import terminal
+from switch.audit.acts import NOTICES_SENT, Actor, acting
 from switch.audit.database import migrate
 from switch.cli.common import err_console, fail, known_state, open_database
 from switch.notices import list_notices, mark_sent
@@ -31,7 +32,9 @@ def notices(
     try:
         migrate(engine)
         if mark_sent_:
-            changed = mark_sent(engine, mark_sent_, state=code)
+            actor = Actor.local("switch notices --mark-sent")
+            with acting(engine, actor, NOTICES_SENT, state=code) as act:
+                changed = mark_sent(engine, mark_sent_, state=code, act=act)
             err_console.print(f"marked {changed} of {len(mark_sent_)} notice(s) sent")
             if changed != len(set(mark_sent_)):
                 fail("some notices were not found, were another state's, or were already sent")

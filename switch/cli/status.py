@@ -15,6 +15,7 @@ import httpx
 import typer
 
 from switch import service_status
+from switch.audit.acts import STATUS_IN, STATUS_OUT, STATUS_REMOVE, Actor, acting
 from switch.audit.database import migrate
 from switch.cli.common import fail, known_state, open_database
 from switch.messages.model import QUERY_KEYS
@@ -22,6 +23,7 @@ from switch.settings import Settings
 
 app = typer.Typer(help="Mark states out of service and return them.", no_args_is_help=True)
 
+_VERBS = {STATUS_OUT: "out", STATUS_REMOVE: "remove", STATUS_IN: "in"}
 KEYS_HELP = "Comma-separated message keys (default: every key the state answers)."
 
 
@@ -87,12 +89,16 @@ def _change(
         return
     settings = Settings()
     engine = open_database(settings.database_url)
+    name = STATUS_IN if method == "DELETE" else STATUS_OUT if forward else STATUS_REMOVE
     try:
         migrate(engine)
-        if method == "PUT":
-            service_status.mark(engine, state, wanted or sorted(QUERY_KEYS), forward=forward)
-        else:
-            service_status.clear(engine, state, wanted)
+        actor = Actor.local(f"switch status {_VERBS[name]} {state}")
+        with acting(engine, actor, name, target=state, state=state) as act:
+            if method == "PUT":
+                marked = wanted or sorted(QUERY_KEYS)
+                service_status.mark(engine, state, marked, forward=forward, act=act)
+            else:
+                service_status.clear(engine, state, wanted, act=act)
     finally:
         engine.dispose()
     typer.echo(json.dumps({"state": state, **_local_marks(settings).of(state)}))

@@ -9,11 +9,13 @@ from contextlib import contextmanager
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy import Engine
 
 from switch import terminal
+from switch.audit.acts import WARRANT_ISSUE, Actor, acting, warrant_issued
 from switch.audit.database import migrate
 from switch.cli.common import err_console, fail, open_database
-from switch.directory import Directory
+from switch.directory import JURISDICTIONS, Directory
 from switch.settings import Settings
 from switch.warrants import Warrant, WarrantError, WarrantRegistry
 
@@ -21,13 +23,19 @@ app = typer.Typer(help="Issue and read court-registry warrants.", no_args_is_hel
 
 
 @contextmanager
-def _registry(settings: Settings, *, directory: bool = False) -> Iterator[WarrantRegistry]:
+def _database(settings: Settings) -> Iterator[Engine]:
     engine = open_database(settings.database_url)
     try:
         migrate(engine)
-        yield WarrantRegistry(engine, Directory.load(settings.directory) if directory else None)
+        yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _registry(settings: Settings) -> Iterator[WarrantRegistry]:
+    with _database(settings) as engine:
+        yield WarrantRegistry(engine)
 
 
 @app.command("issue")
@@ -44,11 +52,21 @@ def issue(
     by: str | None = typer.Option(None, "--by", help="Who signed it; made up if not given."),
 ) -> None:
     """Print the new warrant's id alone on standard output."""
+    settings = Settings()
+    ori = to.strip().upper()
+    state = ori[:2] if ori[:2] in JURISDICTIONS else None
+    actor = Actor.local("switch warrants issue")
     try:
-        with _registry(Settings(), directory=True) as registry:
+        with (
+            _database(settings) as engine,
+            acting(engine, actor, WARRANT_ISSUE, target=ori, state=state) as act,
+        ):
+            act.note(kind=kind, form=form, to=ori, days=days)
+            registry = WarrantRegistry(engine, Directory.load(settings.directory))
             warrant = registry.issue(
                 kind=kind, to=to, oln=oln, name=name, dob=dob, form=form, days=days, issued_by=by
             )
+            warrant_issued(act, warrant.as_dict())
     except WarrantError as err:
         fail(err.message)
     err_console.print(

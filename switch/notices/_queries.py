@@ -7,6 +7,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from switch.audit import chain
+from switch.audit.acts import NOTICES_SENT, Act, Actor, record_all
+from switch.audit.crosscheck import notices_details
 from switch.audit.schema import notices
 
 DEFAULT_LIMIT = 100
@@ -43,18 +46,49 @@ def list_notices(
 
 
 def mark_sent(
-    engine: Engine, seqs: list[int], *, state: str | None = None, at: datetime | None = None
+    engine: Engine,
+    seqs: list[int],
+    *,
+    state: str | None = None,
+    at: datetime | None = None,
+    act: Act | None = None,
 ) -> int:
     """Record that these notices went out; returns how many changed. With
-    `state`, only that state's notices (a state-scoped admin's reach)."""
+    `state`, only that state's notices (a state-scoped admin's reach). The
+    marking is an admin act (`act`, or one by this OS user): one per state
+    whose notices it marked, so each state's admin reads its own."""
     if not seqs:
         return 0
-    query = (
-        update(notices)
-        .where(notices.c.seq.in_(seqs), notices.c.sent_at.is_(None))
-        .values(sent_at=at or datetime.now(UTC))
+    sent_at = (at or datetime.now(UTC)).astimezone(UTC)
+    act = act or Act(Actor.local("switch.notices.mark_sent"), NOTICES_SENT)
+    asked = sorted(set(seqs))
+    found = select(notices.c.seq, notices.c.state).where(
+        notices.c.seq.in_(asked), notices.c.sent_at.is_(None)
     )
     if state is not None:
-        query = query.where(notices.c.state == state)
-    with engine.begin() as conn:
-        return conn.execute(query).rowcount
+        found = found.where(notices.c.state == state)
+    with chain.transaction(engine) as conn:
+        # Under the write lock: the rows found are the rows updated.
+        marked = conn.execute(found).all()
+        by_state: dict[str, list[int]] = {}
+        for seq, owner in marked:
+            by_state.setdefault(owner, []).append(seq)
+        if marked:
+            conn.execute(
+                update(notices)
+                .where(notices.c.seq.in_([seq for seq, _ in marked]))
+                .values(sent_at=sent_at)
+            )
+        parts: list[tuple[str | None, list[int]]] = [*sorted(by_state.items())]
+        acts = []
+        for n, (owner, done) in enumerate(parts or [(state, [])]):
+            details = {**notices_details(done, sent_at), "marked": len(done), "asked": len(asked)}
+            target = ",".join(map(str, sorted(done))) or "none"
+            if n == 0:
+                act.about(target, owner)
+                act.note(**details)
+                acts.append(act)
+            else:
+                acts.append(act.also(target, owner, **details))
+        record_all(conn, acts)
+    return len(marked)

@@ -25,6 +25,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy import text as sql_text
 
+from switch.audit import chain
+from switch.audit.acts import POLICY_PUT, Act, Actor
+from switch.audit.crosscheck import policy_details
 from switch.audit.schema import policy_changes
 from switch.policy.compiler import CompiledPolicy
 from switch.policy.loader import PolicyError
@@ -54,12 +57,20 @@ class SharedPolicies:
     # -- changing ---------------------------------------------------------
 
     def put(
-        self, state: str, text: str, *, candidate: bool = False, changed_by: str | None = None
+        self,
+        state: str,
+        text: str,
+        *,
+        candidate: bool = False,
+        changed_by: str | None = None,
+        act: Act | None = None,
     ) -> CompiledPolicy:
         """Validate, record for every hub, write the file, put in force; a
-        refused version (PolicyError) changes nothing anywhere."""
+        refused version (PolicyError) changes nothing anywhere. The change is
+        an admin act (`act`, or one by this OS user), in the same commit."""
         policy = self.store.validate(state, text, candidate=candidate)
-        with self.engine.begin() as conn:
+        act = act or Act(Actor.local("switch.policy.SharedPolicies.put"), POLICY_PUT)
+        with chain.transaction(self.engine) as conn:
             if conn.dialect.name == "postgresql":
                 # INVARIANT: changes commit in seq order, so a hub that has
                 # read up to seq N never misses a smaller seq committed later.
@@ -76,6 +87,9 @@ class SharedPolicies:
                 )
                 .returning(policy_changes.c.seq)
             ).scalar_one()
+            act.about(state, state)
+            act.note(**policy_details(seq, candidate, policy.version, policy.text))
+            act.record(conn)
         with self._lock:
             # Equal: the poller installed this very row already; the file is still to write.
             if self._in_force.get((state, candidate), 0) <= seq:

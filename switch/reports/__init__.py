@@ -10,6 +10,7 @@ rich tables, CSV, JSON or a self-contained HTML page.
 
 from switch.reports._build import build_report
 from switch.reports._model import (
+    AccessChange,
     Breakdown,
     Group,
     Notices,
@@ -29,6 +30,7 @@ from switch.reports._table import print_tables
 
 __all__ = [
     "FORMATS",
+    "AccessChange",
     "Breakdown",
     "Group",
     "Notices",

@@ -10,11 +10,13 @@ from sqlalchemy import Engine
 
 from switch.directory import AGENCY_TYPES, JURISDICTIONS, Agency, Directory
 from switch.reports._model import (
+    ACT_LABELS,
     DEFAULT_RULE,
     NOT_IN_DIRECTORY,
     NOT_RECORDED,
     STATE_OR_LOCAL,
     STATUSES,
+    AccessChange,
     Breakdown,
     Bucket,
     Group,
@@ -88,6 +90,7 @@ def build_report(
         shadow=_shadow(counts),
         top_agencies=_top_agencies(counts.senders, directory),
         timeline=_timeline(counts, period),
+        access_changes=_access_changes(counts),
     )
     for row in counts.senders:
         report.totals.add(row.decision, row.status, row.rule, row.count)
@@ -272,6 +275,20 @@ def _shadow(counts: Aggregates) -> Shadow:
     ]
     changes.sort(key=lambda c: (-c.count, c.enforced, c.candidate, c.candidate_version))
     return Shadow(compared=compared, changes=changes)
+
+
+def _access_changes(counts: Aggregates) -> list[AccessChange]:
+    done: dict[str, int] = {}
+    refused: dict[str, int] = {}
+    for act, outcome, count in counts.acts:
+        into = done if outcome == "done" else refused
+        into[act] = into.get(act, 0) + count
+    order = {act: n for n, act in enumerate(ACT_LABELS)}
+    acts = sorted(set(done) | set(refused), key=lambda a: (order.get(a, len(order)), a))
+    return [
+        AccessChange(act, ACT_LABELS.get(act, act), done.get(act, 0), refused.get(act, 0))
+        for act in acts
+    ]
 
 
 def _top_agencies(senders: list[SenderCount], directory: Directory) -> list[TopAgency]:

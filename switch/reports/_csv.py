@@ -62,6 +62,9 @@ def rows(report: Report) -> Iterator[Row]:
     for change in s.changes:
         item = f"{change.enforced} -> {change.candidate}"
         yield "shadow", item, change.candidate_version, "queries", change.count
+    for access in report.access_changes:
+        yield "access_changes", access.act, access.label, "done", access.done
+        yield "access_changes", access.act, access.label, "refused", access.refused
     for agency in report.top_agencies:
         yield from _tally("top_agencies", agency.ori, agency.name, agency.tally)
     bucket = report.timeline.bucket

@@ -272,6 +272,24 @@ def _shadow(report: Report) -> str:
     )
 
 
+def _access(report: Report) -> str:
+    changes = report.access_changes
+    if not changes:
+        return "<p>No admin changed this state's access in this period.</p>"
+    rows = (
+        [f"<td>{_e(c.act)}</td>", f"<td>{_e(c.label)}</td>", _n(c.done), _n(c.refused)]
+        for c in changes
+    )
+    note = (
+        '<p class="note">Each change an admin made, or tried to make, to what decides who '
+        "reads this state's data: its policy, its service status, the keys and warrants of "
+        "its agencies, its notices. Each is a record in the audit chain "
+        "(<code>GET /v1/audit?kind=admin</code>).</p>"
+    )
+    head = ("Act", "Meaning", "Done", "Refused")
+    return note + _table("Admin acts about this state", head, rows, range(2, 4))
+
+
 def _top(report: Report) -> str:
     rows = (
         [
@@ -340,6 +358,8 @@ refuse.</p>{_refusals(report)}</section>
 {_notices(report)}</section>
 <section aria-labelledby="shadow"><h2 id="shadow">Candidate policy (shadow mode)</h2>
 {_shadow(report)}</section>
+<section aria-labelledby="access"><h2 id="access">Changes to this state's access</h2>
+{_access(report)}</section>
 <section aria-labelledby="top"><h2 id="top">Agencies that asked most</h2>{_top(report)}</section>
 <section aria-labelledby="terms"><h2 id="terms">How to read this report</h2>{_terms()}</section>
 <footer>Generated {_e(generated)} from the switch's audit records. All times are UTC.</footer>

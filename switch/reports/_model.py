@@ -130,6 +130,29 @@ class Shadow:
         return sum(change.count for change in self.changes)
 
 
+# Admin acts (switch.audit.acts) in a reader's words, in the order shown.
+ACT_LABELS = {
+    "policy.put": "policy versions put in force or under test",
+    "status.out": "marked out of service (queries kept)",
+    "status.remove": "put on remove status (queries not kept)",
+    "status.in": "returned to service",
+    "key.issue": "API keys issued to its agencies or admins",
+    "key.revoke": "API keys revoked",
+    "warrant.issue": "warrants issued to its agencies",
+    "notices.sent": "notices marked sent",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AccessChange:
+    """Admin acts of one kind about the state: done, and refused."""
+
+    act: str
+    label: str
+    done: int
+    refused: int
+
+
 @dataclass(slots=True)
 class TopAgency:
     ori: str
@@ -177,6 +200,7 @@ class Report:
     top_agencies: list[TopAgency]
     timeline: Timeline
     summary: list[str] = field(default_factory=list)
+    access_changes: list[AccessChange] = field(default_factory=list)
 
     def breakdown(self, key: str) -> list[Group]:
         for found in self.breakdowns:
@@ -228,6 +252,10 @@ class Report:
             "top_agencies": [
                 {"ori": a.ori, "name": a.name, "state": a.state, **a.tally.as_dict()}
                 for a in self.top_agencies
+            ],
+            "access_changes": [
+                {"act": c.act, "label": c.label, "done": c.done, "refused": c.refused}
+                for c in self.access_changes
             ],
             "timeline": {
                 "bucket": self.timeline.bucket,

@@ -9,7 +9,7 @@ grouping, in `_build`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -24,7 +24,8 @@ from sqlalchemy import (
     select,
 )
 
-from switch.audit.schema import audit_outcomes, notices
+from switch.audit.acts import ADMIN
+from switch.audit.schema import audit_outcomes, audit_records, notices
 from switch.reports._period import Period
 
 _o = audit_outcomes
@@ -66,6 +67,8 @@ class Aggregates:
     days: list[tuple[date | None, int, int]]
     # (notices, overdue and unsent, earliest unsent due date not yet passed, sent)
     notices: tuple[int, int, str | None, int]
+    # (admin act, outcome, count) of the acts about the state
+    acts: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _outcomes_in(state: str, period: Period, *, scan: bool = False) -> list[ColumnElement[bool]]:
@@ -148,7 +151,16 @@ def fetch(engine: Engine, state: str, period: Period, today: date) -> Aggregates
         owed.append(notices.c.created_at < period.end)
     # INVARIANT: due_date is an ISO date string, so text order is date order.
     as_of = today.isoformat()
+    r = audit_records.c
+    about = [r.kind == ADMIN, r.state == state]
+    if period.start is not None:
+        about.append(r.received_at >= period.start)
+    if period.end is not None:
+        about.append(r.received_at < period.end)
     with engine.connect() as conn:
+        acts = conn.execute(
+            select(r.act, r.outcome, func.count()).where(*about).group_by(r.act, r.outcome)
+        ).all()
         where = _outcomes_in(state, period, scan=_scan(conn, state, period))
         senders = _senders(conn, where)
         requests = _requests(conn, where)
@@ -183,4 +195,5 @@ def fetch(engine: Engine, state: str, period: Period, today: date) -> Aggregates
         shadow=[(enforced, cand, version, count) for enforced, cand, version, count in shadow],
         days=[(_as_date(d), int(p or 0), int(n or 0)) for d, p, n in days],
         notices=(int(total), int(overdue), next_due, int(sent)),
+        acts=[(act, outcome, int(count)) for act, outcome, count in acts],
     )

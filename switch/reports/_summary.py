@@ -125,7 +125,17 @@ def summarise(report: Report) -> list[str]:
         )
     sentences += _shadow(report)
     sentences += _notices(report)
+    sentences += _access(report)
     return sentences
+
+
+def _access(report: Report) -> list[str]:
+    done = sum(c.done for c in report.access_changes)
+    refused = sum(c.refused for c in report.access_changes)
+    if not done and not refused:
+        return []
+    tried = f"; {plural(refused, 'attempt was', 'attempts were')} refused" if refused else ""
+    return [f"Admins made {plural(done, 'change', 'changes')} to its access{tried}."]
 
 
 def _shadow(report: Report) -> list[str]:

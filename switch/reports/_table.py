@@ -125,6 +125,20 @@ def _shadow(report: Report) -> Table:
     return table
 
 
+def _access(report: Report) -> Table:
+    table = _table(
+        "Changes to this state's access (admin acts)",
+        "Act",
+        "Meaning",
+        "Done",
+        "Refused",
+        numeric_from=2,
+    )
+    for c in report.access_changes:
+        table.add_row(Text(c.act), Text(c.label), _n(c.done), _n(c.refused))
+    return table
+
+
 def _top(report: Report) -> Table:
     table = _table("Top requesting agencies", "ORI", "Name", "State", *TALLY_HEAD, numeric_from=3)
     table.columns[-1].justify = "left"
@@ -147,6 +161,7 @@ def tables(report: Report) -> list[Table | Panel | Text]:
         _redactions(report),
         _notices(report),
         _shadow(report),
+        _access(report),
         _top(report),
     ]
 

@@ -99,7 +99,9 @@ def test_header_ori_not_the_keys_is_403_and_audited(database_url: str) -> None:
         )
         assert response.status_code == 403
         row = _audit_row(runtime, response.json()["id"])
-        assert row is not None and row.http_status == 403 and row.sender_ori == "VTICE0900"
+        # Filed under the key's agency, the one that tried; the header's claim beside it.
+        assert row is not None and row.http_status == 403
+        assert (row.sender_ori, row.claimed_ori) == ("NY0303000", "VTICE0900")
         assert row.identity.endswith("/NY0303000")
 
 

@@ -4,6 +4,7 @@ record, and the policies shipped with the package are never written."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -112,8 +113,9 @@ def test_a_put_for_no_jurisdiction_is_refused_and_audited(
             rows = conn.execute(
                 select(audit_records).where(audit_records.c.raw == f"PUT /v1/policies/{state}")
             ).all()
-        assert [(r.outcome, r.http_status, r.detail) for r in rows] == [
-            ("refused", 422, error["message"])
+        # On the record as a refused admin act, with the error the caller got.
+        assert [(r.outcome, r.http_status, json.loads(r.detail)) for r in rows] == [
+            ("refused", 422, {"error": error})
         ]
 
 

@@ -67,11 +67,15 @@ def _state(state: str | None) -> str | None:
 def read_audit(
     admin: AdminDep,
     runtime: RuntimeDep,
+    kind: Literal["message", "admin", "all"] = Query(
+        default="message",
+        description="message: messages and refused requests; admin: admin acts; all: both",
+    ),
     ori: str | None = Query(default=None, description="Sender ORI"),
     state: str | None = Query(default=None, description="Records touching this state"),
     key: str | None = Query(default=None, description="Message key: DQ, RQ, ..."),
     key_id: str | None = Query(default=None, description="The API key's id"),
-    outcome: Literal["routed", "accepted", "rejected", "refused"] | None = None,
+    outcome: Literal["routed", "accepted", "rejected", "refused", "done", "pruned"] | None = None,
     decision: Literal["permit", "deny"] | None = None,
     since: str | None = Query(default=None, description="ISO date or time, inclusive"),
     until: str | None = Query(default=None, description="ISO date or time, inclusive"),
@@ -79,9 +83,10 @@ def read_audit(
     order: Literal["desc", "asc"] = "desc",
     cursor: str | None = Query(default=None, description="`next` from the previous page"),
 ) -> AuditPagePublic:
-    """A record touches a state when its sender is in the state or one of its
-    outcomes is at the state; an admin scoped to a state sees only those, and
-    of each only what `switch.visibility` lets its scope read."""
+    """A record touches a state when its sender is in the state, one of its
+    outcomes is at the state, or it is an admin act about the state; an admin
+    scoped to a state sees only those, and of each only what
+    `switch.visibility` lets its scope read."""
     scope = admin.admin_scope or ""
     wanted = _state(state)
     if wanted is not None:
@@ -90,6 +95,7 @@ def read_audit(
     end = _moment(until, "until")
     query = AuditQuery(
         scope=scope,
+        kind=kind,
         ori=ori.strip().upper() if ori else None,
         state=wanted,
         message_key=key.strip().upper() if key else None,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from switch.api.admin_acts import admin_act
 from switch.api.deps import AdminDep, RuntimeDep
+from switch.audit.acts import NOTICES_SENT
 from switch.errors import ForbiddenError
 from switch.notices import list_notices, mark_sent
 
@@ -40,7 +43,11 @@ class SentNotices(BaseModel):
 
 
 @router.post("/sent", summary="Record that notices went out")
-def notices_sent(body: SentNotices, admin: AdminDep, runtime: RuntimeDep) -> dict[str, int]:
+async def notices_sent(
+    body: SentNotices, request: Request, admin: AdminDep, runtime: RuntimeDep
+) -> dict[str, int]:
     # A state-scoped admin can mark only its own state's notices.
     scope = None if admin.admin_scope == "*" else admin.admin_scope
-    return {"marked": mark_sent(runtime.engine, body.seq, state=scope)}
+    async with admin_act(request, admin, NOTICES_SENT, state=scope) as act:
+        marked = await asyncio.to_thread(mark_sent, runtime.engine, body.seq, state=scope, act=act)
+    return {"marked": marked}

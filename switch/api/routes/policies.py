@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from switch.api.admin_acts import admin_act, state_of
 from switch.api.deps import AdminDep, RuntimeDep, require_scope
-from switch.api.refusals import audit_refusal
 from switch.api.text import Text
+from switch.audit.acts import POLICY_PUT
+from switch.audit.crosscheck import text_sha256
 from switch.audit.schema import audit_outcomes
 from switch.directory import JURISDICTIONS
 from switch.errors import InvalidFormat
@@ -115,23 +117,29 @@ async def put_policy(
     ),
 ) -> dict[str, Any]:
     state = state.upper()
-    require_scope(admin, state)
-    if state not in JURISDICTIONS:
-        # Bad input on the record like any refusal, before any body is read.
-        refused = UnknownState(state)
-        await audit_refusal(request, refused)
-        raise refused
-    body = await request.body()
-    if len(body) > MAX_POLICY_BODY:
-        raise InvalidFormat("policy over 256 KiB")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidFormat("policy is not UTF-8 text") from exc
-    # Recorded in the database as well, so every hub on it enforces it too.
-    await asyncio.to_thread(
-        runtime.shared_policies.put, state, text, candidate=candidate, changed_by=admin.key_id
-    )
+    async with admin_act(request, admin, POLICY_PUT, target=state, state=state_of(state)) as act:
+        require_scope(admin, state)
+        if state not in JURISDICTIONS:
+            # Refused before any body is read; the act records the refusal.
+            raise UnknownState(state)
+        body = await request.body()
+        act.note(candidate=candidate, bytes=len(body))
+        if len(body) > MAX_POLICY_BODY:
+            raise InvalidFormat("policy over 256 KiB")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidFormat("policy is not UTF-8 text") from exc
+        act.note(sha256=text_sha256(text))
+        # Recorded in the database as well, so every hub on it enforces it too.
+        await asyncio.to_thread(
+            runtime.shared_policies.put,
+            state,
+            text,
+            candidate=candidate,
+            changed_by=admin.key_id,
+            act=act,
+        )
     return _summary(runtime, state)
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from switch.api.admin_acts import admin_act, state_of
 from switch.api.deps import AdminDep, RuntimeDep, require_scope
 from switch.api.text import Text
+from switch.audit.acts import STATUS_IN, STATUS_OUT, STATUS_REMOVE
 from switch.errors import InvalidDestination
 from switch.messages.model import QUERY_KEYS
 
@@ -74,20 +76,32 @@ async def read_status(state: str, identity: AdminDep, runtime: RuntimeDep) -> di
     summary="Mark a state out of service for keys (default: all); forward=false: remove status",
 )
 async def mark(
-    state: str, identity: AdminDep, runtime: RuntimeDep, body: Marking | None = None
+    state: str,
+    request: Request,
+    identity: AdminDep,
+    runtime: RuntimeDep,
+    body: Marking | None = None,
 ) -> dict[str, Any]:
-    state = _state(runtime, state)
-    require_scope(identity, state)
-    keys = _keys(body) or sorted(runtime.destinations[state].supports)
-    runtime.mark_out_of_service(state, keys, forward=body.forward if body else True)
+    forward = body.forward if body else True
+    name = STATUS_OUT if forward else STATUS_REMOVE
+    async with admin_act(request, identity, name, target=state, state=state_of(state)) as act:
+        state = _state(runtime, state)
+        require_scope(identity, state)
+        keys = _keys(body) or sorted(runtime.destinations[state].supports)
+        runtime.mark_out_of_service(state, keys, forward=forward, act=act)
     return _view(runtime, state)
 
 
 @router.delete("/{state}", summary="Return a state to service for keys (default: all)")
 async def clear(
-    state: str, identity: AdminDep, runtime: RuntimeDep, body: Keys | None = None
+    state: str,
+    request: Request,
+    identity: AdminDep,
+    runtime: RuntimeDep,
+    body: Keys | None = None,
 ) -> dict[str, Any]:
-    state = _state(runtime, state)
-    require_scope(identity, state)
-    runtime.return_to_service(state, _keys(body))
+    async with admin_act(request, identity, STATUS_IN, target=state, state=state_of(state)) as act:
+        state = _state(runtime, state)
+        require_scope(identity, state)
+        runtime.return_to_service(state, _keys(body), act=act)
     return _view(runtime, state)

@@ -8,13 +8,16 @@ warrants cited in queries that reached its state.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from switch.api.admin_acts import admin_act, state_of
 from switch.api.deps import AdminDep, RuntimeDep
 from switch.api.text import Text
+from switch.audit.acts import WARRANT_ISSUE, warrant_issued
 from switch.errors import ForbiddenError, NotFoundError
 from switch.keys import Identity
 from switch.warrants import WarrantRegistry
@@ -47,13 +50,23 @@ class WarrantCreate(BaseModel):
 
 
 @router.post("", status_code=201, summary="Issue a warrant")
-def issue_warrant(body: WarrantCreate, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
-    # The court registry serves every state: a state-scoped admin may not
-    # mint warrants that would open other states' records.
-    if admin.admin_scope != "*":
-        raise ForbiddenError("only an admin with scope * may issue warrants")
-    registry = WarrantRegistry(runtime.engine, runtime.directory)
-    return registry.issue(**body.model_dump()).as_dict()
+async def issue_warrant(
+    body: WarrantCreate, request: Request, admin: AdminDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    to = body.to.strip().upper()
+    async with admin_act(
+        request, admin, WARRANT_ISSUE, target=to, state=state_of(to[:2]), status=201
+    ) as act:
+        act.note(kind=body.kind, form=body.form, to=to, days=body.days)
+        # The court registry serves every state: a state-scoped admin may not
+        # mint warrants that would open other states' records.
+        if admin.admin_scope != "*":
+            raise ForbiddenError("only an admin with scope * may issue warrants")
+        registry = WarrantRegistry(runtime.engine, runtime.directory)
+        warrant = await asyncio.to_thread(registry.issue, **body.model_dump())
+        issued = warrant.as_dict()
+        warrant_issued(act, issued)
+    return issued
 
 
 def _cited_in(admin: Identity) -> str | None:
