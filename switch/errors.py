@@ -18,11 +18,14 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── NotFoundError           HTTP 404
     ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
     ├── ChainError              HTTP 503: the audit chain has no head (switch.audit.chain)
+    ├── RegistryUnavailable     HTTP 503: the court registry could not be asked
     ├── PruneRefused            HTTP 409: a prune of the last year (switch.audit.prune)
     ├── AuditKeyError           HTTP 503: an audit key that cannot be used (switch.audit.signing)
     ├── CheckpointFileError     HTTP 503: a checkpoint file that cannot be used
     │                           (switch.audit.signed_checkpoints)
     ├── RateLimited             HTTP 429: an ORI over its rate, with the SM (switch.ratelimit)
+    ├── RequestTimeout          HTTP 408: a request not whole in time (switch.connections)
+    ├── ServerBusy              HTTP 503: a connection over a cap (switch.connections)
     ├── AuditQueryError         HTTP 422: an audit search asked for badly (switch.audit.search)
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
     │   └── UnknownState        HTTP 422: a policy for no jurisdiction (switch.policy.store)
@@ -129,3 +132,10 @@ class ForbiddenError(SwitchError):
 class NotFoundError(SwitchError):
     http_status = 404
     code = "NOT_FOUND"
+
+
+class RegistryUnavailable(SwitchError):
+    """The court registry could not be asked about a cited warrant."""
+
+    http_status = 503
+    code = "REGISTRY_UNAVAILABLE"

@@ -33,8 +33,9 @@ from switch.errors import (
 from switch.events import EventBus
 from switch.keys import Identity
 from switch.messages import from_json, parse, render
-from switch.messages.model import Message
+from switch.messages.model import MULTI_STATE, Message
 from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS, child
+from switch.ratelimit import Admission, RateLimited
 from switch.replies import Reply, accepted_reply, error_reply, routed_reply
 from switch.router import DestinationResult, Router, RouteResult, utc_now
 
@@ -82,15 +83,29 @@ class Hub:
         self.instance_id = "-"
         self._background: set[asyncio.Task[None]] = set()
 
-    async def submit(self, identity: Identity, body: bytes, *, is_json: bool, wait: float) -> Reply:
+    async def submit(
+        self,
+        identity: Identity,
+        body: bytes,
+        *,
+        is_json: bool,
+        wait: float,
+        admission: Admission | None = None,
+    ) -> Reply:
+        """`admission`: the sender's rate limit, which the message's reach
+        must be covered by (switch.ratelimit)."""
         intake = Intake(identity, body, new_message_id(), utc_now(), time.perf_counter())
         try:
             message = intake.message = self._decode(identity, body, is_json)
             requester = self._requester(identity, message, body)
+            if admission is not None:
+                admission.cover(self._reach(message), self.router.next_number)
             wait = min(max(wait, 0.0), self.max_wait)
             if wait == 0:
                 return await self._accept(intake, message)
             routed = await self._route(message, requester, wait, intake.received)
+        except RateLimited:
+            raise  # answered and audited as every 429 is, by the API
         except SwitchError as err:
             await self.writer.write(refused_record(intake, err))
             child(MESSAGES, intake.message.key if intake.message else "?", "rejected").inc()
@@ -143,6 +158,13 @@ class Hub:
                 raise InvalidFormat("body is not valid JSON", text) from exc
             return from_json(data, identity.ori)
         return parse(text)
+
+    def _reach(self, message: Message) -> int:
+        """How many destinations the message goes to: every state that
+        answers its key for an NL query."""
+        if message.destinations == (MULTI_STATE,) and message.key != "AM":
+            return len(self.router.resolve_states(message)[0])
+        return len(message.destinations)
 
     def _requester(self, identity: Identity, message: Message, body: bytes) -> Agency:
         if message.ori != identity.ori:

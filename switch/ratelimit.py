@@ -13,6 +13,14 @@ burst chosen by the agency's class.
 
 Example: `default=100/200,FE=50/100,ICE-ERO=10/20,NJ=0`.
 
+A message costs one token for each destination it reaches: a DQ to `WA,OR`
+two, an NL query one for every state that answers its key (52 built in), so
+a fan-out buys no more state queries than single ones would. The first
+token is taken before the body is read, the rest once the hub knows where
+the message goes (`Admission.cover`); a sender whose bucket cannot cover
+them is refused with the same SM and 429. A message reaching more states
+than the burst may go from a full bucket, which it leaves in debt.
+
 The buckets live in the memory of one hub process: replicas behind a load
 balancer each enforce their own, so an ORI may send up to N times the rate
 to N replicas.
@@ -26,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 
 from switch.directory import Directory
@@ -122,9 +130,11 @@ def check_classes(limits: RateLimits, directory: Directory) -> None:
 
 
 class TokenBucket:
-    """Holds up to `burst` tokens, refilled at `rate` a second; each message
-    takes one. INVARIANT: over any window of t seconds it admits at most
-    burst + rate * t messages."""
+    """Holds up to `burst` tokens, refilled at `rate` a second; a message
+    takes one for each destination it reaches, `cost`. One that costs more
+    than the burst may go from a full bucket, which it leaves in debt.
+    INVARIANT: over any window of t seconds the messages admitted cost at
+    most burst + rate * t, plus the most one of them costs past the burst."""
 
     __slots__ = ("burst", "rate", "stamp", "tokens")
 
@@ -134,17 +144,20 @@ class TokenBucket:
         self.tokens = self.burst
         self.stamp = now
 
-    def take(self, now: float) -> float:
-        """0.0 when a message may go now, else the seconds until one may."""
+    def take(self, now: float, cost: int = 1, *, paid: int = 0) -> float:
+        """0.0 when a message of `cost` may go now (`paid` of it taken
+        already), else the seconds until it may."""
         if now > self.stamp:
             self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
             self.stamp = now
+        needed = min(float(cost), self.burst) - paid
         # The slack forgives float rounding: a sender at exactly the rate
         # refills 0.999... of a token and must not be refused for it.
-        if self.tokens >= 1.0 - _SLACK:
-            self.tokens -= 1.0
+        if self.tokens >= needed - _SLACK:
+            self.tokens -= cost - paid
             return 0.0
-        return (1.0 - self.tokens) / self.rate
+        # What was paid is kept: the retry pays it again before the rest.
+        return (needed + paid - self.tokens) / self.rate
 
 
 class RateLimiter:
@@ -177,8 +190,9 @@ class RateLimiter:
                 return self.limits[name]
         return self.limits.get(DEFAULT_CLASS)
 
-    def take(self, ori: str) -> float:
-        """0.0 when `ori` may send now, else the seconds until it may."""
+    def take(self, ori: str, cost: int = 1, *, paid: int = 0) -> float:
+        """0.0 when `ori` may send a message of `cost` now, else the seconds
+        until it may (TokenBucket.take)."""
         now = self._clock()
         with self._lock:
             try:
@@ -186,7 +200,38 @@ class RateLimiter:
             except KeyError:
                 limit = self.limit_for(ori)
                 bucket = self._buckets[ori] = TokenBucket(limit, now) if limit else None
-            return bucket.take(now) if bucket is not None else 0.0
+            return bucket.take(now, cost, paid=paid) if bucket is not None else 0.0
+
+    def refusal(
+        self, ori: str, wait: float, numbers: Callable[[], int], *, reach: int = 1
+    ) -> RateLimited:
+        """The 429 for `ori`, with its SM; `numbers` draws the switch's
+        message numbers."""
+        limit = self.limit_for(ori)
+        status = limited_status(
+            ori, limit, wait, datetime.now(UTC), numbers(), numbers(), reach=reach
+        )
+        why = f"{ori} is over its rate limit ({limit})"
+        if reach > 1:
+            why += f": the message reaches {reach} destinations, a token each"
+        return RateLimited(why, wait, status)
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A message let in on the one token taken before its body was read;
+    `cover` takes the rest once the hub knows how far it reaches."""
+
+    limiter: RateLimiter
+    ori: str
+
+    def cover(self, reach: int, numbers: Callable[[], int]) -> None:
+        """A token for each destination past the first, or RateLimited."""
+        if reach <= 1:
+            return
+        wait = self.limiter.take(self.ori, reach, paid=1)
+        if wait > 0:
+            raise self.limiter.refusal(self.ori, wait, numbers, reach=reach)
 
 
 def limited_status(
@@ -196,20 +241,26 @@ def limited_status(
     at: datetime,
     input_number: int,
     output_number: int,
+    *,
+    reach: int = 1,
 ) -> OutputMessage:
     """The SM an ORI over its rate receives from the switch."""
     seconds = max(1, math.ceil(retry_after))
     unit = "SECOND" if seconds == 1 else "SECONDS"
-    allowed = (
+    lines = [
+        "RATE LIMIT EXCEEDED",
         f"{ori} MAY SEND {limit.rate:g} MESSAGES A SECOND, {limit.burst} AT ONCE"
         if limit is not None
-        else f"{ori} IS OVER ITS RATE"
-    )
+        else f"{ori} IS OVER ITS RATE",
+    ]
+    if reach > 1:
+        lines.append(f"THIS MESSAGE REACHES {reach} DESTINATIONS AND COUNTS AS {reach}")
+    lines.append(f"RETRY AFTER {seconds} {unit}")
     return OutputMessage(
         key="SM",
         to=ori,
         sender=SWITCH_ORI,
-        body=f"RATE LIMIT EXCEEDED\n{allowed}\nRETRY AFTER {seconds} {unit}",
+        body="\n".join(lines),
         timestamp=at,
         input_number=input_number,
         output_number=output_number,

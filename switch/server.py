@@ -16,7 +16,9 @@ from fastapi import FastAPI
 
 from switch.api.app import create_app
 from switch.api.streams import close_streams
+from switch.connections import ConnectionLimits, guarded_protocol
 from switch.runtime import Runtime
+from switch.settings import Settings
 
 # How long requests still running at shutdown may finish. Live streams do
 # not count: the hub ends them itself as shutdown begins.
@@ -39,7 +41,9 @@ class HubServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def _config(app: FastAPI, host: str, port: int, log_level: str) -> uvicorn.Config:
+def _config(
+    app: FastAPI, host: str, port: int, log_level: str, limits: ConnectionLimits
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -47,12 +51,14 @@ def _config(app: FastAPI, host: str, port: int, log_level: str) -> uvicorn.Confi
         log_level=log_level,
         lifespan="on",
         timeout_graceful_shutdown=GRACE_SECONDS,
+        # Request deadlines and connection caps (switch.connections).
+        http=guarded_protocol(limits),
     )
 
 
-def serve(*, host: str, port: int, log_level: str) -> None:
+def serve(*, host: str, port: int, log_level: str, limits: ConnectionLimits) -> None:
     """Serve the hub in this thread until a signal (`switch serve`)."""
-    server = HubServer(_config(create_app(), host, port, log_level))
+    server = HubServer(_config(create_app(), host, port, log_level, limits))
     with suppress(KeyboardInterrupt):  # uvicorn has shut down by then
         server.run()
     if not server.started:
@@ -73,13 +79,19 @@ def running_hub(
     host: str = "127.0.0.1",
     port: int | None = None,
     start_timeout: float = 15.0,
+    limits: ConnectionLimits | None = None,
 ) -> Iterator[str]:
-    """Serve the hub until the block ends; yields its base URL."""
+    """Serve the hub until the block ends; yields its base URL. `limits`:
+    those the SWITCH_* settings ask for when not given."""
+    try:
+        limits = limits or ConnectionLimits.from_settings(Settings())
+    except ValueError as exc:
+        raise HubStartError(str(exc)) from None
     # The socket is bound here, before uvicorn starts, so that a taken port is
     # one plain reason for the caller rather than a log line and a timeout.
     listener = _bind(host, port or 0)
     port = listener.getsockname()[1]
-    server = HubServer(_config(create_app(runtime_factory), host, port, "warning"))
+    server = HubServer(_config(create_app(runtime_factory), host, port, "warning", limits))
     thread = threading.Thread(target=server.run, args=([listener],), name="hub", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     audit_checkpoint_file: Path | None = None
     audit_checkpoint_records: int = Field(default=1000, ge=1)
     audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
+    # Slow and greedy clients (switch/connections.py): a request, headers and
+    # body, must arrive whole within this many seconds; the hub holds at most
+    # this many connections (0: three quarters of its open-file limit) and
+    # this many from one client address (0: no cap per address).
+    request_timeout: float = Field(default=10.0, gt=0, le=600)
+    max_connections: int = Field(default=0, ge=0)
+    max_connections_per_client: int = Field(default=256, ge=0)
 
     @field_validator("rate_limits")
     @classmethod

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from simulators.traffic.generator import constant_offsets
 from simulators.traffic.profiles import PROFILES
 from switch.audit.schema import audit_records
-from switch.directory import Directory
-from switch.messages import parse_output
+from switch.directory import JURISDICTIONS, Directory
+from switch.messages import parse, parse_output
 from switch.ratelimit import (
     DEFAULT_CLASS,
     DEFAULT_LIMIT,
@@ -151,8 +151,12 @@ def test_the_default_never_limits_simulated_traffic_at_200_a_second(profile: str
     arrivals = PROFILES[profile].messages(DIRECTORY, seed=7)
     for offset in constant_offsets(200, 10):
         clock.now = offset
-        sender, _ = next(arrivals)
+        sender, text = next(arrivals)
+        destinations = parse(text).destinations
+        # As the hub charges: a token for each state reached, all for NL.
+        reach = len(JURISDICTIONS) if destinations == ("NL",) else len(destinations)
         assert limiter.take(sender) == 0.0, (sender, offset)
+        assert limiter.take(sender, reach, paid=1) == 0.0, (sender, offset, text)
 
 
 # Through the hub
@@ -204,3 +208,91 @@ def test_a_hub_will_not_start_on_a_class_no_agency_has(sqlite_url: str) -> None:
         make_client(sqlite_url, rate_limits="XX=1/1"),
     ):
         pass
+
+
+# What a message costs: one token per destination it reaches
+
+
+NL_QUERY = "DQ.NY0303000.NL.TXTNAM/DOE,JOHN.DOB/19800101.SEX/M"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rate=st.floats(0.5, 50),
+    burst=st.integers(1, 20),
+    sends=st.lists(st.tuples(st.floats(0, 0.5), st.integers(1, 60)), min_size=1, max_size=100),
+)
+def test_messages_admitted_never_cost_more_than_burst_plus_rate_times_the_window(
+    rate: float, burst: int, sends: list[tuple[float, int]]
+) -> None:
+    bucket = TokenBucket(Limit(rate, burst), 0.0)
+    now, admitted = 0.0, []
+    for gap, cost in sends:
+        now += gap
+        # As the hub takes it: one token before the body, the rest after.
+        if bucket.take(now) == 0.0 and (cost == 1 or bucket.take(now, cost, paid=1) == 0.0):
+            admitted.append((now, cost))
+    excess = max(0, max(cost for _, cost in sends) - burst)
+    for i, (start, _) in enumerate(admitted):
+        for j in range(i, len(admitted)):
+            spent = sum(cost for _, cost in admitted[i : j + 1])
+            assert spent <= burst + rate * (admitted[j][0] - start) + excess + 1e-6
+
+
+def test_a_message_wider_than_the_burst_goes_from_a_full_bucket_and_leaves_a_debt() -> None:
+    bucket = TokenBucket(Limit(10.0, 20), 0.0)
+    assert bucket.take(0.0) == 0.0
+    assert bucket.take(0.0, 52, paid=1) == 0.0  # 20 - 52: 32 owed
+    assert bucket.take(0.0) == pytest.approx(3.3)  # 33 tokens at 10 a second
+    assert bucket.take(3.3) == 0.0
+    half = TokenBucket(Limit(10.0, 20), 0.0)
+    half.tokens = 19.0
+    assert half.take(0.0) == 0.0
+    assert half.take(0.0, 52, paid=1) == pytest.approx(0.2)  # back to 20, then it may
+
+
+def test_an_nl_query_costs_a_token_for_each_state_it_reaches(database_url: str) -> None:
+    with make_client(database_url) as (client, keys, runtime):
+        clock = Clock()
+        limiter = RateLimiter(parse_rate_limits("default=1/100"), runtime.directory, clock=clock)
+        client.app.state.rate_limiter = limiter  # type: ignore[attr-defined]
+        states = len(runtime.router.resolve_states(parse(NL_QUERY))[0])
+        assert states == 52
+
+        first = client.post("/v1/messages", content=NL_QUERY, headers=keys.auth("NY0303000"))
+        assert first.status_code == 200 and len(first.json()["summary"]["no_hit"]) > 40
+        # 100 - 52 = 48 left: not enough for another, which would take 52.
+        refused = client.post("/v1/messages", content=NL_QUERY, headers=keys.auth("NY0303000"))
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] == "5"  # 52 - 47 tokens at 1 a second
+        body = refused.json()
+        assert body["error"] == {
+            "code": "RATE_LIMITED",
+            "message": "NY0303000 is over its rate limit (1/100): the message reaches 52 "
+            "destinations, a token each",
+            "retry_after": 5.0,
+        }
+        sm = parse_output(body["response"]["text"])
+        assert sm.body.splitlines() == [
+            "RATE LIMIT EXCEEDED",
+            "NY0303000 MAY SEND 1 MESSAGES A SECOND, 100 AT ONCE",
+            "THIS MESSAGE REACHES 52 DESTINATIONS AND COUNTS AS 52",
+            "RETRY AFTER 5 SECONDS",
+        ]
+        with runtime.engine.connect() as conn:
+            row = conn.execute(select(audit_records).where(audit_records.c.id == body["id"])).one()
+        assert (row.outcome, row.http_status, row.sender_ori) == ("refused", 429, "NY0303000")
+        # A query to two states costs two; one to one state, one.
+        two = client.post(
+            "/v1/messages", content="DQ.NY0303000.WA,OR.TXTOLN/X1", headers=keys.auth("NY0303000")
+        )
+        assert two.status_code == 200 and len(two.json()["results"]) == 2
+        assert limiter.take("NY0303000", 45) == 0.0  # 47 - 2 = 45 left, all taken here
+        assert _send(client, keys).status_code == 429
+        clock.now += 52
+        # Accepted without waiting (wait=0) costs the same.
+        later = client.post(
+            "/v1/messages", params={"wait": 0}, content=NL_QUERY, headers=keys.auth("NY0303000")
+        )
+        assert later.status_code == 202
+        assert _send(client, keys).status_code == 429

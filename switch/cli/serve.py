@@ -28,7 +28,9 @@ def serve(
     """Run the hub: the HTTP API, OpenAPI docs at /docs, metrics at /metrics.
 
     Settings come from SWITCH_DATABASE_URL, SWITCH_POLICIES, SWITCH_DIRECTORY
-    and SWITCH_STATES.
+    and SWITCH_STATES; slow and greedy clients are held off by
+    SWITCH_REQUEST_TIMEOUT, SWITCH_MAX_CONNECTIONS and
+    SWITCH_MAX_CONNECTIONS_PER_CLIENT.
     """
     _refuse_taken(host, port)
     # No policy anywhere: refused here in one line, before any file is made
@@ -44,9 +46,14 @@ def serve(
     if log_level.lower() in _SAYS_INFO:  # as uvicorn's own start-up lines
         err_console.print(f"policies: {location}", highlight=False)
     # Loaded here so light verbs (keys, agencies) start fast.
+    from switch.connections import ConnectionLimits
     from switch.server import serve as serve_hub
 
-    serve_hub(host=host, port=port, log_level=log_level)
+    try:
+        limits = ConnectionLimits.from_settings(Settings())
+    except ValueError as exc:
+        fail(str(exc))
+    serve_hub(host=host, port=port, log_level=log_level, limits=limits)
 
 
 def _refuse_unusable_audit_files() -> None:

@@ -16,8 +16,7 @@ from switch.errors import AuthError, ForbiddenError, NotFoundError
 from switch.keys import Identity
 from switch.metrics import REQUEST_SECONDS
 from switch.public import MessagePublic, ReplyPublic
-from switch.ratelimit import RateLimited, RateLimiter, limited_status
-from switch.router import utc_now
+from switch.ratelimit import Admission, RateLimiter
 from switch.runtime import Runtime
 from switch.visibility import project
 
@@ -58,19 +57,16 @@ _BODY_DOC: dict[str, Any] = {
 }
 
 
-def admit(request: Request, runtime: Runtime, identity: Identity) -> None:
-    """Take a token from the sender's bucket, or refuse with the SM (429)."""
+def admit(request: Request, runtime: Runtime, identity: Identity) -> Admission | None:
+    """Take a token from the sender's bucket, or refuse with the SM (429);
+    the hub takes the rest of the message's cost once it is parsed."""
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None or identity.ori is None:
-        return  # an admin key sends nothing; the hub refuses it
+        return None  # an admin key sends nothing; the hub refuses it
     wait = limiter.take(identity.ori)
     if wait > 0:
-        limit = limiter.limit_for(identity.ori)
-        router = runtime.router
-        status = limited_status(
-            identity.ori, limit, wait, utc_now(), router.next_number(), router.next_number()
-        )
-        raise RateLimited(f"{identity.ori} is over its rate limit ({limit})", wait, status)
+        raise limiter.refusal(identity.ori, wait, runtime.router.next_number)
+    return Admission(limiter, identity.ori)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -124,10 +120,12 @@ async def post_message(request: Request) -> JSONResponse:
         wait = _wait(request, runtime.settings.default_wait)
         identity = runtime.keys.resolve(bearer(request))
         # Before the body is read: a sender over its rate costs the hub nothing more.
-        admit(request, runtime, identity)
+        admission = admit(request, runtime, identity)
         body = await _read_body(request, runtime.hub.max_body_bytes)
         is_json = "json" in request.headers.get("content-type", "")
-        reply = await runtime.hub.submit(identity, body, is_json=is_json, wait=wait)
+        reply = await runtime.hub.submit(
+            identity, body, is_json=is_json, wait=wait, admission=admission
+        )
     return FastJSONResponse(reply.body, status_code=reply.status_code)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from switch.api.admin_acts import admin_act, state_of
 from switch.api.deps import AdminDep, RuntimeDep, require_scope
@@ -17,11 +19,12 @@ from switch.audit.acts import POLICY_PUT
 from switch.audit.crosscheck import text_sha256
 from switch.audit.schema import audit_outcomes
 from switch.directory import JURISDICTIONS
-from switch.errors import InvalidFormat
+from switch.errors import InvalidFormat, RegistryUnavailable
 from switch.policy.requests import probe_request
 from switch.policy.store import UnknownState
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
+log = logging.getLogger("switch.api")
 
 MAX_POLICY_BODY = 256 * 1024
 
@@ -153,7 +156,19 @@ def explain_policy(
     level = body.warrant_level or "none"
     if body.warrant:
         fields = {**body.fields, "WRT": body.warrant}
-        level = runtime.warrants.assess(body.warrant, body.ori.upper(), fields, at)
+        try:
+            level = runtime.warrants.assess(body.warrant, body.ori.upper(), fields, at)
+        except DataError:
+            raise  # an id no database can hold (a NUL): the caller's, a 422
+        except SQLAlchemyError as exc:
+            # A real message is denied then (the policy fails closed); what
+            # it would be with the warrant cannot be told, so say that.
+            log.warning(
+                "court registry unavailable for WRT/%s: %s", body.warrant, type(exc).__name__
+            )
+            raise RegistryUnavailable(
+                "the court registry cannot be asked about the warrant now; try again later"
+            ) from None
     request = probe_request(
         runtime.directory,
         state=state,
