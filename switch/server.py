@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 import uvicorn
 from fastapi import FastAPI
 
+from switch.access_log import log_config
 from switch.api.app import create_app
 from switch.api.streams import close_streams
 from switch.runtime import Runtime
@@ -47,6 +48,8 @@ def _config(app: FastAPI, host: str, port: int, log_level: str) -> uvicorn.Confi
         log_level=log_level,
         lifespan="on",
         timeout_graceful_shutdown=GRACE_SECONDS,
+        # No secret in a log line, whatever a client put in its URL.
+        log_config=log_config(),
     )
 
 
