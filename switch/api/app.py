@@ -32,6 +32,7 @@ from switch.api.routes import (
     scenarios,
     stance,
     status,
+    tickets,
     warrants,
     web,
 )
@@ -40,6 +41,7 @@ from switch.errors import SwitchError
 from switch.ratelimit import RateLimited, RateLimiter, parse_rate_limits
 from switch.replies import error_json, response_json
 from switch.runtime import Runtime
+from switch.tickets import StreamTickets
 
 log = logging.getLogger("switch.api")
 
@@ -70,6 +72,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         app.state.runtime = runtime
         # Per run: its streams belong to the event loop serving this run.
         app.state.streams = LiveStreams()
+        app.state.tickets = StreamTickets(runtime.engine)
         watcher = asyncio.create_task(runtime.watch_policies())
         try:
             yield
@@ -91,6 +94,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         messages,
         mailbox,
         events,
+        tickets,
         agencies,
         policies,
         warrants,

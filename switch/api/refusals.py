@@ -28,7 +28,7 @@ REFUSED = "refused"
 # The HTTP statuses that mean "not you" or "not now", as opposed to bad input.
 REFUSAL_STATUSES = frozenset({401, 403, 429})
 # Query parameters that may carry a secret (EventSource streams take ?key=).
-_SECRET_PARAMS = frozenset({"key"})
+_SECRET_PARAMS = frozenset({"key", "ticket"})
 _TARGET_LIMIT = 2000
 
 
