@@ -17,6 +17,7 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── ForbiddenError          HTTP 403: a known key asking for what it may not have
     ├── NotFoundError           HTTP 404
     ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
+    ├── TicketsUnavailable      HTTP 503: no stream ticket issued or spent (switch.tickets)
     ├── ChainError              HTTP 503: the audit chain has no head (switch.audit.chain)
     ├── RegistryUnavailable     HTTP 503: the court registry could not be asked
     ├── PruneRefused            HTTP 409: a prune of the last year (switch.audit.prune)

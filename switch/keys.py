@@ -266,7 +266,12 @@ class KeyRing:
     def resolve(self, secret: str | None) -> Identity:
         if not secret:
             raise AuthError("missing bearer key")
-        hashed = digest(secret)
+        return self.resolve_digest(digest(secret))
+
+    def resolve_digest(self, hashed: str) -> Identity:
+        """As `resolve`, for a key known by its digest: an open stream asks
+        again about the key it was opened with, and a stream ticket names
+        its key so, without either holding the secret."""
         now = self._clock()
         if now - self._checked >= self.recheck_seconds:
             self._start_recheck(now)

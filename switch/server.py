@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 import uvicorn
 from fastapi import FastAPI
 
+from switch.access_log import log_config
 from switch.api.app import create_app
 from switch.api.streams import close_streams
 from switch.connections import ConnectionLimits, guarded_protocol
@@ -53,6 +54,8 @@ def _config(
         timeout_graceful_shutdown=GRACE_SECONDS,
         # Request deadlines and connection caps (switch.connections).
         http=guarded_protocol(limits),
+        # No secret in a log line, whatever a client put in its URL.
+        log_config=log_config(),
     )
 
 

@@ -32,6 +32,7 @@ from switch.api.routes import (
     scenarios,
     stance,
     status,
+    tickets,
     warrants,
     web,
 )
@@ -41,6 +42,7 @@ from switch.errors import SwitchError
 from switch.ratelimit import RateLimited, RateLimiter, parse_rate_limits
 from switch.replies import error_json, response_json
 from switch.runtime import Runtime
+from switch.tickets import StreamTickets
 
 log = logging.getLogger("switch.api")
 
@@ -75,6 +77,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         windows.start()
         # Per run: its streams belong to the event loop serving this run.
         app.state.streams = LiveStreams()
+        app.state.tickets = StreamTickets(runtime.engine)
         watcher = asyncio.create_task(runtime.watch_policies())
         try:
             yield
@@ -97,6 +100,7 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
         messages,
         mailbox,
         events,
+        tickets,
         agencies,
         policies,
         warrants,

@@ -267,3 +267,16 @@ pending_deliveries = Table(
     Column("holder", String(32), nullable=False),
     Column("accepted_at", DateTime(timezone=True), nullable=False),
 )
+
+# Stream tickets (switch/tickets.py): each opens one live stream, once, for a
+# minute, in place of the key a browser's EventSource would put in the URL.
+# In the database, so a ticket one hub issued opens a stream on any other.
+stream_tickets = Table(
+    "stream_tickets",
+    metadata,
+    Column("ticket_hash", String(64), primary_key=True),
+    Column("key_hash", String(64), nullable=False),
+    Column("stream", String(16), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_stream_tickets_key", stream_tickets.c.key_hash)

@@ -26,14 +26,14 @@ def test_watchers_see_each_message_after_it_is_audited(sqlite_url: str) -> None:
         admin = issue_key(engine, admin_scope="*")
         ice = issue_key(engine, ori="VTICE0900")
         agency_key = issue_key(engine, ori="NY0303000")
-        assert httpx.get(f"{url}/v1/events", params={"key": agency_key}).status_code == 403
-        assert httpx.get(f"{url}/v1/events", params={"key": "nope"}).status_code == 401
+        assert httpx.get(f"{url}/v1/events", headers=_auth(agency_key)).status_code == 403
+        assert httpx.get(f"{url}/v1/events", headers=_auth("nope")).status_code == 401
 
         events: list[dict[str, object]] = []
         connected = threading.Event()
 
         def watch() -> None:
-            with httpx.stream("GET", f"{url}/v1/events", params={"key": admin}, timeout=10) as r:
+            with httpx.stream("GET", f"{url}/v1/events", headers=_auth(admin), timeout=10) as r:
                 for line in r.iter_lines():
                     if line.startswith(": connected"):
                         connected.set()
@@ -45,7 +45,7 @@ def test_watchers_see_each_message_after_it_is_audited(sqlite_url: str) -> None:
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         assert connected.wait(10)
-        headers = {"Authorization": f"Bearer {ice}"}
+        headers = _auth(ice)
         sent = httpx.post(
             f"{url}/v1/messages", content="DQ.VTICE0900.WA.TXTOLN/X1", headers=headers
         )
@@ -57,3 +57,7 @@ def test_watchers_see_each_message_after_it_is_audited(sqlite_url: str) -> None:
         assert first["results"][0]["rule"] == "wa-no-ice"  # type: ignore[index]
         assert first["text"] == "DQ.VTICE0900.WA.TXTOLN/X1"
         assert second["status_code"] == 422 and second["error"]["code"] == ".14."  # type: ignore[index]
+
+
+def _auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

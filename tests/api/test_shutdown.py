@@ -40,7 +40,8 @@ class Watcher:
 
     def _watch(self) -> None:
         try:
-            with httpx.stream("GET", self.url, params={"key": self.key}, timeout=30) as reply:
+            headers = {"Authorization": f"Bearer {self.key}"}
+            with httpx.stream("GET", self.url, headers=headers, timeout=30) as reply:
                 for line in reply.iter_lines():
                     if line.startswith(": connected"):
                         self.connected.set()

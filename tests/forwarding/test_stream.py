@@ -30,8 +30,8 @@ def test_the_stream_shows_only_your_own_new_items(sqlite_url: str) -> None:
         ice = issue_key(engine, ori="VTICE0900")
         admin = issue_key(engine, admin_scope="*")
         stream_url = f"{url}/v1/mailbox/stream"
-        assert httpx.get(stream_url, params={"key": admin}).status_code == 403
-        assert httpx.get(stream_url, params={"key": "nope"}).status_code == 401
+        assert httpx.get(stream_url, headers=_auth(admin)).status_code == 403
+        assert httpx.get(stream_url, headers=_auth("nope")).status_code == 401
 
         def post(key: str, text: str) -> str:
             reply = httpx.post(
@@ -49,7 +49,7 @@ def test_the_stream_shows_only_your_own_new_items(sqlite_url: str) -> None:
         connected = threading.Event()
 
         def watch() -> None:
-            with httpx.stream("GET", stream_url, params={"key": ny}, timeout=10) as r:
+            with httpx.stream("GET", stream_url, headers=_auth(ny), timeout=10) as r:
                 for line in r.iter_lines():
                     if line.startswith(": connected"):
                         connected.set()
@@ -96,7 +96,7 @@ def test_the_stream_shows_items_another_hub_on_the_database_wrote(sqlite_url: st
 
         def watch() -> None:  # on hub B
             with httpx.stream(
-                "GET", f"{url_b}/v1/mailbox/stream", params={"key": ny}, timeout=10
+                "GET", f"{url_b}/v1/mailbox/stream", headers=_auth(ny), timeout=10
             ) as r:
                 for line in r.iter_lines():
                     if line.startswith(": connected"):
@@ -117,3 +117,7 @@ def test_the_stream_shows_items_another_hub_on_the_database_wrote(sqlite_url: st
         assert sent.status_code == 202
         watcher.join(10)
         assert [(e["message_id"], e["key"]) for e in events] == [(sent.json()["id"], "DR")]
+
+
+def _auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

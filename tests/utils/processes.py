@@ -49,7 +49,11 @@ class HubProcess:
 
 
 def start_hub(
-    database_url: str, folder: Path, env: Mapping[str, str] | None = None, name: str = "hub"
+    database_url: str,
+    folder: Path,
+    env: Mapping[str, str] | None = None,
+    name: str = "hub",
+    log_level: str = "warning",
 ) -> HubProcess:
     """Start `switch serve` on a free port (not yet answering: see `ready`)."""
     port = free_port()
@@ -61,7 +65,7 @@ def start_hub(
     }
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [str(SWITCH), "serve", "--port", str(port), "--log-level", "warning"],
+            [str(SWITCH), "serve", "--port", str(port), "--log-level", log_level],
             cwd=folder,
             env=environment,
             stdin=subprocess.DEVNULL,

@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from switch.keys import issue_key, revoke_key
 from tests.web.conftest import WebHub, screenshot
 
 DENY_BACKGROUND = "rgb(253, 230, 228)"
@@ -207,5 +208,89 @@ def test_the_page_asks_for_a_key_and_reads_large(browser: Any, hub: WebHub) -> N
         hub.send("VTICE0900", "DQ.VTICE0900.WA.*BIG1.TXTOLN/WDL0000003")
         expect(page.locator(".flow.deny")).to_have_count(1)
         screenshot(page, "large-type")
+    finally:
+        context.close()
+
+
+def _live_page(browser: Any, hub: WebHub, key: str) -> tuple[Any, Any, list[Any]]:
+    """A new page opened with `key`, and every request it makes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    requests: list[Any] = []
+    page.on("request", lambda request: requests.append(request))
+    page.goto(f"{hub.url}/#key={key}")
+    return context, page, requests
+
+
+def _stream_urls(requests: list[Any]) -> list[str]:
+    return [r.url for r in requests if "/v1/events" in r.url]
+
+
+def test_the_pages_stream_opens_with_a_ticket_never_the_key(browser: Any, hub: WebHub) -> None:
+    context, page, requests = _live_page(browser, hub, hub.admin)
+    try:
+        page.wait_for_selector('body[data-ready="true"]')
+        expect(page.locator("#live")).to_have_attribute("data-state", "live")
+        [stream] = _stream_urls(requests)
+        assert re.fullmatch(rf"{re.escape(hub.url)}/v1/events\?ticket=st_[\w-]{{43}}", stream)
+        # The key went in a header only, never in a URL the hub could log.
+        sent = [r for r in requests if r.url.startswith(f"{hub.url}/")]
+        assert not [r.url for r in sent if hub.admin in r.url.split("#")[0]]
+        [asked] = [r for r in requests if r.url.endswith("/v1/stream-tickets")]
+        assert (asked.method, asked.headers["authorization"]) == ("POST", f"Bearer {hub.admin}")
+        assert asked.post_data_json == {"stream": "events"}
+    finally:
+        context.close()
+
+
+def test_the_page_reconnects_with_a_fresh_ticket_when_the_hub_drops_it(
+    browser: Any, hub: WebHub
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    requests: list[Any] = []
+    page.on("request", lambda request: requests.append(request))
+    dropped: list[str] = []
+
+    def drop_first(route: Any) -> None:
+        if not dropped:  # the hub "restarts": the first stream ends at once
+            dropped.append(route.request.url)
+            route.fulfill(status=200, content_type="text/event-stream", body=": connected\n\n")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/v1/events\?.*"), drop_first)
+    # The first ask for a ticket meets a hub not answering: the page tries again.
+    page.route("**/v1/stream-tickets", lambda route: route.abort(), times=1)
+    try:
+        page.goto(f"{hub.url}/#key={hub.admin}")
+        page.wait_for_selector('body[data-ready="true"]')
+        expect(page.locator("#live")).to_have_attribute("data-state", "live")
+        asked = [r.url for r in requests if r.url.endswith("/v1/stream-tickets")]
+        first, second = _stream_urls(requests)
+        assert len(asked) == 3  # refused at the network, then one per stream
+        assert first == dropped[0] and second != first and "ticket=st_" in second
+        reply = hub.send("VTICE0900", "DQ.VTICE0900.WA.*AGAIN1.TXTOLN/WDL0000004")
+        expect(page.locator(f'.flow[data-id="{reply["id"]}"]')).to_have_count(1)
+    finally:
+        context.close()
+
+
+def test_the_page_stops_and_asks_for_a_key_when_its_key_is_revoked(
+    browser: Any, hub: WebHub
+) -> None:
+    engine = hub.runtime.engine
+    key = issue_key(engine, admin_scope="*")
+    context, page, requests = _live_page(browser, hub, key)
+    try:
+        page.wait_for_selector('body[data-ready="true"]')
+        expect(page.locator("#live")).to_have_attribute("data-state", "live")
+        revoke_key(engine, hub.runtime.keys.resolve(key).key_id)
+        expect(page.locator("#key-panel")).to_be_visible()
+        expect(page.locator("#key-error")).to_have_text("The live view ended: key revoked.")
+        expect(page.locator("#live")).to_have_attribute("data-state", "offline")
+        assert len(_stream_urls(requests)) == 1  # no retry with a dead key
     finally:
         context.close()

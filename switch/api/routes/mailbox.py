@@ -1,7 +1,8 @@
 """The caller's mailbox: list, acknowledge, and a live stream of new items.
 
-The stream takes the key as `?key=` too (EventSource cannot send headers),
-as /v1/events does; it shows the key's own ORI only.
+The stream opens with the key in the header or with a stream ticket
+(EventSource cannot send headers; switch.api.stream_auth), as /v1/events
+does, and ends when that key stops working; it shows the key's own ORI only.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from switch.api.deps import AgencyDep, RuntimeDep, bearer
-from switch.api.streams import StreamsClosed, live_streams
+from switch.api.deps import AgencyDep, RuntimeDep
+from switch.api.stream_auth import MailboxKeyDep
+from switch.api.streams import KeyWithdrawn, StreamsClosed, live_streams
 from switch.audit.queries import ack_mailbox, last_mailbox_seq, list_mailbox
-from switch.errors import ForbiddenError
 from switch.router import utc_now
 
 router = APIRouter(prefix="/v1/mailbox", tags=["mailbox"])
@@ -59,13 +60,11 @@ def acknowledge(identity: AgencyDep, runtime: RuntimeDep, body: Ack) -> dict[str
 async def stream(
     request: Request,
     runtime: RuntimeDep,
-    key: str | None = None,
+    key: MailboxKeyDep,
     after: int | None = Query(default=None, ge=0, le=MAX_SEQ),
 ) -> StreamingResponse:
-    identity = runtime.keys.resolve(bearer(request) or key)
-    if identity.ori is None:
-        raise ForbiddenError("a mailbox belongs to an agency key")
-    ori = identity.ori
+    ori = key.identity.ori
+    assert ori is not None  # MailboxKeyDep refuses other keys
     streams = live_streams(request)
     events = runtime.hub.mailbox_events
     queue = events.subscribe()
@@ -84,7 +83,7 @@ async def stream(
             quiet_since = time.monotonic()
             while True:
                 if not pending:
-                    event = await streams.get(queue, OTHER_HUBS_SECONDS)
+                    event = await streams.get(queue, OTHER_HUBS_SECONDS, key)
                     if event is None:
                         # Items another hub on this database wrote raise no
                         # event here: look for them every OTHER_HUBS_SECONDS.
@@ -100,6 +99,8 @@ async def stream(
                 if time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
                     quiet_since = time.monotonic()
                     yield ": heartbeat\n\n"
+        except KeyWithdrawn as ended:
+            yield ended.event
         except StreamsClosed:
             return  # the hub is stopping: the stream ends as a finished response
         finally:

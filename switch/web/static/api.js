@@ -60,6 +60,13 @@ export async function api(path, { method = "GET", json, body, contentType } = {}
   return data;
 }
 
+/** A ticket that opens the live stream `stream` once, within a minute: an
+ *  EventSource cannot send the key in a header, and a key in a URL is logged. */
+export async function streamTicket(stream) {
+  const { ticket } = await api("/v1/stream-tickets", { method: "POST", json: { stream } });
+  return ticket;
+}
+
 let agencies = null;
 
 /** The directory, fetched once. */

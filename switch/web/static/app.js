@@ -1,6 +1,6 @@
 // The trainer's view: wires the key, the live event stream and the panels.
 
-import { ApiError, api, currentKey, directory, forgetKey, loadKey, requesterClasses, saveKey } from "./api.js";
+import { ApiError, api, directory, forgetKey, loadKey, requesterClasses, saveKey, streamTicket } from "./api.js";
 import { option, parseMessage } from "./dom.js";
 import { DetailView } from "./detail.js";
 import { FlowView } from "./flow.js";
@@ -31,16 +31,24 @@ function askForKey(message = "") {
   setLive("offline", "not connected");
 }
 
-/** An admin key the hub knows, or a reason why not. */
-async function checkKey() {
+/** Null for an admin key the hub knows, else why not: `refused` when the
+ *  hub refused the key, rather than not answering. */
+async function keyProblem() {
   try {
     await api("/v1/policies");
     return null;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return "The hub does not know this key.";
-    if (err instanceof ApiError && err.status === 403) return "This is an agency key; the live view needs an admin key.";
-    return `The hub did not answer: ${err.message}`;
+    if (err instanceof ApiError && err.status === 401) return { refused: true, message: "The hub does not know this key." };
+    if (err instanceof ApiError && err.status === 403) {
+      return { refused: true, message: "This is an agency key; the live view needs an admin key." };
+    }
+    return { refused: false, message: `The hub did not answer: ${err.message}` };
   }
+}
+
+/** An admin key the hub knows, or a reason why not. */
+async function checkKey() {
+  return (await keyProblem())?.message ?? null;
 }
 
 function tabs(onShow) {
@@ -67,30 +75,58 @@ function tabs(onShow) {
   });
 }
 
+// Wait before opening the stream again after it drops.
+const RETRY_MS = 2000;
+
 class Live {
   constructor(onEvent) {
     this.onEvent = onEvent;
     this.source = null;
     this.paused = false;
+    this.attempt = 0;
+    this.retry = null;
   }
 
-  connect() {
-    this.source?.close();
-    const source = new EventSource(`/v1/events?key=${encodeURIComponent(currentKey() ?? "")}`);
+  /** Open the stream with a fresh ticket: each opens one stream, once, so
+   *  every reconnect asks for another, never reusing the last. */
+  async connect() {
+    this.close();
+    const attempt = this.attempt;
+    let ticket;
+    try {
+      ticket = await streamTicket("events");
+    } catch {
+      if (attempt === this.attempt) this.#lost();
+      return;
+    }
+    if (attempt !== this.attempt) return; // closed, or connected again, meanwhile
+    const source = new EventSource(`/v1/events?ticket=${encodeURIComponent(ticket)}`);
     this.source = source;
     source.addEventListener("open", () => this.#status());
     source.addEventListener("message", (e) => this.onEvent(JSON.parse(e.data)));
-    source.addEventListener("error", async () => {
+    // The hub ends the stream when the key is revoked or expires, saying why.
+    source.addEventListener("end", (e) => {
       if (source !== this.source) return;
-      if (source.readyState === EventSource.CLOSED) {
-        setLive("offline", "disconnected");
-        const problem = await checkKey();
-        if (problem) askForKey(problem);
-        else setTimeout(() => { if (source === this.source) this.connect(); }, 3000);
-      } else {
-        setLive("reconnecting", "reconnecting…");
-      }
+      this.close();
+      askForKey(`The live view ended: ${JSON.parse(e.data).reason}.`);
     });
+    source.addEventListener("error", () => {
+      if (source !== this.source) return;
+      // The browser would retry with the spent ticket: close it and retry here.
+      this.close();
+      this.#lost();
+    });
+  }
+
+  /** The stream could not open, or dropped: a key the hub refuses is asked
+   *  for again; otherwise (a hub restarting, say) the stream is tried again. */
+  async #lost() {
+    setLive("reconnecting", "reconnecting…");
+    const attempt = this.attempt;
+    const problem = await keyProblem();
+    if (attempt !== this.attempt) return;
+    if (problem?.refused) askForKey(problem.message);
+    else this.retry = setTimeout(() => { if (attempt === this.attempt) this.connect(); }, RETRY_MS);
   }
 
   setPaused(paused) {
@@ -105,6 +141,8 @@ class Live {
   }
 
   close() {
+    this.attempt += 1;
+    clearTimeout(this.retry);
     this.source?.close();
     this.source = null;
   }
