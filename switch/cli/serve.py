@@ -43,8 +43,6 @@ def serve(
     # traceback uvicorn prints for a failed start-up.
     open_database(Settings().database_url).dispose()
     _refuse_unusable_audit_files()
-    if log_level.lower() in _SAYS_INFO:  # as uvicorn's own start-up lines
-        err_console.print(f"policies: {location}", highlight=False)
     # Loaded here so light verbs (keys, agencies) start fast.
     from switch.connections import ConnectionLimits
     from switch.server import serve as serve_hub
@@ -53,6 +51,9 @@ def serve(
         limits = ConnectionLimits.from_settings(Settings())
     except ValueError as exc:
         fail(str(exc))
+    # Only once every check has passed: a refusal stays the one line on stderr.
+    if log_level.lower() in _SAYS_INFO:  # as uvicorn's own start-up lines
+        err_console.print(f"policies: {location}", highlight=False)
     serve_hub(host=host, port=port, log_level=log_level, limits=limits)
 
 

@@ -70,8 +70,14 @@ def test_each_401_is_counted_with_who_what_and_where_and_no_secret(database_url:
         1,
     )
     guessed = rows[unknown.json()["id"]]
-    assert again.json()["id"] == streamed.json()["id"] == guessed.id  # one window: this client
-    assert guessed.identity == "unknown:*" and guessed.count == 3  # two made-up keys
+    assert again.json()["id"] == guessed.id  # one window: this client, this reason
+    # One made-up key, twice: named by a hash prefix, never the key itself.
+    assert guessed.identity.startswith("unknown:") and guessed.count == 2
+    assert guessed.identity != "unknown:*" and "sw_guess" not in guessed.identity
+    # A key in a stream's URL is refused for that, whatever the key: a window of its own.
+    in_url = rows[streamed.json()["id"]]
+    assert in_url.id != guessed.id and in_url.count == 1
+    assert in_url.raw == "GET /v1/events?key=..." and "ticket" in in_url.detail
     assert (guessed.raw, guessed.client, guessed.outcome) == (
         "GET /v1/audit?ori=NY0303000",
         "testclient",
