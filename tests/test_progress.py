@@ -170,9 +170,11 @@ def test_history_verify_replay_and_prune_print_progress_lines(
 
     prune = runner.invoke(app, ["audit", "prune", "--before", "2024-10-02", "--db", sqlite_url])
     assert prune.exit_code == 0, prune.stderr
-    # The first prune signs its anchor with a key it makes, and says so first.
-    made, *walked = prune.stderr.splitlines()
-    assert made.startswith("made a new audit key ")
+    # A prune signs its anchor; where no audit key exists yet (beside a SQLite
+    # file, say) it makes one and says so in a line of its own.
+    lines = prune.stderr.splitlines()
+    walked = [line for line in lines if not line.startswith("made a new audit key ")]
+    assert len(lines) - len(walked) <= 1
     assert walked == _walk("verify before prune")
 
 
