@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -65,10 +65,16 @@ def messages(directory: Directory, senders: int) -> list[tuple[str, str]]:
 
 @contextmanager
 def serving(
-    command: list[str], env: dict[str, str], url: str, warm_answers: int = 1
+    command: list[str],
+    env: dict[str, str],
+    url: str,
+    warm_answers: int = 1,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> Iterator[int]:
     """A server process until the block ends; yields its pid."""
-    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, preexec_fn=preexec_fn
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ import httpx
 from rich.console import Console
 
 from bench._section import run_section
+from bench.hub import serving
 from simulators.dmv import StateDMV
 from switch.audit.database import migrate, open_engine
 from switch.keys import issue_key
@@ -187,31 +187,13 @@ def _limit_open_files() -> None:
 def hub(switch: str, database_url: str, port: int) -> Iterator[int]:
     """`switch serve` at 1,024 open files until the block ends; yields its pid."""
     command = [switch, "serve", "--port", str(port), "--log-level", "critical"]
-    process = subprocess.Popen(
+    with serving(
         command,
-        env={**os.environ, "SWITCH_DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL,
+        {"SWITCH_DATABASE_URL": database_url},
+        f"http://127.0.0.1:{port}",
         preexec_fn=_limit_open_files,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{switch} serve did not start (exit {process.returncode})")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json().get("warm"):
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        yield process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    ) as pid:
+        yield pid
 
 
 def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
