@@ -248,13 +248,22 @@ TITLES = {
 }
 
 
+# Below this line BENCHMARKS.md holds measurements taken by hand (before and
+# after a change, across commits); a new `make bench` keeps them.
+KEPT = "<!-- measured by hand: kept by make bench -->"
+
+
 def write(path: Path, machine: list[str], found: dict[str, dict[str, Any] | None]) -> None:
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = old[old.index(KEPT) :] if KEPT in old else ""
     lines = ["# Benchmarks", "", "Written by `make bench`; every ratio is from one run.", ""]
     lines += machine
     for name, result in found.items():
         title, render = TITLES[name]
         lines += ["", f"## {title} (`make bench-{name}`)", ""]
         lines += render(result) if result else ["Failed in this run: see its output."]
+    if kept:
+        lines += ["", kept.rstrip("\n")]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
