@@ -33,9 +33,9 @@ from rich.table import Table
 from bench._databases import postgres_database
 from bench._load import percentile
 from bench._section import run_section
-from switch.audit.database import migrate, open_engine
 from switch.audit.records import AuditRecord, Outcome, new_message_id
 from switch.audit.writer import GroupCommitWriter
+from switch.db.database import migrate, open_engine
 
 WRITERS = (1, 16, 256)
 

@@ -35,15 +35,15 @@ from rich.table import Table
 from bench._section import run_section
 from bench.hub import messages, serving
 from switch.directory import Directory
-from switch.server import free_port
+from switch.serving.server import free_port
 
 BIN = Path(sys.executable).parent
 
 # Made in the checkout under test, so its database has that checkout's schema.
 KEYS_SCRIPT = """
 import json, sys
-from switch.audit.database import migrate, open_engine
-from switch.keys import issue_keys
+from switch.db.database import migrate, open_engine
+from switch.access.keys import issue_keys
 engine = open_engine(sys.argv[1])
 migrate(engine)
 print(json.dumps(issue_keys(engine, json.loads(sys.argv[2]))))

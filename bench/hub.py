@@ -32,10 +32,10 @@ from rich.table import Table
 from bench._profile import summarise
 from bench._section import run_section
 from simulators.dmv import StateDMV
-from switch.audit.database import migrate, open_engine
+from switch.access.keys import issue_keys
+from switch.db.database import migrate, open_engine
 from switch.directory import Directory
-from switch.keys import issue_keys
-from switch.server import free_port
+from switch.serving.server import free_port
 
 TARGET_RATIO = 0.4
 TARGET_P99_MS = 25.0

@@ -27,9 +27,9 @@ from rich.table import Table
 from bench._load import percentile
 from bench._section import run_section
 from simulators.dmv import StateDMV
+from switch.access.keys import Identity
+from switch.app.runtime import Runtime
 from switch.directory import Directory
-from switch.keys import Identity
-from switch.runtime import Runtime
 from switch.settings import Settings
 
 WARM_TIMEOUT_SECONDS = 120.0

@@ -40,7 +40,7 @@ from sqlalchemy import Engine, text
 
 from bench._databases import postgres_database
 from simulators.history import HistoryPlan, HistoryResult, write_history
-from switch.audit.database import migrate, open_engine
+from switch.db.database import migrate, open_engine
 from switch.directory import Directory
 from switch.impact.replay import replay_policies
 from switch.impact.replay_input import load_candidates

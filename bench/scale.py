@@ -37,10 +37,10 @@ from bench.hub import (
     serving,
     sustained,
 )
-from switch.audit.database import migrate, open_engine
+from switch.access.keys import issue_keys
+from switch.db.database import migrate, open_engine
 from switch.directory import Directory
-from switch.keys import issue_keys
-from switch.server import free_port
+from switch.serving.server import free_port
 
 WORKERS = (1, 2, 4)
 

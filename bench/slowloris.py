@@ -37,9 +37,9 @@ from rich.console import Console
 from bench._section import run_section
 from bench.hub import serving
 from simulators.dmv import StateDMV
-from switch.audit.database import migrate, open_engine
-from switch.keys import issue_key
-from switch.server import free_port
+from switch.access.keys import issue_key
+from switch.db.database import migrate, open_engine
+from switch.serving.server import free_port
 
 BIN = Path(sys.executable).parent
 NOFILE = 1024

@@ -27,8 +27,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, or_, select
 
 from switch.audit import chain
-from switch.audit.schema import audit_records
 from switch.audit.verify import ANCHOR_OUTCOME
+from switch.db.schema import audit_records
 from switch.directory import Directory
 from switch.directory.model import Agency
 from switch.messages.model import RESPONSE_KEYS, Message

@@ -17,23 +17,23 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     ├── ForbiddenError          HTTP 403: a known key asking for what it may not have
     ├── NotFoundError           HTTP 404
     ├── AuditUnavailable        HTTP 503: the audit could not commit (switch.audit.writer)
-    ├── TicketsUnavailable      HTTP 503: no stream ticket issued or spent (switch.tickets)
+    ├── TicketsUnavailable      HTTP 503: no stream ticket issued or spent (switch.access.tickets)
     ├── ChainError              HTTP 503: the audit chain has no head (switch.audit.chain)
     ├── RegistryUnavailable     HTTP 503: the court registry could not be asked
     ├── PruneRefused            HTTP 409: a prune of the last year (switch.audit.prune)
     ├── AuditKeyError           HTTP 503: an audit key that cannot be used (switch.audit.signing)
     ├── CheckpointFileError     HTTP 503: a checkpoint file that cannot be used
     │                           (switch.audit.signed_checkpoints)
-    ├── RateLimited             HTTP 429: an ORI over its rate, with the SM (switch.ratelimit)
-    ├── RequestTimeout          HTTP 408: a request not whole in time (switch.connections)
-    ├── ServerBusy              HTTP 503: a connection over a cap (switch.connections)
+    ├── RateLimited             HTTP 429: an ORI over its rate (switch.access.ratelimit)
+    ├── RequestTimeout          HTTP 408: a request not whole in time (switch.serving.connections)
+    ├── ServerBusy              HTTP 503: a connection over a cap (switch.serving.connections)
     ├── AuditQueryError         HTTP 422: an audit search asked for badly (switch.audit.search)
     ├── PolicyError             HTTP 422: a policy refused whole (switch.policy.loader)
     │   └── UnknownState        HTTP 422: a policy for no jurisdiction (switch.policy.store)
     ├── NoPolicies              no policy file found: a hub refuses to start (switch.policy.store)
     ├── WarrantError            HTTP 422: a warrant the registry refuses (switch.warrants)
     ├── ReportError             HTTP 422: a report asked for badly (switch.reports)
-    ├── DatabaseURLError        a database URL that opens no database (switch.audit.database_url)
+    ├── DatabaseURLError        a database URL that opens no database (switch.db.database_url)
     ├── ReplayError             a replay that cannot run (switch.impact)
     └── DirectoryError          a directory that cannot be loaded (switch.directory)
 """

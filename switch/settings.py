@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from switch.ratelimit import DEFAULT_RATE_LIMITS, parse_rate_limits
+from switch.rate_limits import DEFAULT_RATE_LIMITS, parse_rate_limits
 
 DEFAULT_DATABASE_URL = "sqlite:///switch.db"
 
@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SWITCH_", extra="ignore")
 
     # A SQLAlchemy URL (sqlite:///PATH, postgresql://USER@HOST/DB) or a plain
-    # path, a SQLite file. Read where it is opened (switch.audit.database_url),
+    # path, a SQLite file. Read where it is opened (switch.db.database_url),
     # so that a bad one is a one-line DatabaseURLError there, not a
     # validation error from every verb that reads settings.
     database_url: str = DEFAULT_DATABASE_URL
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     # `CLASS=RATE/BURST,...` where CLASS is a component (ICE-ERO), an ORION
     # type (PD, FE) or `default`; RATE is messages a second, BURST how many
     # at once; `CLASS=0` lifts a class's limit, `0` alone turns limits off.
-    # Details in switch/ratelimit.py.
+    # Details in switch/access/ratelimit.py.
     rate_limits: str = DEFAULT_RATE_LIMITS
     # Refusals of requests with no good key (401s, and anonymous 413, 414,
     # 422 and 431) from one client for one reason are counted over this
@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     refusal_window_seconds: float = Field(default=2.0, gt=0, le=60)
     # The audit key (Ed25519, PEM, mode 0600) that signs checkpoints of the
     # audit chain and prune anchors; made at first start. None: beside a
-    # SQLite database file, else in the state folder (switch/audit/locations.py).
+    # SQLite database file, else in the state folder (switch/db/locations.py).
     audit_key_file: Path | None = None
     # The append-only file of signed checkpoints (JSON lines), one written
     # when the chain has grown by this many records or, if it grew at all,
@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     audit_checkpoint_file: Path | None = None
     audit_checkpoint_records: int = Field(default=1000, ge=1)
     audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
-    # Slow and greedy clients (switch/connections.py): a request, headers and
+    # Slow and greedy clients (switch/serving/connections.py): a request, headers and
     # body, must arrive whole within this many seconds; the hub holds at most
     # this many connections (0: three quarters of its open-file limit) and
     # this many from one client address (0: no cap per address).

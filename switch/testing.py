@@ -25,11 +25,11 @@ import httpx
 import pytest
 
 from simulators.mockstate import MockStateControl, running_state
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
 from switch.client import SwitchClient
 from switch.destinations.http import HttpDestination
-from switch.keys import issue_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.serving.server import running_hub
 from switch.settings import Settings
 from switch.warrants import WarrantRegistry
 

@@ -1,4 +1,4 @@
-"""The log filter (switch.access_log): the values of `key` and `ticket` in a
+"""The log filter (switch.serving.access_log): the values of `key` and `ticket` in a
 URL, and anything shaped like a key or a ticket, are written as `...`;
 nothing else changes."""
 
@@ -11,7 +11,7 @@ from urllib.parse import quote
 from hypothesis import given
 from hypothesis import strategies as st
 
-from switch.access_log import RedactSecrets, redact
+from switch.serving.access_log import RedactSecrets, redact
 
 KEY = "sw_0123456789ab_" + "K" * 43
 TICKET = "st_" + "T" * 43

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from simulators.dmv import StateDMV
+from switch.access.keys import issue_key
 from switch.api.app import create_app
 from switch.api.deps import get_admin
-from switch.audit.schema import audit_records
-from switch.keys import issue_key
-from switch.runtime import Runtime
+from switch.app.runtime import Runtime
+from switch.db.schema import audit_records
 from tests.utils.hubs import Keys, make_client
 
 WA_OLN = StateDMV("WA").driver(5)["OLN"]

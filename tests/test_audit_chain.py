@@ -26,12 +26,12 @@ from sqlalchemy.exc import DataError, IntegrityError
 from typer.testing import CliRunner
 
 from switch.audit import chain
-from switch.audit.database import MIGRATIONS, migrate, open_engine
 from switch.audit.records import LateOutcomes, Outcome
-from switch.audit.schema import audit_chain_head, audit_records
 from switch.audit.verify import verify
 from switch.audit.writer import _RECORD_COLUMNS
 from switch.cli import app
+from switch.db.database import MIGRATIONS, migrate, open_engine
+from switch.db.schema import audit_chain_head, audit_records
 from tests.utils.audit_chain import NOW, finding, record, run_sql, write, write_aged
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,7 +234,7 @@ def test_two_writers_in_two_engines_keep_one_chain(engine: Engine, database_url:
 _WRITER = """
 import asyncio, sys
 from datetime import UTC, datetime
-from switch.audit.database import open_engine
+from switch.db.database import open_engine
 from switch.audit.records import AuditRecord, Outcome
 from switch.audit.writer import GroupCommitWriter
 url, prefix = sys.argv[1:]

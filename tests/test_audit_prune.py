@@ -15,12 +15,12 @@ from sqlalchemy import text as sql
 from typer.testing import CliRunner
 
 from simulators.history import HistoryPlan, write_history
-from switch.audit.database import migrate, open_engine
 from switch.audit.prune import PruneRefused, describe, prune
-from switch.audit.schema import audit_records, mailbox
 from switch.audit.signing import AuditKey
 from switch.audit.verify import verify
 from switch.cli import app
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_records, mailbox
 from switch.directory import Directory
 from switch.policy import PolicyStore
 from tests.utils.audit_chain import (

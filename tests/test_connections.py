@@ -1,4 +1,4 @@
-"""The connection guard (switch/connections.py) on a fake clock: request
+"""The connection guard (switch/serving/connections.py) on a fake clock: request
 deadlines, the caps per address and overall, and who gives way at the cap.
 
 The protocol runs on a real event loop for its request tasks, but its
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
-from switch.connections import (
+from switch.serving.connections import (
     LINGER_SECONDS,
     ConnectionGate,
     ConnectionLimits,

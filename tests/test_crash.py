@@ -27,10 +27,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from simulators.dmv import StateDMV
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import audit_records, forward_queue, mailbox
-from switch.instances import STALE_SECONDS
-from switch.keys import issue_key
+from switch.access.keys import issue_key
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_records, forward_queue, mailbox
+from switch.forwarding.instances import STALE_SECONDS
 from tests.utils.processes import hub_process, wait_for
 
 SENDER = "NY0303000"

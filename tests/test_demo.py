@@ -17,9 +17,9 @@ from rich.console import Console
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from switch.audit.database import open_engine
-from switch.audit.schema import audit_records
 from switch.cli import app
+from switch.db.database import open_engine
+from switch.db.schema import audit_records
 from switch.demo.run import run_demo
 from switch.demo.scenario import scripted_steps
 from switch.demo.traffic import CYCLE

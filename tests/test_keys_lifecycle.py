@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import audit_records
+from switch.access.keys import KeyRing, digest, issue_key, list_keys, revoke_key
+from switch.app.runtime import Runtime
 from switch.cli import app
 from switch.cli.keys import expiry
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_records
 from switch.errors import AuthError, NotFoundError
-from switch.keys import KeyRing, digest, issue_key, list_keys, revoke_key
-from switch.runtime import Runtime
 from tests.utils.hubs import make_client
 
 runner = CliRunner()
@@ -230,9 +230,9 @@ def test_describe_names_unknown_and_missing_keys(sqlite_url: str) -> None:
 def test_refused_keys_are_remembered_within_a_bound(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import switch.keys
+    import switch.access.keys
 
-    monkeypatch.setattr(switch.keys, "REFUSED_CACHE", 8)
+    monkeypatch.setattr(switch.access.keys, "REFUSED_CACHE", 8)
     engine = open_engine(sqlite_url)
     migrate(engine)
     ring = KeyRing(engine)

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 import switch.settings
+from switch.app.runtime import Runtime, find_policies
 from switch.cli import app
 from switch.policy import NoPolicies
-from switch.runtime import Runtime, find_policies
-from switch.server import free_port
+from switch.serving.server import free_port
 from switch.settings import Settings, packaged_policies, policy_location
 
 SWITCH = Path(sys.executable).parent / "switch"

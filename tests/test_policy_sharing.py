@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import policy_changes
+from switch.db.database import migrate, open_engine
+from switch.db.schema import policy_changes
 from switch.policy import PolicyError, PolicyStore
 from switch.policy.shared import SharedPolicies
 from tests.policy.helpers import request

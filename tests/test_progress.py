@@ -14,8 +14,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from switch import progress
-from switch.audit.database import open_engine
 from switch.cli import app
+from switch.db.database import open_engine
 from switch.impact.replay_source import count_queries
 from switch.progress import ProgressLines, duration, progress_line, shown
 

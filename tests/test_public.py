@@ -1,5 +1,5 @@
-"""switch.public: the shapes are the routes' declared models, the POST reply
-built by hand in switch.replies is exactly ReplyPublic, and the client reads
+"""switch.audit.public: the shapes are the routes' declared models, the POST reply
+built by hand in switch.core.replies is exactly ReplyPublic, and the client reads
 every shape the projection gives."""
 
 from __future__ import annotations
@@ -12,22 +12,22 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
+from switch.access.keys import Identity
+from switch.access.visibility import project
 from switch.api.app import create_app
-from switch.client import Reply, Result, StoredMessage, Withheld
-from switch.errors import InvalidFormat
-from switch.keys import Identity
-from switch.messages import parse
-from switch.messages.model import OutputMessage
-from switch.policy.decision import Decision, Obligation
-from switch.public import (
+from switch.audit.public import (
     MessagePublic,
     OutcomePublic,
     ReplyPublic,
     ResponsePublic,
 )
-from switch.replies import accepted_reply, error_reply, routed_reply
-from switch.router import DestinationResult, RouteResult
-from switch.visibility import project
+from switch.client import Reply, Result, StoredMessage, Withheld
+from switch.core.replies import accepted_reply, error_reply, routed_reply
+from switch.core.router import DestinationResult, RouteResult
+from switch.errors import InvalidFormat
+from switch.messages import parse
+from switch.messages.model import OutputMessage
+from switch.policy.decision import Decision, Obligation
 from tests.utils.hubs import make_client
 
 MESSAGE = parse("DQ.NY0303000.WA,OR.TXTOLN/WDL123456789")

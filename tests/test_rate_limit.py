@@ -15,17 +15,11 @@ from sqlalchemy import select
 
 from simulators.traffic.generator import constant_offsets
 from simulators.traffic.profiles import PROFILES
-from switch.audit.schema import audit_records
+from switch.access.ratelimit import RateLimiter, TokenBucket
+from switch.db.schema import audit_records
 from switch.directory import JURISDICTIONS, Directory
 from switch.messages import parse, parse_output
-from switch.ratelimit import (
-    DEFAULT_CLASS,
-    DEFAULT_LIMIT,
-    Limit,
-    RateLimiter,
-    TokenBucket,
-    parse_rate_limits,
-)
+from switch.rate_limits import DEFAULT_CLASS, DEFAULT_LIMIT, Limit, parse_rate_limits
 from switch.settings import Settings
 from tests.utils.hubs import Keys, make_client
 

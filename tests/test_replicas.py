@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from simulators.dmv import StateDMV
-from switch.audit.database import open_engine
-from switch.keys import issue_key
+from switch.access.keys import issue_key
+from switch.db.database import open_engine
 from tests.utils.processes import SWITCH, HubProcess, hub_processes, wait_for
 
 pytestmark = pytest.mark.postgres

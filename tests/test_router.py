@@ -7,12 +7,12 @@ import asyncio
 import pytest
 
 from simulators.dmv import StateDMV
+from switch.core.router import Router
 from switch.destinations.registry import build_destinations
 from switch.directory import Directory
 from switch.errors import InvalidDestination, NotAllowed
 from switch.messages import parse
 from switch.policy import PermitAll
-from switch.router import Router
 from tests.utils.destinations import DenyComponent, FakeState
 
 DIRECTORY = Directory.load()

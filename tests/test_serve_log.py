@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from switch.audit.database import migrate, open_engine
-from switch.keys import issue_key
+from switch.access.keys import issue_key
+from switch.db.database import migrate, open_engine
 from tests.utils.processes import ready, start_hub
 
 

@@ -6,10 +6,10 @@ import httpx
 from typer.testing import CliRunner
 
 from simulators.dmv import StateDMV
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
 from switch.cli import app
-from switch.keys import issue_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.serving.server import running_hub
 from switch.settings import Settings
 
 

@@ -18,10 +18,10 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from switch.audit.database import migrate, open_engine
+from switch.access.keys import issue_key
 from switch.cli import app
-from switch.keys import issue_key
-from switch.server import free_port
+from switch.db.database import migrate, open_engine
+from switch.serving.server import free_port
 from tests.utils.databases import Databases
 from tests.utils.processes import HubProcess, hub_process, wait_for
 

@@ -1,4 +1,4 @@
-"""Stream tickets (switch.tickets): each opens its stream once, within its
+"""Stream tickets (switch.access.tickets): each opens its stream once, within its
 lifetime, on any hub sharing the database, and only the stream it names."""
 
 from __future__ import annotations
@@ -12,10 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, text
 
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import stream_tickets
-from switch.errors import AuthError
-from switch.tickets import (
+from switch.access.tickets import (
     MAX_UNSPENT,
     PREFIX,
     TICKET_SECONDS,
@@ -23,6 +20,9 @@ from switch.tickets import (
     StreamTickets,
     TicketsUnavailable,
 )
+from switch.db.database import migrate, open_engine
+from switch.db.schema import stream_tickets
+from switch.errors import AuthError
 
 KEY = "a" * 64  # a key's digest
 OTHER_KEY = "b" * 64
@@ -176,7 +176,7 @@ def test_a_database_that_does_not_answer_is_a_503_never_a_server_error(
             "stream tickets are unavailable: the database did not answer; try again",
         )
     # One line each, naming the fault, never a traceback.
-    lines = [r for r in caplog.records if r.name == "switch.tickets"]
+    lines = [r for r in caplog.records if r.name == "switch.access.tickets"]
     assert len(lines) == 2 and all(r.exc_info is None for r in lines)
     assert all(r.getMessage().startswith("stream tickets unavailable: ") for r in lines)
 

@@ -1,4 +1,4 @@
-"""switch.visibility: what each reader sees of a message, for any message and
+"""switch.access.visibility: what each reader sees of a message, for any message and
 any reader (hypothesis), against the rule written out independently here."""
 
 from __future__ import annotations
@@ -6,8 +6,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from switch.keys import Identity
-from switch.public import (
+from switch.access.keys import Identity
+from switch.access.visibility import project, project_event
+from switch.audit.public import (
     FlowEvent,
     MessagePublic,
     OutcomePublic,
@@ -15,7 +16,6 @@ from switch.public import (
     ResponsePublic,
     SummaryPublic,
 )
-from switch.visibility import project, project_event
 
 STATES = ("WA", "OR", "NY", "VT", "TX", "CA")
 SECRET = "SOC/000621789"

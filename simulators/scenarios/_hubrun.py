@@ -16,10 +16,10 @@ from simulators.mockstate import MockStateControl, running_state
 from simulators.scenarios._model import Scenario
 from simulators.scenarios._player import Line, ScenarioPlayer
 from simulators.scenarios._targets import ClientTarget, prepare
+from switch.app.runtime import Runtime
 from switch.client import AsyncSwitchClient
 from switch.destinations.base import Destination
 from switch.destinations.http import HttpDestination
-from switch.runtime import Runtime
 
 RunStatus = Literal["running", "passed", "failed", "error"]
 

@@ -18,11 +18,11 @@ from sqlalchemy import Engine
 from simulators.dmv import StateDMV
 from simulators.mockstate import Fault, MockStateControl, running_state
 from simulators.scenarios._model import Scenario
+from switch.access.keys import issue_keys
+from switch.app.runtime import Runtime
 from switch.client import AsyncSwitchClient, Reply, SwitchClient, SwitchClientError
 from switch.directory import Directory
-from switch.keys import issue_keys
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.serving.server import running_hub
 from switch.settings import Settings
 from switch.warrants import WarrantRegistry
 

@@ -17,12 +17,12 @@ from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
-from switch.audit.database import open_engine
-from switch.audit.database_url import driver_reason, missing_sqlite_file, shown
+from switch.access.keys import issue_keys
+from switch.app.runtime import Runtime
 from switch.client import SwitchClient, SwitchClientError
-from switch.keys import issue_keys
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.db.database import open_engine
+from switch.db.database_url import driver_reason, missing_sqlite_file, shown
+from switch.serving.server import running_hub
 from switch.settings import Settings
 
 

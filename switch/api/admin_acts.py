@@ -20,12 +20,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import Request
 
+from switch.access.keys import Identity
 from switch.api.refusals import attempted, client_address
+from switch.app.runtime import Runtime
 from switch.audit.acts import Act, Actor
 from switch.directory import JURISDICTIONS
 from switch.errors import SwitchError
-from switch.keys import Identity
-from switch.runtime import Runtime
 
 
 def actor(identity: Identity, request: Request, status: int = 200) -> Actor:

@@ -17,6 +17,8 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from switch.access.ratelimit import RateLimited, RateLimiter
+from switch.access.tickets import StreamTickets
 from switch.api.limits import BodyTooLarge, RequestLimits
 from switch.api.refusals import audit_limit, audit_refusal, audit_rejected
 from switch.api.routes import (
@@ -37,12 +39,11 @@ from switch.api.routes import (
     web,
 )
 from switch.api.streams import LiveStreams
+from switch.app.runtime import Runtime
 from switch.audit.refusal_windows import RefusalWindows
+from switch.core.replies import error_json, response_json
 from switch.errors import SwitchError
-from switch.ratelimit import RateLimited, RateLimiter, parse_rate_limits
-from switch.replies import error_json, response_json
-from switch.runtime import Runtime
-from switch.tickets import StreamTickets
+from switch.rate_limits import parse_rate_limits
 
 log = logging.getLogger("switch.api")
 

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from switch.access.keys import Identity
+from switch.app.runtime import Runtime
 from switch.errors import AuthError, ForbiddenError
-from switch.keys import Identity
-from switch.runtime import Runtime
 
 
 # Dependencies are `async def` so FastAPI calls them on the event loop: a

@@ -24,14 +24,14 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from starlette.types import Scope
 
+from switch.access.keys import Identity
 from switch.api.deps import bearer
+from switch.app.runtime import Runtime
 from switch.audit.records import AuditRecord, new_message_id
 from switch.audit.refusal_windows import RefusalWindows
 from switch.audit.writer import AuditUnavailable
+from switch.core.router import utc_now
 from switch.errors import AuthError, SwitchError
-from switch.keys import Identity
-from switch.router import utc_now
-from switch.runtime import Runtime
 
 log = logging.getLogger("switch.api")
 

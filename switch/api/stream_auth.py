@@ -1,6 +1,6 @@
 """How a live stream is opened: with the key in the `Authorization` header,
 or, where the client cannot send headers (a browser's EventSource), with a
-stream ticket as `?ticket=` (switch.tickets). Never with `?key=`: a URL is
+stream ticket as `?ticket=` (switch.access.tickets). Never with `?key=`: a URL is
 written down in access logs, proxies and browser history, so a key there is
 refused with a pointer to tickets."""
 
@@ -12,11 +12,11 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from switch.access.keys import Identity, digest
+from switch.access.tickets import Stream, StreamTickets
 from switch.api.deps import RuntimeDep, bearer
 from switch.api.streams import StreamKey
 from switch.errors import AuthError, ForbiddenError
-from switch.keys import Identity, digest
-from switch.tickets import Stream, StreamTickets
 
 KEY_IN_URL = (
     "a key in the URL is refused, as URLs are logged: send it in the Authorization "

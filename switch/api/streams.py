@@ -3,7 +3,7 @@ when its key stops working, and when the hub starts to stop.
 
 An open stream asks again about the key it was opened with every
 `KEY_CHECK_SECONDS`, and before each item it hands over. The key ring
-(switch.keys) refuses a key from the instant it expires, and one revoked by
+(switch.access.keys) refuses a key from the instant it expires, and one revoked by
 any process within its recheck interval, so a stream ends within about
 KEY_CHECK_SECONDS + 2 * RECHECK_SECONDS (3 s) of its key's revocation or
 expiry, with a last `end` event saying why.
@@ -12,7 +12,7 @@ A live stream never ends by itself otherwise. uvicorn, stopping, waits for
 open responses up to its graceful timeout, then cancels them, logging
 `Cancel N running task(s), timeout graceful shutdown exceeded` and a
 traceback for each (N is 0 when the watcher happens to hang up as the
-timeout falls). So the server (switch.server) closes the hub's streams as
+timeout falls). So the server (switch.serving.server) closes the hub's streams as
 its shutdown begins, and each ends at once, as a finished response.
 """
 
@@ -26,8 +26,8 @@ from typing import Any, Generic, TypeVar
 from fastapi import Request
 from sqlalchemy.exc import DBAPIError
 
+from switch.access.keys import Identity, KeyRing
 from switch.errors import AuthError
-from switch.keys import Identity, KeyRing
 
 T = TypeVar("T")
 

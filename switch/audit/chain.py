@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, DateTime, Engine, Float, Integer, Table, insert
 
-from switch.audit.schema import audit_outcomes, audit_records
+from switch.db.schema import audit_outcomes, audit_records
 from switch.errors import SwitchError
 
 GENESIS = "0" * 64

@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, select
 
 from switch.audit.chain import CHAINED, HEAD_ID
-from switch.audit.schema import audit_chain_head
 from switch.audit.signed_checkpoints import (
     Checkpoint,
     CheckpointFileError,
@@ -35,6 +34,7 @@ from switch.audit.signed_checkpoints import (
     sign,
 )
 from switch.audit.signing import AuditKey
+from switch.db.schema import audit_chain_head
 
 log = logging.getLogger("switch.audit")
 

@@ -40,7 +40,7 @@ from switch.audit.acts import (
     record_all,
 )
 from switch.audit.chain import utc_text
-from switch.audit.schema import api_keys, audit_records, notices, policy_changes
+from switch.db.schema import api_keys, audit_records, notices, policy_changes
 
 FOLDED = (BASELINE, KEY_ISSUE, KEY_REVOKE, POLICY_PUT, NOTICES_SENT)
 

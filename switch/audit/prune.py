@@ -31,15 +31,15 @@ from switch.audit import anchors, chain
 from switch.audit.acts import Actor
 from switch.audit.crosscheck import carry_forward
 from switch.audit.records import new_message_id
-from switch.audit.schema import (
+from switch.audit.signing import AuditKey, PublicKeys
+from switch.audit.verify import ANCHOR_OUTCOME, Progress, verify
+from switch.db.schema import (
     audit_chain_head,
     audit_outcomes,
     audit_records,
     forward_queue,
     mailbox,
 )
-from switch.audit.signing import AuditKey, PublicKeys
-from switch.audit.verify import ANCHOR_OUTCOME, Progress, verify
 from switch.errors import SwitchError
 
 MIN_AGE = timedelta(days=365)

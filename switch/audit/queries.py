@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
-from switch.audit.schema import audit_outcomes, audit_records, mailbox
-from switch.public import MessagePublic
+from switch.audit.public import MessagePublic
+from switch.db.schema import audit_outcomes, audit_records, mailbox
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -60,7 +60,7 @@ def message_fields(row: Any, outcomes: Sequence[Any]) -> dict[str, Any]:
 
 
 def get_message(engine: Engine, message_id: str) -> MessagePublic | None:
-    """The message whole: who may read how much of it is `switch.visibility`'s."""
+    """The message whole: who may read how much of it is `switch.access.visibility`'s."""
     with engine.connect() as conn:
         row = conn.execute(select(audit_records).where(audit_records.c.id == message_id)).first()
         if row is None:

@@ -126,7 +126,7 @@ class AuditRecord:
     forwards: list[QueuedForward] = field(default_factory=list)
     # wait=0: the hub that will route it; a pending_deliveries row until then.
     pending_holder: str | None = None
-    # Columns most records leave NULL (switch.audit.schema says what each is).
+    # Columns most records leave NULL (switch.db.schema says what each is).
     kind: str | None = None
     act: str | None = None
     target: str | None = None

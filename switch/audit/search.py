@@ -4,7 +4,7 @@ outcome, decision and time, a page at a time in `seq` order.
 A record "touches" a state when its sender's ORI is in that state, one of
 its outcomes is at that state, or (an admin act) it is about that state; a
 state-scoped admin is given only those (the same rule as
-`switch.visibility.touches`, here in SQL so pages stay whole).
+`switch.access.visibility.touches`, here in SQL so pages stay whole).
 
 Records are of two kinds: `message` (messages and refused requests) and
 `admin` (admin acts, a prune's anchor among them); a search asks for one
@@ -21,10 +21,10 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Engine, and_, exists, or_, select
 
 from switch.audit.acts import ADMIN
+from switch.audit.public import AuditRecordPublic
 from switch.audit.queries import message_fields
-from switch.audit.schema import audit_outcomes, audit_records
+from switch.db.schema import audit_outcomes, audit_records
 from switch.errors import SwitchError
-from switch.public import AuditRecordPublic
 
 Order = Literal["desc", "asc"]
 Kind = Literal["message", "admin", "all"]
@@ -65,7 +65,7 @@ class AuditQuery:
 
 @dataclass(frozen=True, slots=True)
 class AuditPage:
-    # Whole: the route projects each by the reader's scope (switch.visibility).
+    # Whole: the route projects each by the reader's scope (switch.access.visibility).
     records: list[AuditRecordPublic]
     # The seq to continue from, or None when this page is the last.
     next_seq: int | None

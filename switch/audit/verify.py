@@ -30,9 +30,9 @@ from switch.audit.chain import (
 )
 from switch.audit.consistency import Consistency, Miss
 from switch.audit.crosscheck import TableFinding, cross_check
-from switch.audit.schema import audit_chain_head
 from switch.audit.signed_checkpoints import Checkpoint
 from switch.audit.signing import PublicKeys
+from switch.db.schema import audit_chain_head
 
 PAGE = 5_000
 ANCHOR_OUTCOME = "pruned"

@@ -29,14 +29,14 @@ from switch.audit.records import (
     QueuedForward,
     QueueUpdate,
 )
-from switch.audit.schema import (
+from switch.audit.wal_checkpoint import WalCheckpointer, writer_connection
+from switch.db.schema import (
     audit_records,
     forward_queue,
     mailbox,
     notices,
     pending_deliveries,
 )
-from switch.audit.wal_checkpoint import WalCheckpointer, writer_connection
 from switch.errors import SwitchError
 
 log = logging.getLogger("switch.audit")

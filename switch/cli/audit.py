@@ -17,13 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from switch import progress
 from switch.audit import signing
-from switch.audit.database import migrate
-from switch.audit.locations import audit_key_path, checkpoint_path
 from switch.audit.prune import describe, prune
 from switch.audit.signed_checkpoints import Checkpoint, CheckpointLog
 from switch.audit.signing import AuditKey, PublicKeys
 from switch.audit.verify import verify
 from switch.cli.common import err_console, fail, open_database
+from switch.db.database import migrate
+from switch.db.locations import audit_key_path, checkpoint_path
 from switch.errors import SwitchError
 from switch.settings import Settings
 

@@ -11,8 +11,8 @@ from rich.markup import escape
 from sqlalchemy import Engine
 
 from switch import terminal
-from switch.audit.database import connect_database
-from switch.audit.database_url import DatabaseURLError, missing_sqlite_file
+from switch.db.database import connect_database
+from switch.db.database_url import DatabaseURLError, missing_sqlite_file
 from switch.directory import JURISDICTIONS
 
 # Standard error for reasons and progress: soft-wrapped, never cut (switch.terminal).

@@ -31,7 +31,7 @@ def demo(
     # The hub's stack loads only for verbs that run it.
     from switch.demo.files import DemoFilesBusy
     from switch.demo.run import run_demo
-    from switch.server import HubStartError
+    from switch.serving.server import HubStartError
 
     try:
         run_demo(duration=duration, keep_serving=serve, port=port, database=database)

@@ -12,12 +12,12 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from switch import terminal
+from switch.access.keys import KeyInfo, issue_key, list_keys, revoke_key
 from switch.audit.acts import KEY_ISSUE, KEY_REVOKE, Act, Actor, acting
-from switch.audit.database import migrate
 from switch.cli.common import err_console, fail, known_state, open_database
+from switch.db.database import migrate
 from switch.directory import Directory
 from switch.errors import NotFoundError
-from switch.keys import KeyInfo, issue_key, list_keys, revoke_key
 from switch.moments import ISO_HINT, end_after, read_moment
 from switch.settings import Settings
 

@@ -9,8 +9,8 @@ from rich.table import Table
 
 from switch import terminal
 from switch.audit.acts import NOTICES_SENT, Actor, acting
-from switch.audit.database import migrate
 from switch.cli.common import err_console, fail, known_state, open_database
+from switch.db.database import migrate
 from switch.notices import list_notices, mark_sent
 from switch.settings import Settings
 

@@ -10,17 +10,17 @@ from pathlib import Path
 import typer
 
 from switch import terminal
-from switch.audit.database import migrate
 from switch.cli import impact, replay
 from switch.cli.common import err_console, fail, known_state, open_database
+from switch.db.database import migrate
 from switch.directory import Directory
 from switch.errors import MessageError
 from switch.policy import PolicyError, PolicyProblem, compile_policy, load_policy_file
+from switch.policy.cases import run_file
 from switch.policy.lint import never_deciding, unknown_values
 from switch.policy.requests import probe_request
 from switch.policy.schema import policy_schema_text
 from switch.policy.store import PolicyStore
-from switch.policy.testing import run_file
 from switch.policy.trace_text import format_trace
 from switch.settings import Settings, policy_location
 from switch.warrants import WarrantRegistry

@@ -9,8 +9,8 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from switch import terminal
-from switch.audit.database import migrate
 from switch.cli.common import err_console, fail, known_state, open_database
+from switch.db.database import migrate
 from switch.directory import Directory
 from switch.errors import SwitchError
 from switch.reports import build_report, parse_period, print_tables, render

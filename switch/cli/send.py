@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 
 from switch import terminal
+from switch.access.keys import Identity
+from switch.app.runtime import Runtime
 from switch.cli.common import fail
-from switch.keys import Identity
 from switch.policy.store import NoPolicies
-from switch.runtime import Runtime
 from switch.settings import Settings
 
 

@@ -7,13 +7,13 @@ import socket
 
 import typer
 
+from switch.app.runtime import find_policies
 from switch.audit import signing
-from switch.audit.locations import audit_key_path, checkpoint_path
 from switch.audit.signed_checkpoints import CheckpointLog
 from switch.cli.common import err_console, fail, open_database
+from switch.db.locations import audit_key_path, checkpoint_path
 from switch.errors import SwitchError
 from switch.policy.store import NoPolicies
-from switch.runtime import find_policies
 from switch.settings import Settings
 
 # The --log-level values at which uvicorn prints its start-up lines.
@@ -44,8 +44,8 @@ def serve(
     open_database(Settings().database_url).dispose()
     _refuse_unusable_audit_files()
     # Loaded here so light verbs (keys, agencies) start fast.
-    from switch.connections import ConnectionLimits
-    from switch.server import serve as serve_hub
+    from switch.serving.connections import ConnectionLimits
+    from switch.serving.server import serve as serve_hub
 
     try:
         limits = ConnectionLimits.from_settings(Settings())

@@ -10,9 +10,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from simulators.history import HistoryError, HistoryPlan, write_history
 from switch import progress
-from switch.audit.database import migrate
 from switch.cli import sim_scenario, sim_state, sim_traffic
 from switch.cli.common import err_console, fail, open_database
+from switch.db.database import migrate
 from switch.directory import Directory
 from switch.errors import SwitchError
 from switch.policy import PolicyStore

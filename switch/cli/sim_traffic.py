@@ -11,8 +11,8 @@ import typer
 from rich.markup import escape
 
 from switch import terminal
-from switch.audit.database_url import DatabaseURLError
 from switch.cli.common import err_console, fail
+from switch.db.database_url import DatabaseURLError
 
 
 def traffic(

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import typer
 
-from switch import service_status
 from switch.audit.acts import STATUS_IN, STATUS_OUT, STATUS_REMOVE, Actor, acting
-from switch.audit.database import migrate
 from switch.cli.common import fail, known_state, open_database
+from switch.db.database import migrate
+from switch.forwarding import status as service_status
 from switch.messages.model import QUERY_KEYS
 from switch.settings import Settings
 

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from switch import terminal
 from switch.audit.acts import WARRANT_ISSUE, Actor, acting, warrant_issued
-from switch.audit.database import migrate
 from switch.cli.common import err_console, fail, open_database
+from switch.db.database import migrate
 from switch.directory import JURISDICTIONS, Directory
 from switch.settings import Settings
 from switch.warrants import Warrant, WarrantError, WarrantRegistry

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from switch.audit.locations import CHECKPOINTS_NAME
+from switch.db.locations import CHECKPOINTS_NAME
 
 DEMO_ROOT = Path(".switch/demo")
 RUN_PREFIX = "run-"
@@ -88,7 +88,7 @@ def _claimed(database: Path) -> Iterator[DemoFiles]:
     try:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
-        # The last run's checkpoints vouch for an audit that is gone (switch.audit.locations).
+        # The last run's checkpoints vouch for an audit that is gone (switch.db.locations).
         database.with_name(f"{database.stem}-{CHECKPOINTS_NAME}").unlink(missing_ok=True)
         yield DemoFiles(database, database.with_name(f"{database.stem}.keys.json"))
     finally:

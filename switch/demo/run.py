@@ -17,16 +17,16 @@ from rich.console import Console
 
 from simulators.dmv import StateDMV
 from switch import terminal
-from switch.audit.database import migrate, open_engine
+from switch.access.keys import issue_key, issue_keys
+from switch.app.runtime import Runtime
+from switch.db.database import migrate, open_engine
 from switch.demo.files import DEMO_ROOT, DemoFiles, claim_files
 from switch.demo.player import Player
 from switch.demo.scenario import WARRANT_SUBJECT, scripted_steps
 from switch.demo.traffic import CYCLE, random_messages, refused_queries
 from switch.directory import Directory
-from switch.keys import issue_key, issue_keys
 from switch.policy.store import PolicyStore
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.serving.server import running_hub
 from switch.settings import Settings, policies_folder
 from switch.warrants import WarrantRegistry
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select, update
 from switch.audit import chain
 from switch.audit.acts import NOTICES_SENT, Act, Actor, record_all
 from switch.audit.crosscheck import notices_details
-from switch.audit.schema import notices
+from switch.db.schema import notices
 
 DEFAULT_LIMIT = 100
 

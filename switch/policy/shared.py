@@ -28,7 +28,7 @@ from sqlalchemy import text as sql_text
 from switch.audit import chain
 from switch.audit.acts import POLICY_PUT, Act, Actor
 from switch.audit.crosscheck import policy_details
-from switch.audit.schema import policy_changes
+from switch.db.schema import policy_changes
 from switch.policy.compiler import CompiledPolicy
 from switch.policy.loader import PolicyError
 from switch.policy.store import PolicyStore, ReloadEvent

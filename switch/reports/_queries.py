@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from switch.audit.acts import ADMIN
-from switch.audit.schema import audit_outcomes, audit_records, notices
+from switch.db.schema import audit_outcomes, audit_records, notices
 from switch.reports._period import Period
 
 _o = audit_outcomes

@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, Row, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from switch.audit.schema import audit_outcomes, audit_records, warrants
+from switch.db.schema import audit_outcomes, audit_records, warrants
 from switch.directory import JURISDICTIONS, Directory
 from switch.errors import InvalidDOB
 from switch.messages import dob_date

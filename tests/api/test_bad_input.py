@@ -14,10 +14,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from switch.access.keys import issue_key
 from switch.api.app import create_app
-from switch.keys import issue_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.app.runtime import Runtime
+from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client

@@ -18,9 +18,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from simulators.dmv import StateDMV
-from switch.keys import issue_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
+from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import Keys, make_client

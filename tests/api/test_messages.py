@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from simulators.dmv import StateDMV
-from switch.audit.schema import audit_records
+from switch.db.schema import audit_records
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client
 

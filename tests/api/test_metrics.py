@@ -6,8 +6,8 @@ from __future__ import annotations
 from prometheus_client.parser import text_string_to_metric_families
 
 from simulators.dmv import StateDMV
+from switch.access.keys import issue_key
 from switch.directory import JURISDICTIONS
-from switch.keys import issue_key
 from switch.messages.model import INPUT_KEYS
 from tests.utils.hubs import make_client
 

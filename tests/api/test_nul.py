@@ -8,12 +8,12 @@ import asyncio
 
 from sqlalchemy import select
 
-from switch.audit.capture import Intake, refused_record
-from switch.audit.schema import audit_records
+from switch.access.keys import Identity
 from switch.audit.writer import AuditUnavailable, GroupCommitWriter
+from switch.core.capture import Intake, refused_record
+from switch.core.router import utc_now
+from switch.db.schema import audit_records
 from switch.errors import InvalidFormat
-from switch.keys import Identity
-from switch.router import utc_now
 from tests.utils.hubs import make_client
 
 
@@ -50,7 +50,7 @@ def test_a_nul_in_a_query_parameter_is_a_422(database_url: str) -> None:
 
 
 def test_an_entry_the_database_refuses_fails_alone(database_url: str) -> None:
-    from switch.audit.database import migrate, open_engine
+    from switch.db.database import migrate, open_engine
 
     engine = open_engine(database_url)
     migrate(engine)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from simulators.dmv import StateDMV
-from switch.audit.schema import audit_outcomes, notices
+from switch.db.schema import audit_outcomes, notices
 from switch.warrants import WarrantRegistry
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client
@@ -95,7 +95,7 @@ def test_judicial_warrant_opens_ny_and_creates_a_notice(database_url: str) -> No
         listed = client.get("/v1/notices", params={"state": "NY"}, headers=keys.admin_auth)
         assert listed.status_code == 200 and len(listed.json()) >= 1
         seq = listed.json()[0]["seq"]
-        from switch.keys import issue_key
+        from switch.access.keys import issue_key
 
         wa_admin = {"Authorization": f"Bearer {issue_key(runtime.engine, admin_scope='WA')}"}
         sent = "/v1/notices/sent"
@@ -173,7 +173,7 @@ def test_a_changed_file_takes_effect_without_a_restart(sqlite_url: str, policies
 
 def test_explain_endpoint_and_admin_scope(sqlite_url: str) -> None:
     with make_client(sqlite_url, oris=ORIS) as (client, keys, runtime):
-        from switch.keys import issue_key
+        from switch.access.keys import issue_key
 
         wa_admin = {"Authorization": f"Bearer {issue_key(runtime.engine, admin_scope='WA')}"}
         trace = client.post(

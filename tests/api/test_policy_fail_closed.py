@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 import switch.settings
 from simulators.dmv import StateDMV
-from switch.audit.schema import audit_records
-from switch.keys import issue_key
-from switch.runtime import Runtime
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
+from switch.db.schema import audit_records
 from tests.utils.hubs import make_client
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policies"

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from switch.api.limits import MAX_BODY_BYTES, MAX_HEADER_BYTES
-from switch.audit.schema import audit_records
-from switch.runtime import Runtime
+from switch.app.runtime import Runtime
+from switch.db.schema import audit_records
 from tests.utils.hubs import make_client
 
 

@@ -4,7 +4,7 @@ for scope `*`."""
 
 from __future__ import annotations
 
-from switch.keys import issue_key
+from switch.access.keys import issue_key
 from tests.utils.hubs import make_client
 
 

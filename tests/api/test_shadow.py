@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from switch.audit.schema import audit_outcomes
+from switch.db.schema import audit_outcomes
 from switch.metrics import REGISTRY
 from tests.utils.hubs import make_client
 

@@ -10,9 +10,9 @@ import threading
 
 import httpx
 
-from switch.keys import issue_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
+from switch.serving.server import running_hub
 from switch.settings import Settings
 
 

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from switch.keys import RECHECK_SECONDS, KeyRing, issue_key, revoke_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.access.keys import RECHECK_SECONDS, KeyRing, issue_key, revoke_key
+from switch.app.runtime import Runtime
+from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.destinations import FakeState
 from tests.utils.streams import StreamWatcher, bearer

@@ -14,13 +14,13 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from switch.access.keys import KeyRing, issue_key, revoke_key
+from switch.access.tickets import UNKNOWN
 from switch.api.stream_auth import KEY_IN_URL, NO_CREDENTIAL
+from switch.app.runtime import Runtime
 from switch.errors import AuthError
-from switch.keys import KeyRing, issue_key, revoke_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.serving.server import running_hub
 from switch.settings import Settings
-from switch.tickets import UNKNOWN
 from tests.utils.databases import Databases
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, text
 
+from switch.access.keys import RECHECK_SECONDS, KeyRing, digest, issue_key, revoke_key
 from switch.api.streams import KeyWithdrawn, LiveStreams, StreamKey, StreamsClosed
-from switch.audit.database import migrate, open_engine
-from switch.keys import RECHECK_SECONDS, KeyRing, digest, issue_key, revoke_key
+from switch.db.database import migrate, open_engine
 
 
 class Clock:

@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select
 from typer.testing import CliRunner
 
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import audit_records, notices, policy_changes
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
 from switch.audit.verify import verify
 from switch.cli import app
-from switch.keys import issue_key
-from switch.runtime import Runtime
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_records, notices, policy_changes
 from tests.utils.hubs import Keys, make_client
 
 runner = CliRunner()

@@ -20,11 +20,11 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from switch.audit.checkpoint_writer import CheckpointWriter
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import audit_chain_head
 from switch.audit.signed_checkpoints import CheckpointFileError, CheckpointLog
 from switch.audit.signing import AuditKey
 from switch.cli import app
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_chain_head
 from tests.utils.audit_chain import NOW, audit_key, cut_tail, record, write
 from tests.utils.hubs import make_runtime
 

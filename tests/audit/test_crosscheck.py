@@ -15,12 +15,12 @@ from alembic.config import Config
 from sqlalchemy import Engine, func, insert, select
 from typer.testing import CliRunner
 
-from switch.audit.database import MIGRATIONS, migrate, open_engine
+from switch.access.keys import issue_key, revoke_key
 from switch.audit.prune import prune
-from switch.audit.schema import api_keys, notices, policy_changes
 from switch.audit.verify import verify
 from switch.cli import app
-from switch.keys import issue_key, revoke_key
+from switch.db.database import MIGRATIONS, migrate, open_engine
+from switch.db.schema import api_keys, notices, policy_changes
 from switch.notices import mark_sent
 from switch.policy import PolicyStore
 from switch.policy.shared import SharedPolicies

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from switch.audit.database import connect_database, migrate, normalise_url, open_engine
-from switch.audit.database_url import DatabaseURLError, missing_sqlite_file, parse_database_url
+from switch.db.database import connect_database, migrate, normalise_url, open_engine
+from switch.db.database_url import DatabaseURLError, missing_sqlite_file, parse_database_url
 from switch.errors import SwitchError
-from switch.server import free_port
+from switch.serving.server import free_port
 
 FORMS = "write sqlite:///PATH, postgresql://USER@HOST/DB or a file path"
 

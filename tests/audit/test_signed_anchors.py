@@ -16,13 +16,13 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from switch.audit import chain
-from switch.audit.database import migrate, open_engine
 from switch.audit.prune import prune
-from switch.audit.schema import audit_records
 from switch.audit.signed_checkpoints import CheckpointLog, sign
 from switch.audit.signing import AuditKey, PublicKeys
 from switch.audit.verify import verify
 from switch.cli import app
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_records
 from tests.utils.audit_chain import (
     NOW,
     audit_key,

@@ -18,11 +18,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from switch.app.runtime import Runtime
 from switch.audit import signing
-from switch.audit.locations import audit_key_path, checkpoint_path
 from switch.audit.signing import AuditKey, AuditKeyError, PublicKeys
 from switch.cli import app
-from switch.runtime import Runtime
+from switch.db.locations import audit_key_path, checkpoint_path
 from switch.settings import Settings
 
 runner = CliRunner()

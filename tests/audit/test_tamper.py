@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from switch.audit.database import open_engine
 from switch.cli import app
+from switch.db.database import open_engine
 from tests.utils.audit_chain import NOW, cut_tail, forge_prune, record, rewrite_from
 from tests.utils.hubs import make_runtime
 

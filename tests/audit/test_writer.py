@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, text
 
-from switch.audit.database import migrate, open_engine
 from switch.audit.records import AuditRecord, MailboxItem, Outcome, new_message_id
-from switch.audit.schema import audit_outcomes, audit_records, mailbox
 from switch.audit.writer import AuditUnavailable, GroupCommitWriter
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_outcomes, audit_records, mailbox
 
 
 def _record(n: int = 0) -> AuditRecord:

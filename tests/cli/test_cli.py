@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from simulators.dmv import StateDMV
-from switch.audit.database import open_engine
+from switch.access.keys import KeyRing
 from switch.cli import app
-from switch.keys import KeyRing
+from switch.db.database import open_engine
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from switch.app.runtime import Runtime
 from switch.cli import app
-from switch.runtime import Runtime
-from switch.server import free_port, running_hub
+from switch.serving.server import free_port, running_hub
 from switch.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from simulators.dmv import StateDMV
+from switch.app.runtime import Runtime
 from switch.client import (
     AsyncSwitchClient,
     Mailbox,
@@ -19,7 +20,6 @@ from switch.client import (
     SwitchClient,
     SwitchClientError,
 )
-from switch.runtime import Runtime
 from tests.client.portal import PortalTransport, on_loop
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import Keys, make_client

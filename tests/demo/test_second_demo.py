@@ -11,11 +11,11 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from switch.audit.database import open_engine
+from switch.access.keys import issue_key
 from switch.cli import app
+from switch.db.database import open_engine
 from switch.demo.files import claim_files
 from switch.demo.run import RunningDemo, running_demo
-from switch.keys import issue_key
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from switch.cli import status
-from switch.router import REMOVED
+from switch.core.router import REMOVED
 from tests.forwarding.conftest import FAST
 from tests.forwarding.helpers import mailbox, send, until
 from tests.utils.destinations import FakeState

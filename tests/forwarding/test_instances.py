@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import hub_instances
-from switch.instances import STALE_SECONDS, Instances
-from switch.router import utc_now
+from switch.core.router import utc_now
+from switch.db.database import migrate, open_engine
+from switch.db.schema import hub_instances
+from switch.forwarding.instances import STALE_SECONDS, Instances
 from tests.forwarding.conftest import FAST
 from tests.forwarding.helpers import mailbox, send, until
 from tests.utils.destinations import FakeState

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from simulators.dmv import StateDMV
 from simulators.mockstate import MockStateControl
+from switch.core.router import WILL_FORWARD
 from switch.destinations.registry import build_destinations
-from switch.router import WILL_FORWARD
 from tests.forwarding.helpers import mailbox, send, until
 from tests.utils.hubs import make_client
 from tests.utils.mockstates import mock_states

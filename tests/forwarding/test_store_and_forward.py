@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from switch.audit.schema import forward_queue, mailbox
-from switch.forwarding import GAVE_UP
-from switch.router import REMOVED, WILL_FORWARD, WILL_NOT_FORWARD
+from switch.core.router import REMOVED, WILL_FORWARD, WILL_NOT_FORWARD
+from switch.db.schema import forward_queue, mailbox
+from switch.forwarding.forwarder import GAVE_UP
 from tests.forwarding.conftest import FAST
 from tests.forwarding.helpers import mailbox as read_mailbox
 from tests.forwarding.helpers import send, until
@@ -221,7 +221,7 @@ def test_a_block_that_comes_in_while_queued_stops_the_message(
 
 
 def test_status_needs_an_admin_of_that_state(sqlite_url: str) -> None:
-    from switch.keys import issue_key
+    from switch.access.keys import issue_key
 
     with make_client(sqlite_url, destinations=_states(), **FAST) as (client, keys, runtime):
         wa_admin = {"Authorization": f"Bearer {issue_key(runtime.engine, admin_scope='WA')}"}

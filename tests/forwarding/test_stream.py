@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from switch.keys import issue_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
+from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.forwarding.conftest import FAST
 from tests.utils.destinations import FakeState

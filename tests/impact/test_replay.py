@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert
 
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import audit_outcomes
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_outcomes
 from switch.directory import Directory
 from switch.impact.replay import replay_policies
 from switch.impact.replay_input import (

@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from simulators.dmv import StateDMV
 from simulators.mockstate import FaultPlan, MockStateControl, fault_from, running_state
-from switch.audit.schema import audit_outcomes
+from switch.app.runtime import Runtime
+from switch.db.schema import audit_outcomes
 from switch.destinations.registry import build_destinations
-from switch.runtime import Runtime
-from switch.server import free_port
+from switch.serving.server import free_port
 from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 

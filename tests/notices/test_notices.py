@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 from typer.testing import CliRunner
 
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import notices
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
 from switch.cli import app
-from switch.keys import issue_key
+from switch.db.database import migrate, open_engine
+from switch.db.schema import notices
 from switch.notices import list_notices, mark_sent
-from switch.runtime import Runtime
 from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 

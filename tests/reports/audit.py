@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from switch.audit.schema import audit_outcomes, notices
+from switch.db.schema import audit_outcomes, notices
 from switch.directory import Agency, Directory
 
 HOSTILE_ORI = "WA9990000"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from switch import service_status
+from switch.access.keys import issue_key, revoke_key
 from switch.audit.acts import POLICY_PUT, Act, Actor
-from switch.audit.database import migrate, open_engine
+from switch.db.database import migrate, open_engine
 from switch.errors import ForbiddenError
-from switch.keys import issue_key, revoke_key
+from switch.forwarding import status as service_status
 from switch.policy import PolicyStore
 from switch.policy.shared import SharedPolicies
 from switch.reports import AccessChange, build_report, parse_period, render

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
+from switch.access.keys import issue_key
 from switch.api.app import create_app
-from switch.keys import issue_key
-from switch.runtime import Runtime
+from switch.app.runtime import Runtime
 from tests.reports.audit import seed
 from tests.utils.databases import Databases
 from tests.utils.hubs import make_runtime

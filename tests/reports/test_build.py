@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, insert
 
 import switch.reports._queries as queries
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import audit_outcomes
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_outcomes
 from switch.notices import list_notices, mark_sent
 from switch.reports import Group, Report, ReportError, build_report, parse_period
 from tests.reports.audit import CANDIDATE, NOW, directory, seed

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from switch.audit.database import migrate, open_engine
 from switch.cli.report import report
+from switch.db.database import migrate, open_engine
 from tests.reports.audit import seed
 
 runner = CliRunner()

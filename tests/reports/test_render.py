@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from switch.audit.database import migrate, open_engine
+from switch.db.database import migrate, open_engine
 from switch.directory import Agency, Directory
 from switch.reports import FORMATS, Report, ReportError, build_report, render
 from switch.reports._table import render_table

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from switch.access.keys import issue_key
 from switch.api.app import create_app
 from switch.api.routes import scenarios
-from switch.keys import issue_key
-from switch.runtime import Runtime
+from switch.app.runtime import Runtime
 from switch.settings import Settings
 
 

@@ -25,10 +25,10 @@ from simulators.history import (
     live_records,
     write_history,
 )
-from switch.audit.database import migrate, open_engine
 from switch.audit.prune import prune
-from switch.audit.schema import audit_outcomes, audit_records
 from switch.cli.sim import app as sim_app
+from switch.db.database import migrate, open_engine
+from switch.db.schema import audit_outcomes, audit_records
 from switch.directory import Directory
 from switch.messages.model import Message
 from switch.policy import PolicyRequest, PolicyStore

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 
-from switch.audit.database import normalise_url
+from switch.db.database import normalise_url
 
 
 class PostgresServer:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
 
+from switch.access.keys import issue_key
 from switch.api.app import create_app
+from switch.app.runtime import Runtime
 from switch.destinations.base import Destination
-from switch.keys import issue_key
 from switch.policy import PolicyDecider
-from switch.runtime import Runtime
 from switch.settings import Settings
 
 AGENCY_ORIS = ("NY0303000", "VTICE0900", "WAOLN0000")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from switch.server import free_port
+from switch.serving.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 60.0

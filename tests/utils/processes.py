@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from switch.server import free_port
+from switch.serving.server import free_port
 
 SWITCH = Path(sys.executable).parent / "switch"
 START_SECONDS = 60.0

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from switch.runtime import Runtime
+from switch.app.runtime import Runtime
 from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
 

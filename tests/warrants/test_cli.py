@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from switch.audit.database import open_engine
 from switch.cli import app
+from switch.db.database import open_engine
 from switch.warrants import WarrantRegistry
 
 runner = CliRunner()

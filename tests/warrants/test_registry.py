@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 import switch.warrants
-from switch.audit.database import migrate, open_engine
-from switch.audit.schema import warrants
+from switch.db.database import migrate, open_engine
+from switch.db.schema import warrants
 from switch.directory import Directory
 from switch.messages.fields import FIELD_RULES
 from switch.warrants import Warrant, WarrantError, WarrantRegistry

@@ -5,7 +5,7 @@ cited in queries that reached its state."""
 from __future__ import annotations
 
 from simulators.dmv import StateDMV
-from switch.keys import issue_key
+from switch.access.keys import issue_key
 from switch.warrants import WarrantRegistry
 from tests.utils.hubs import make_client
 

@@ -17,11 +17,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import switch.server
+import switch.serving.server
+from switch.access.keys import issue_key
 from switch.api.app import create_app
-from switch.keys import issue_key
-from switch.runtime import Runtime
-from switch.server import running_hub
+from switch.app.runtime import Runtime
+from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.databases import Databases
 
@@ -107,7 +107,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) ->
         return runtimes[0]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(switch.server, "create_app", trainer_app)
+        patch.setattr(switch.serving.server, "create_app", trainer_app)
         with running_hub(factory) as url:
             engine = runtimes[0].engine
             yield WebHub(

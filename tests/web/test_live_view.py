@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from switch.keys import issue_key, revoke_key
+from switch.access.keys import issue_key, revoke_key
 from tests.web.conftest import WebHub, screenshot
 
 DENY_BACKGROUND = "rgb(253, 230, 228)"

@@ -7,8 +7,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from switch.keys import issue_key
-from switch.runtime import Runtime
+from switch.access.keys import issue_key
+from switch.app.runtime import Runtime
 from switch.web import STATIC
 
 Client = tuple[TestClient, Runtime]

@@ -10,12 +10,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
+from switch.access.visibility import project
 from switch.api.deps import AdminDep, RuntimeDep, require_scope
+from switch.audit.public import AuditPagePublic
 from switch.audit.search import MAX_PAGE, AuditQuery, AuditQueryError, Order, search_audit
 from switch.directory import JURISDICTIONS
 from switch.moments import ISO_HINT, end_after, read_moment
-from switch.public import AuditPagePublic
-from switch.visibility import project
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -86,7 +86,7 @@ def read_audit(
     """A record touches a state when its sender is in the state, one of its
     outcomes is at the state, or it is an admin act about the state; an admin
     scoped to a state sees only those, and of each only what
-    `switch.visibility` lets its scope read."""
+    `switch.access.visibility` lets its scope read."""
     scope = admin.admin_scope or ""
     wanted = _state(state)
     if wanted is not None:

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from switch.access.visibility import project_event
 from switch.api.deps import RuntimeDep
 from switch.api.stream_auth import EventsKeyDep
 from switch.api.streams import KeyWithdrawn, StreamsClosed, live_streams
-from switch.visibility import project_event
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 

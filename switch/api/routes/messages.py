@@ -10,15 +10,15 @@ from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from switch.access.keys import Identity
+from switch.access.ratelimit import Admission, RateLimiter
+from switch.access.visibility import project
 from switch.api.deps import IdentityDep, RuntimeDep, bearer
+from switch.app.runtime import Runtime
+from switch.audit.public import MessagePublic, ReplyPublic
 from switch.audit.queries import get_message
 from switch.errors import AuthError, ForbiddenError, NotFoundError
-from switch.keys import Identity
 from switch.metrics import REQUEST_SECONDS
-from switch.public import MessagePublic, ReplyPublic
-from switch.ratelimit import Admission, RateLimiter
-from switch.runtime import Runtime
-from switch.visibility import project
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
@@ -111,7 +111,7 @@ def _wait(request: Request, default: float) -> float:
     return wait
 
 
-# The reply is built by hand (switch.replies) for speed; ReplyPublic is its
+# The reply is built by hand (switch.core.replies) for speed; ReplyPublic is its
 # documented shape, and tests/test_public_shapes.py holds the two together.
 @router.post("", openapi_extra=_BODY_DOC, response_model=ReplyPublic, summary="Send a message")
 async def post_message(request: Request) -> JSONResponse:

@@ -17,7 +17,7 @@ from switch.api.deps import AdminDep, RuntimeDep, require_scope
 from switch.api.text import Text
 from switch.audit.acts import POLICY_PUT
 from switch.audit.crosscheck import text_sha256
-from switch.audit.schema import audit_outcomes
+from switch.db.schema import audit_outcomes
 from switch.directory import JURISDICTIONS
 from switch.errors import InvalidFormat, RegistryUnavailable
 from switch.policy.requests import probe_request

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from switch.api.deps import AdminDep, RuntimeDep
+from switch.app.runtime import Runtime
 from switch.errors import InvalidFormat, NotFoundError
 from switch.impact.matrix_national import component_access
-from switch.runtime import Runtime
 
 router = APIRouter(prefix="/v1/stance", tags=["policies"])
 

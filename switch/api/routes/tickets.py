@@ -1,15 +1,15 @@
 """POST /v1/stream-tickets: a ticket that opens one live stream once, for
-clients that cannot send the key in a header (switch.tickets)."""
+clients that cannot send the key in a header (switch.access.tickets)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from switch.access.keys import digest
+from switch.access.tickets import Stream
 from switch.api.deps import IdentityDep, bearer
 from switch.api.stream_auth import require_stream_access, stream_tickets
-from switch.keys import digest
-from switch.tickets import Stream
 
 router = APIRouter(prefix="/v1/stream-tickets", tags=["streams"])
 

@@ -14,12 +14,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from switch.access.keys import Identity
 from switch.api.admin_acts import admin_act, state_of
 from switch.api.deps import AdminDep, RuntimeDep
 from switch.api.text import Text
 from switch.audit.acts import WARRANT_ISSUE, warrant_issued
 from switch.errors import ForbiddenError, NotFoundError
-from switch.keys import Identity
 from switch.warrants import WarrantRegistry
 
 router = APIRouter(prefix="/v1/warrants", tags=["warrants"])

@@ -16,9 +16,14 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from switch.audit.capture import Intake, mailbox_item, refused_record, routed_record
+from switch.access.keys import Identity
+from switch.access.ratelimit import Admission, RateLimited
 from switch.audit.records import MailboxItem, QueuedForward, new_message_id
 from switch.audit.writer import GroupCommitWriter
+from switch.core.capture import Intake, mailbox_item, refused_record, routed_record
+from switch.core.events import EventBus
+from switch.core.replies import Reply, accepted_reply, error_reply, routed_reply
+from switch.core.router import DestinationResult, Router, RouteResult, utc_now
 from switch.destinations.base import StateAnswer
 from switch.directory import Directory
 from switch.directory.model import Agency
@@ -30,16 +35,11 @@ from switch.errors import (
     SenderMismatch,
     SwitchError,
 )
-from switch.events import EventBus
-from switch.keys import Identity
 from switch.messages import from_json, parse, render
 from switch.messages.model import MULTI_STATE, Message
 from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS, child
-from switch.ratelimit import Admission, RateLimited
-from switch.replies import Reply, accepted_reply, error_reply, routed_reply
-from switch.router import DestinationResult, Router, RouteResult, utc_now
 
-log = logging.getLogger("switch.hub")
+log = logging.getLogger("switch.core.hub")
 
 # (warrant id, requester ORI, message fields, when) -> registry's verdict.
 WarrantAssessor = Callable[[str, str, Mapping[str, str], datetime], str]
@@ -93,7 +93,7 @@ class Hub:
         admission: Admission | None = None,
     ) -> Reply:
         """`admission`: the sender's rate limit, which the message's reach
-        must be covered by (switch.ratelimit)."""
+        must be covered by (switch.access.ratelimit)."""
         intake = Intake(identity, body, new_message_id(), utc_now(), time.perf_counter())
         try:
             message = intake.message = self._decode(identity, body, is_json)

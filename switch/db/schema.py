@@ -238,7 +238,7 @@ Index(
 )
 
 # Hubs sharing this database, and when each was last seen: work held by a
-# hub not seen for a few seconds is taken over (switch/instances.py).
+# hub not seen for a few seconds is taken over (switch/forwarding/instances.py).
 hub_instances = Table(
     "hub_instances",
     metadata,
@@ -268,7 +268,7 @@ pending_deliveries = Table(
     Column("accepted_at", DateTime(timezone=True), nullable=False),
 )
 
-# Stream tickets (switch/tickets.py): each opens one live stream, once, for a
+# Stream tickets (switch/access/tickets.py): each opens one live stream, once, for a
 # minute, in place of the key a browser's EventSource would put in the URL.
 # In the database, so a ticket one hub issued opens a stream on any other.
 stream_tickets = Table(

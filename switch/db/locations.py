@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from switch.audit.database_url import DatabaseURLError, parse_database_url
+from switch.db.database_url import DatabaseURLError, parse_database_url
 from switch.settings import Settings
 
 KEY_NAME = "audit-key.pem"

@@ -4,7 +4,7 @@ path, which means a SQLite file there.
 
 Everything that names no database the switch can open raises one error,
 `DatabaseURLError`, whose message is one line fit for a CLI's `error:`
-(switch.audit.database raises it too, for a database that does not answer).
+(switch.db.database raises it too, for a database that does not answer).
 """
 
 from __future__ import annotations

@@ -26,11 +26,11 @@ from typing import Literal
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import DBAPIError
 
-from switch.audit.schema import stream_tickets
+from switch.access.keys import digest
+from switch.db.schema import stream_tickets
 from switch.errors import AuthError, SwitchError
-from switch.keys import digest
 
-log = logging.getLogger("switch.tickets")
+log = logging.getLogger("switch.access.tickets")
 
 Stream = Literal["events", "mailbox"]
 PREFIX = "st_"

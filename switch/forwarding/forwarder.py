@@ -21,19 +21,19 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from switch import service_status
-from switch.audit.capture import Intake, mailbox_item, routed_record
+from switch.access.keys import Identity
 from switch.audit.records import QueueUpdate
-from switch.audit.schema import audit_records, forward_queue
-from switch.hub import Hub, count_outcomes
-from switch.instances import Instances
-from switch.keys import Identity
+from switch.core.capture import Intake, mailbox_item, routed_record
+from switch.core.hub import Hub, count_outcomes
+from switch.core.replies import routed_reply
+from switch.core.router import DestinationResult, RouteResult, utc_now
+from switch.db.schema import audit_records, forward_queue
+from switch.forwarding import status as service_status
+from switch.forwarding.instances import Instances
 from switch.messages import parse
 from switch.messages.model import Message
-from switch.replies import routed_reply
-from switch.router import DestinationResult, RouteResult, utc_now
 
-log = logging.getLogger("switch.forwarding")
+log = logging.getLogger("switch.forwarding.forwarder")
 
 # A state still down is asked again on a new query's behalf at most this often.
 DRAIN_GAP = 0.25

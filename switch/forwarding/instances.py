@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, Select, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from switch.audit.schema import forward_leases, hub_instances, pending_deliveries
-from switch.router import utc_now
+from switch.core.router import utc_now
+from switch.db.schema import forward_leases, hub_instances, pending_deliveries
 
 BEAT_SECONDS = 1.0
 # Several missed beats: a hub busy for a moment is not declared dead.

@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection `switch.audit.database` hands it."""
+"""Alembic environment: runs on the connection `switch.db.database` hands it."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from switch.audit.schema import metadata
+from switch.db.schema import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

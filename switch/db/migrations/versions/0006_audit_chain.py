@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from switch.audit.chain import GENESIS, V1_COLUMNS, content, link, utc_text
-from switch.audit.schema import audit_outcomes, audit_records
+from switch.db.schema import audit_outcomes, audit_records
 
 revision = "0006"
 down_revision = "0005"

@@ -2,7 +2,7 @@
 
 An access log line shows each request's URL, and a client may have put a
 secret there: a key as `?key=` (refused, but already sent) or a stream
-ticket as `?ticket=` (switch.tickets). A filter on the handlers of uvicorn's
+ticket as `?ticket=` (switch.access.tickets). A filter on the handlers of uvicorn's
 logging rewrites the values of those parameters, and anything shaped like a
 key or a ticket, to `...` before a line is written. The routes never put a
 secret in the URLs they hand out but a ticket's, so this is the backstop.

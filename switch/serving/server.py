@@ -14,11 +14,11 @@ from contextlib import contextmanager, suppress
 import uvicorn
 from fastapi import FastAPI
 
-from switch.access_log import log_config
 from switch.api.app import create_app
 from switch.api.streams import close_streams
-from switch.connections import ConnectionLimits, guarded_protocol
-from switch.runtime import Runtime
+from switch.app.runtime import Runtime
+from switch.serving.access_log import log_config
+from switch.serving.connections import ConnectionLimits, guarded_protocol
 from switch.settings import Settings
 
 # How long requests still running at shutdown may finish. Live streams do
@@ -52,7 +52,7 @@ def _config(
         log_level=log_level,
         lifespan="on",
         timeout_graceful_shutdown=GRACE_SECONDS,
-        # Request deadlines and connection caps (switch.connections).
+        # Request deadlines and connection caps (switch.serving.connections).
         http=guarded_protocol(limits),
         # No secret in a log line, whatever a client put in its URL.
         log_config=log_config(),

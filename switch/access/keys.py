@@ -26,10 +26,10 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from switch.audit import chain
 from switch.audit.acts import KEY_ISSUE, KEY_REVOKE, Act, Actor, record_all
 from switch.audit.crosscheck import key_details, key_state
-from switch.audit.schema import api_keys
+from switch.db.schema import api_keys
 from switch.errors import AuthError, NotFoundError
 
-log = logging.getLogger("switch.keys")
+log = logging.getLogger("switch.access.keys")
 
 PREFIX = "sw_"
 # How old a cached answer may be before the database is asked again.
@@ -140,7 +140,7 @@ def issue_key(
     """Store a new key and return its secret, which is never stored. The
     issue is an admin act (`act`, or one by this OS user)."""
     secret, row = _new_key(ori, admin_scope, expires_at)
-    act = act or Act(Actor.local("switch.keys.issue_key"), KEY_ISSUE)
+    act = act or Act(Actor.local("switch.access.keys.issue_key"), KEY_ISSUE)
     with chain.transaction(engine) as conn:
         _store(conn, [row], [act])
     return secret
@@ -151,7 +151,7 @@ def issue_keys(engine: Engine, oris: list[str], *, by: Actor | None = None) -> l
     an admin act each."""
     made = [_new_key(ori, None) for ori in oris]
     if made:
-        actor = by or Actor.local("switch.keys.issue_keys")
+        actor = by or Actor.local("switch.access.keys.issue_keys")
         with chain.transaction(engine) as conn:
             _store(conn, [row for _, row in made], [Act(actor, KEY_ISSUE) for _ in made])
     return [secret for secret, _ in made]
@@ -195,7 +195,7 @@ def revoke_key(
     """Revoke a key for good; revoking it again keeps the first time. The
     revocation is an admin act (`act`, or one by this OS user). Raises
     NotFoundError for an id no key has."""
-    act = act or Act(Actor.local("switch.keys.revoke_key"), KEY_REVOKE)
+    act = act or Act(Actor.local("switch.access.keys.revoke_key"), KEY_REVOKE)
     with chain.transaction(engine) as conn:
         changed = conn.execute(
             update(api_keys)

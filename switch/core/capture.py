@@ -8,14 +8,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from switch.access.keys import Identity
 from switch.audit.records import AuditRecord, MailboxItem, NoticeItem, Outcome
+from switch.core.replies import result_json, result_response_json
+from switch.core.router import DestinationResult, RouteResult, utc_now
 from switch.errors import MessageError, SwitchError
-from switch.keys import Identity
 from switch.messages import render_output
 from switch.messages.model import Message
 from switch.notices import business_days_after
-from switch.replies import result_json, result_response_json
-from switch.router import DestinationResult, RouteResult, utc_now
 
 RAW_LIMIT = 2000
 

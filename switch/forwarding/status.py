@@ -18,8 +18,8 @@ from sqlalchemy import Engine, delete, select, update
 
 from switch.audit import chain
 from switch.audit.acts import STATUS_IN, STATUS_OUT, STATUS_REMOVE, Act, Actor
-from switch.audit.schema import forward_queue, service_status
-from switch.router import utc_now
+from switch.core.router import utc_now
+from switch.db.schema import forward_queue, service_status
 
 Mark = tuple[str, str]  # (state, message key)
 
@@ -63,7 +63,7 @@ def mark(
     change is an admin act (`act`, or one by this OS user)."""
     wanted = sorted(set(keys))
     name = STATUS_OUT if forward else STATUS_REMOVE
-    act = act or Act(Actor.local("switch.service_status.mark"), name)
+    act = act or Act(Actor.local("switch.forwarding.status.mark"), name)
     act.about(state, state)
     act.note(keys=wanted, forward=forward)
     with chain.transaction(engine) as conn:
@@ -88,7 +88,7 @@ def clear(
     for it is due at once rather than at its next probe. The change is an
     admin act (`act`, or one by this OS user)."""
     keys = sorted(set(keys)) if keys is not None else None
-    act = act or Act(Actor.local("switch.service_status.clear"), STATUS_IN)
+    act = act or Act(Actor.local("switch.forwarding.status.clear"), STATUS_IN)
     act.about(state, state)
     act.note(keys=keys if keys is not None else "all")
     statement = delete(service_status).where(service_status.c.state == state)

@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import SAWarning, SQLAlchemyError
 
-from switch.audit.database_url import DatabaseURLError, driver_reason, parse_database_url
+from switch.db.database_url import DatabaseURLError, driver_reason, parse_database_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Hubs that start together on one PostgreSQL database take this lock in turn
@@ -23,7 +23,7 @@ CONNECT_TIMEOUT_SECONDS = 10
 
 
 def normalise_url(url: str) -> str:
-    """`url` written out in full (switch.audit.database_url): a plain path is
+    """`url` written out in full (switch.db.database_url): a plain path is
     a SQLite file, `postgresql://…` the psycopg 3 driver we ship. Raises
     DatabaseURLError for a URL that names no database."""
     return parse_database_url(url).render_as_string(hide_password=False)
@@ -42,7 +42,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def open_engine(url: str) -> Engine:
     """An engine on the database `url` names (a URL or a SQLite file's path,
-    switch.audit.database_url); nothing is connected yet. DatabaseURLError
+    switch.db.database_url); nothing is connected yet. DatabaseURLError
     for a URL that names no database."""
     parsed = parse_database_url(url)
     try:

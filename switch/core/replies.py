@@ -1,6 +1,6 @@
 """What a sender reads back: the reply JSON of SPEC.md's HTTP API.
 
-The reply is `switch.public.ReplyPublic`, its outcomes `OutcomePublic`,
+The reply is `switch.audit.public.ReplyPublic`, its outcomes `OutcomePublic`,
 built here as plain dicts: every message takes this path, and validating a
 model per outcome would cost it several times what the dicts do.
 tests/test_public_shapes.py proves that what is built is what is documented.
@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from switch.core.router import DestinationResult, RouteResult
 from switch.errors import MessageError, SwitchError
 from switch.messages import render_output
 from switch.messages.model import Message, OutputMessage
-from switch.router import DestinationResult, RouteResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,30 +10,30 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine
 
-from switch import service_status
+from switch.access.keys import KeyRing
 from switch.audit import signing
 from switch.audit.acts import Act
 from switch.audit.checkpoint_writer import CheckpointWriter
-from switch.audit.database import migrate, open_engine
-from switch.audit.locations import audit_key_path, checkpoint_path
 from switch.audit.signed_checkpoints import CheckpointLog
 from switch.audit.writer import GroupCommitWriter
+from switch.core.hub import Hub
+from switch.core.router import Router
+from switch.db.database import migrate, open_engine
+from switch.db.locations import audit_key_path, checkpoint_path
 from switch.destinations.base import Destination
 from switch.destinations.builtin import BuiltinDestination
 from switch.destinations.registry import breaker_policy, build_destinations
 from switch.directory import Directory
-from switch.forwarding import Forwarder, RetryPolicy
-from switch.hub import Hub
-from switch.instances import BEAT_SECONDS, Instances
-from switch.keys import KeyRing
+from switch.forwarding import status as service_status
+from switch.forwarding.forwarder import Forwarder, RetryPolicy
+from switch.forwarding.instances import BEAT_SECONDS, Instances
 from switch.policy import PolicyDecider, PolicyStore
 from switch.policy.shared import SharedPolicies
 from switch.policy.store import NoPolicies, policy_files
-from switch.router import Router
 from switch.settings import PolicyLocation, Settings, policy_location
 from switch.warrants import WarrantRegistry
 
-log = logging.getLogger("switch.runtime")
+log = logging.getLogger("switch.app.runtime")
 
 # At stop, how long deliveries and late answers still running may finish.
 STOP_GRACE_SECONDS = 2.0

@@ -2,14 +2,14 @@
 `GET /v1/messages/{id}`, `GET /v1/audit` and `/v1/events` carry, and what the
 client reads back.
 
-    ReplyPublic           POST /v1/messages (built by hand in switch.replies)
+    ReplyPublic           POST /v1/messages (built by hand in switch.core.replies)
       FlowEvent           one message on /v1/events
     MessagePublic         GET /v1/messages/{id}
       AuditRecordPublic   one record of GET /v1/audit (with an AdminActPublic)
 
 Each holds outcomes (`OutcomeView`): an `OutcomePublic`, whole, or an
 `OutcomeWithheld`, which says only that the message was routed to that
-destination. Which one a reader gets is `switch.visibility`'s to decide.
+destination. Which one a reader gets is `switch.access.visibility`'s to decide.
 """
 
 from __future__ import annotations

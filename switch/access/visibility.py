@@ -21,8 +21,8 @@ from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
-from switch.keys import Identity
-from switch.public import (
+from switch.access.keys import Identity
+from switch.audit.public import (
     STATE_CHARS,
     AdminActPublic,
     FlowEvent,
@@ -33,7 +33,7 @@ from switch.public import (
     SummaryPublic,
 )
 
-log = logging.getLogger("switch.visibility")
+log = logging.getLogger("switch.access.visibility")
 
 Shape = TypeVar("Shape", bound=MessagePublic | ReplyPublic)
 

@@ -1,0 +1,1 @@
+"""The parts wired into one running switch."""

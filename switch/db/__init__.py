@@ -1,0 +1,1 @@
+"""The database: every table, the engine and its URL, and the migrations."""

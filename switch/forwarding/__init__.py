@@ -1,0 +1,1 @@
+"""Store and forward: service marks, the backlog, the forwarder, hub instances and their leases."""

@@ -1,0 +1,1 @@
+"""The HTTP server process: uvicorn, guarded connections, the access log."""
