@@ -165,20 +165,24 @@ class Forwarder:
         router = self.hub.router
         if (state, key) in router.out_of_service:
             return False  # marked by an admin: nothing goes until returned
-        since = time.monotonic() - self._drained_at.get(state, 0.0)
-        if since < DRAIN_GAP and state not in self._draining:
-            await asyncio.sleep(DRAIN_GAP - since)
         task = self._draining.get(state)
         if task is None:
-            self._drained_at[state] = time.monotonic()
-            task = asyncio.ensure_future(self._drain_state(state))
+            since = time.monotonic() - self._drained_at.get(state, 0.0)
+            task = asyncio.ensure_future(self._drain_state(state, max(0.0, DRAIN_GAP - since)))
             self._draining[state] = task
             task.add_done_callback(lambda _: self._draining.pop(state, None))
+        # INVARIANT: every query waiting on a state waits on this one ask, and
+        # they resume in the order they came (a future wakes its waiters first
+        # in, first out), so none is kept or sent ahead of an earlier one.
+        # A sleep of its own per query would let a later one wake first.
         # Shielded: the query that started it may give up; the drain goes on.
         await asyncio.shield(task)
         return (state, key) not in router.backlog
 
-    async def _drain_state(self, state: str) -> None:
+    async def _drain_state(self, state: str, delay: float = 0.0) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self._drained_at[state] = time.monotonic()
         held = await self._read(lambda: self.instances.hold_states([state]))
         if state not in held:
             return  # another hub works this state's queue
