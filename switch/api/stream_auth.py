@@ -2,7 +2,10 @@
 or, where the client cannot send headers (a browser's EventSource), with a
 stream ticket as `?ticket=` (switch.access.tickets). Never with `?key=`: a URL is
 written down in access logs, proxies and browser history, so a key there is
-refused with a pointer to tickets."""
+refused with a pointer to tickets.
+
+An opened stream is marked `Cache-Control: no-store` (beside FastAPI's own
+`no-cache`): what it carries is for its key's holder only."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 
 from switch.access.keys import Identity, digest
 from switch.access.tickets import Stream, StreamTickets
@@ -44,6 +47,7 @@ def require_stream_access(identity: Identity, stream: Stream) -> None:
 def _opener(stream: Stream) -> Callable[..., Awaitable[StreamKey]]:
     async def open_stream(
         request: Request,
+        response: Response,
         runtime: RuntimeDep,
         ticket: Annotated[
             str | None,
@@ -64,6 +68,7 @@ def _opener(stream: Stream) -> Callable[..., Awaitable[StreamKey]]:
             raise AuthError(NO_CREDENTIAL)
         identity = runtime.keys.resolve_digest(key_hash)
         require_stream_access(identity, stream)
+        response.headers["Cache-Control"] = "no-store"
         return StreamKey(identity, key_hash, runtime.keys)
 
     return open_stream

@@ -19,11 +19,12 @@ its shutdown begins, and each ends at once, as a finished response.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request
+from fastapi.sse import ServerSentEvent
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 
 from switch.access.keys import Identity, KeyRing
@@ -38,6 +39,12 @@ class StreamsClosed(Exception):
     """Raised to a stream waiting for its next item once the hub is stopping."""
 
 
+class StreamEnd(BaseModel):
+    """The data of a stream's last event, `end`."""
+
+    reason: str
+
+
 class KeyWithdrawn(Exception):
     """Raised to a stream whose key was revoked or expired after it opened."""
 
@@ -46,10 +53,11 @@ class KeyWithdrawn(Exception):
         self.reason = reason
 
     @property
-    def event(self) -> str:
+    def event(self) -> ServerSentEvent:
         """The stream's last event: why it ends, so a client does not
         reconnect with a key that no longer works."""
-        return f"event: end\ndata: {json.dumps({'reason': self.reason})}\n\n"
+        # A dict, not the model: framed with json.dumps, as the README shows it.
+        return ServerSentEvent(event="end", data=StreamEnd(reason=self.reason).model_dump())
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from fastapi.sse import ServerSentEvent
 from sqlalchemy import Engine, text
 
 from switch.access.keys import RECHECK_SECONDS, KeyRing, digest, issue_key, revoke_key
@@ -65,7 +66,7 @@ def test_an_item_waiting_is_not_handed_over_once_the_key_is_revoked(engine: Engi
     clock.now += RECHECK_SECONDS
     with pytest.raises(KeyWithdrawn) as ended:
         _get(streams, queue, key)
-    assert ended.value.event == 'event: end\ndata: {"reason": "key revoked"}\n\n'
+    assert ended.value.event == ServerSentEvent(event="end", data={"reason": "key revoked"})
 
 
 def test_a_key_the_database_cannot_vouch_for_ends_the_stream(engine: Engine) -> None:
