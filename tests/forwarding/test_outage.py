@@ -13,9 +13,10 @@ from simulators.dmv import StateDMV
 from simulators.mockstate import MockStateControl
 from switch.core.router import WILL_FORWARD
 from switch.destinations.registry import build_destinations
-from tests.forwarding.helpers import mailbox, send, until
+from tests.forwarding.helpers import mailbox, send
 from tests.utils.hubs import make_client
 from tests.utils.mockstates import mock_states
+from tests.utils.polling import until
 
 OUTAGE_SECONDS = 30.0
 SENDERS = ("NY0303000", "WAOLN0000")

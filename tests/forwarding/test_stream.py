@@ -14,6 +14,7 @@ from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.forwarding.conftest import FAST
 from tests.utils.destinations import FakeState
+from tests.utils.polling import until
 
 
 def test_the_stream_shows_only_your_own_new_items(sqlite_url: str) -> None:
@@ -70,15 +71,11 @@ def test_the_stream_shows_only_your_own_new_items(sqlite_url: str) -> None:
 
 
 def _wait_mailbox(url: str, key: str, count: int) -> bool:
-    import time
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        items = httpx.get(f"{url}/v1/mailbox", headers={"Authorization": f"Bearer {key}"})
-        if len(items.json()["items"]) >= count:
-            return True
-        time.sleep(0.02)
-    return False
+    reply = until(
+        lambda: httpx.get(f"{url}/v1/mailbox", headers={"Authorization": f"Bearer {key}"}),
+        lambda reply: len(reply.json()["items"]) >= count,
+    )
+    return len(reply.json()["items"]) >= count
 
 
 def test_the_stream_shows_items_another_hub_on_the_database_wrote(sqlite_url: str) -> None:

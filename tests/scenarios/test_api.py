@@ -3,7 +3,6 @@ the hub in the background; GET .../runs/{id} shows its progress and verdict."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from switch.api.app import create_app
 from switch.api.routes import scenarios
 from switch.app.runtime import Runtime
 from switch.settings import Settings
+from tests.utils.polling import until
 
 
 @pytest.fixture
@@ -38,13 +38,15 @@ def hub(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str], dict[str,
 
 def _finished(client: TestClient, url: str, admin: dict[str, str]) -> dict[str, Any]:
     # A bound on waiting, not a timing assertion: a hung run fails the test.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(url, headers=admin).json()
-        if body["status"] != "running":
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"the run did not finish: {body}")
+    body: dict[str, Any] = until(
+        lambda: client.get(url, headers=admin).json(),
+        lambda body: body["status"] != "running",
+        seconds=120,
+        interval=0.05,
+    )
+    if body["status"] == "running":
+        raise AssertionError(f"the run did not finish: {body}")
+    return body
 
 
 def test_lists_the_shipped_scenarios(
