@@ -22,7 +22,7 @@ from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.databases import Databases
 from tests.utils.destinations import FakeState
-from tests.utils.hubs import make_client
+from tests.utils.hubs import Runtimes, make_client
 from tests.utils.polling import until
 from tests.utils.streams import StreamWatcher, bearer
 
@@ -58,23 +58,17 @@ def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) ->
     # SQLite; on the suite's PostgreSQL pass, a PostgreSQL database.
     folder = tmp_path_factory.mktemp("tickets")
     settings = Settings(database_url=audit_databases.url(folder), policy_poll_seconds=0)
-    runtimes: list[Runtime] = []
+    runtimes = Runtimes(settings, destinations={"WA": FakeState("WA"), "OR": FakeState("OR")})
 
-    def factory() -> Runtime:
-        runtimes.append(
-            Runtime(settings, destinations={"WA": FakeState("WA"), "OR": FakeState("OR")})
-        )
-        return runtimes[0]
-
-    with running_hub(factory) as url:
-        engine = runtimes[0].engine
+    with running_hub(runtimes) as url:
+        engine = runtimes.first.engine
         keys = {
             "admin": issue_key(engine, admin_scope="*"),
             "wa_admin": issue_key(engine, admin_scope="WA"),
             "NY0303000": issue_key(engine, ori="NY0303000"),
             "VTICE0900": issue_key(engine, ori="VTICE0900"),
         }
-        yield Hub(url, runtimes[0], keys)
+        yield Hub(url, runtimes.first, keys)
 
 
 @pytest.mark.parametrize(("stream", "key"), [("events", "admin"), ("mailbox", "NY0303000")])

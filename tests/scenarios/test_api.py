@@ -12,25 +12,21 @@ from fastapi.testclient import TestClient
 from switch.access.keys import issue_key
 from switch.api.app import create_app
 from switch.api.routes import scenarios
-from switch.app.runtime import Runtime
 from switch.settings import Settings
+from tests.utils.hubs import Runtimes
 from tests.utils.polling import until
 
 
 @pytest.fixture
 def hub(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str], dict[str, str]]]:
-    holder: list[Runtime] = []
+    runtimes = Runtimes(Settings(database_url=sqlite_url))
 
-    def factory() -> Runtime:
-        holder.append(Runtime(Settings(database_url=sqlite_url)))
-        return holder[0]
-
-    app = create_app(factory)
+    app = create_app(runtimes)
     # Until the lead registers the router in create_app.
     if not any(getattr(r, "path", "") == "/v1/scenarios" for r in app.routes):
         app.include_router(scenarios.router)
     with TestClient(app) as client:
-        engine = holder[0].engine
+        engine = runtimes.first.engine
         admin = {"Authorization": f"Bearer {issue_key(engine, admin_scope='*')}"}
         agency = {"Authorization": f"Bearer {issue_key(engine, ori='NY0303000')}"}
         yield client, admin, agency
