@@ -16,11 +16,10 @@ from fastapi.testclient import TestClient
 
 from switch.access.keys import issue_key
 from switch.api.app import create_app
-from switch.app.runtime import Runtime
 from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.databases import Databases
-from tests.utils.hubs import Keys, make_client
+from tests.utils.hubs import Keys, Runtimes, make_client
 
 SHIPPED_WA = Path(__file__).resolve().parents[2] / "policies" / "WA.yaml"
 WARRANT = {"kind": "judicial", "to": "VTICE0900", "oln": "X1"}
@@ -207,14 +206,10 @@ def test_metrics_are_documented_as_text() -> None:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     folder = tmp_path_factory.mktemp("streams")
     settings = Settings(database_url=f"sqlite:///{folder / 'hub.db'}", policy_poll_seconds=0)
-    runtimes: list[Runtime] = []
+    runtimes = Runtimes(settings)
 
-    def factory() -> Runtime:
-        runtimes.append(Runtime(settings))
-        return runtimes[0]
-
-    with running_hub(factory) as url:
-        engine = runtimes[0].engine
+    with running_hub(runtimes) as url:
+        engine = runtimes.first.engine
         keys = {
             "agency": issue_key(engine, ori="NY0303000"),
             "admin": issue_key(engine, admin_scope="*"),

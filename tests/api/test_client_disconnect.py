@@ -12,7 +12,8 @@ from starlette.types import Message, Scope
 from switch.access.keys import issue_key
 from switch.db.database import migrate, open_engine
 from tests.utils.hubs import make_client
-from tests.utils.processes import hub_process, wait_for
+from tests.utils.polling import until
+from tests.utils.processes import hub_process
 
 BODY_START = b"DQ.NY03030"  # 10 bytes of the 1000 announced
 
@@ -39,7 +40,7 @@ def test_a_hub_logs_one_line_for_a_client_gone_mid_body(sqlite_url: str, tmp_pat
             client_port = sock.getsockname()[1]
             sock.sendall(_head(key) + BODY_START)
         line = f"127.0.0.1:{client_port} hung up before the whole body of POST /v1/messages arrived"
-        wait_for(lambda: line in hub.output(), timeout=10)
+        assert until(lambda: line in hub.output(), seconds=10)
         # The hub goes on answering.
         assert httpx.get(f"{hub.url}/healthz").status_code == 200
         hub.stop()

@@ -23,7 +23,7 @@ from switch.app.runtime import Runtime
 from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.destinations import FakeState
-from tests.utils.hubs import Keys, make_client
+from tests.utils.hubs import Keys, Runtimes, make_client
 
 WA_DRIVER = StateDMV("WA").driver(5)
 TX_DRIVER = StateDMV("TX").driver(5)
@@ -174,14 +174,10 @@ def _watch(url: str, secret: str, events: list[dict[str, Any]], ready: threading
 
 
 def test_the_live_flow_of_a_state_admin_carries_no_other_states_answer(sqlite_url: str) -> None:
-    runtimes: list[Runtime] = []
+    runtimes = Runtimes(Settings(database_url=sqlite_url))
 
-    def factory() -> Runtime:
-        runtimes.append(Runtime(Settings(database_url=sqlite_url)))
-        return runtimes[0]
-
-    with running_hub(factory) as url:
-        engine = runtimes[0].engine
+    with running_hub(runtimes) as url:
+        engine = runtimes.first.engine
         watchers = {
             scope: issue_key(engine, admin_scope=scope) for scope in ("OR", "*", "VT", "TX")
         }

@@ -8,21 +8,17 @@ import threading
 import httpx
 
 from switch.access.keys import issue_key
-from switch.app.runtime import Runtime
 from switch.serving.server import running_hub
 from switch.settings import Settings
+from tests.utils.hubs import Runtimes
 
 
 def test_watchers_see_each_message_after_it_is_audited(sqlite_url: str) -> None:
     settings = Settings(database_url=sqlite_url)
-    runtimes: list[Runtime] = []
+    runtimes = Runtimes(settings)
 
-    def factory() -> Runtime:
-        runtimes.append(Runtime(settings))
-        return runtimes[0]
-
-    with running_hub(factory) as url:
-        engine = runtimes[0].engine
+    with running_hub(runtimes) as url:
+        engine = runtimes.first.engine
         admin = issue_key(engine, admin_scope="*")
         ice = issue_key(engine, ori="VTICE0900")
         agency_key = issue_key(engine, ori="NY0303000")

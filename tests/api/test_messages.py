@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +9,7 @@ from simulators.dmv import StateDMV
 from switch.db.schema import audit_records
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client
+from tests.utils.polling import until
 
 WA_OLN = StateDMV("WA").driver(5)["OLN"]
 
@@ -169,11 +168,10 @@ def test_wait_zero_answers_202_then_fills_the_mailbox(database_url: str) -> None
             headers=keys.auth("NY0303000"),
         )
         assert response.status_code == 202
-        deadline = time.monotonic() + 5
-        items: list[dict[str, object]] = []
-        while not items and time.monotonic() < deadline:
-            items = client.get("/v1/mailbox", headers=keys.auth("NY0303000")).json()["items"]
-            time.sleep(0.02)
+        items: list[dict[str, object]] = until(
+            lambda: client.get("/v1/mailbox", headers=keys.auth("NY0303000")).json()["items"],
+            seconds=5,
+        )
         assert [i["key"] for i in items] == ["DR"]
         assert items[0]["message_id"] == response.json()["id"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from switch.db.schema import audit_outcomes, notices
 from switch.warrants import WarrantRegistry
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client
+from tests.utils.polling import until
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policies"
 NY_DRIVER = StateDMV("NY").driver(7)
@@ -161,13 +161,13 @@ def test_a_changed_file_takes_effect_without_a_restart(sqlite_url: str, policies
         (policies / "TX.yaml").write_text(
             "state: TX\ntitle: t\ndefault: deny\nrules: []\n# a change\n"
         )
-        deadline = time.monotonic() + 5
-        decision = "permit"
-        while decision == "permit" and time.monotonic() < deadline:
-            time.sleep(0.05)
-            decision = _send(client, keys, "NY0303000", "DQ.NY0303000.TX.TXTOLN/X1").json()[
-                "results"
-            ][0]["decision"]
+        decision = until(
+            lambda: _send(client, keys, "NY0303000", "DQ.NY0303000.TX.TXTOLN/X1").json()["results"][
+                0
+            ]["decision"],
+            lambda decision: decision != "permit",
+            seconds=5,
+        )
         assert decision == "deny"
 
 

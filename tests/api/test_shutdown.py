@@ -11,9 +11,9 @@ import threading
 import httpx
 
 from switch.access.keys import issue_key
-from switch.app.runtime import Runtime
 from switch.serving.server import running_hub
 from switch.settings import Settings
+from tests.utils.hubs import Runtimes
 
 
 class Lines(logging.Handler):
@@ -53,19 +53,15 @@ class Watcher:
 def test_a_hub_stopping_ends_its_live_streams_before_uvicorn_cancels_them(
     sqlite_url: str,
 ) -> None:
-    runtimes: list[Runtime] = []
-
-    def factory() -> Runtime:
-        runtimes.append(Runtime(Settings(database_url=sqlite_url)))
-        return runtimes[0]
+    runtimes = Runtimes(Settings(database_url=sqlite_url))
 
     log = Lines()
     uvicorn_log = logging.getLogger("uvicorn.error")
     try:
-        with running_hub(factory) as url:
+        with running_hub(runtimes) as url:
             # Only now: uvicorn's logging set-up drops the handlers it finds.
             uvicorn_log.addHandler(log)
-            engine = runtimes[0].engine
+            engine = runtimes.first.engine
             watchers = [
                 Watcher(f"{url}/v1/events", issue_key(engine, admin_scope="*")),
                 Watcher(f"{url}/v1/mailbox/stream", issue_key(engine, ori="NY0303000")),

@@ -5,7 +5,6 @@ its key's scope."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,8 @@ from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.databases import Databases
 from tests.utils.destinations import FakeState
-from tests.utils.hubs import make_client
+from tests.utils.hubs import Runtimes, make_client
+from tests.utils.polling import until
 from tests.utils.streams import StreamWatcher, bearer
 
 STREAMS = {"events": "/v1/events", "mailbox": "/v1/mailbox/stream"}
@@ -58,23 +58,17 @@ def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) ->
     # SQLite; on the suite's PostgreSQL pass, a PostgreSQL database.
     folder = tmp_path_factory.mktemp("tickets")
     settings = Settings(database_url=audit_databases.url(folder), policy_poll_seconds=0)
-    runtimes: list[Runtime] = []
+    runtimes = Runtimes(settings, destinations={"WA": FakeState("WA"), "OR": FakeState("OR")})
 
-    def factory() -> Runtime:
-        runtimes.append(
-            Runtime(settings, destinations={"WA": FakeState("WA"), "OR": FakeState("OR")})
-        )
-        return runtimes[0]
-
-    with running_hub(factory) as url:
-        engine = runtimes[0].engine
+    with running_hub(runtimes) as url:
+        engine = runtimes.first.engine
         keys = {
             "admin": issue_key(engine, admin_scope="*"),
             "wa_admin": issue_key(engine, admin_scope="WA"),
             "NY0303000": issue_key(engine, ori="NY0303000"),
             "VTICE0900": issue_key(engine, ori="VTICE0900"),
         }
-        yield Hub(url, runtimes[0], keys)
+        yield Hub(url, runtimes.first, keys)
 
 
 @pytest.mark.parametrize(("stream", "key"), [("events", "admin"), ("mailbox", "NY0303000")])
@@ -181,9 +175,7 @@ def test_a_ticket_of_a_key_revoked_since_opens_nothing(hub: Hub) -> None:
     revoke_key(engine, hub.runtime.keys.resolve(secret).key_id)
     # Once the hub's key ring knows (within its recheck interval), the
     # ticket is worth nothing.
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _works(hub.runtime.keys, secret):
-        time.sleep(0.05)
+    until(lambda: _works(hub.runtime.keys, secret), lambda works: not works, seconds=10)
     status, body = hub.open("mailbox", params={"ticket": ticket})
     assert (status, body["error"]["message"]) == (401, "key revoked")
 

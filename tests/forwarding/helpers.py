@@ -1,25 +1,12 @@
-"""Polling with bounded deadlines: no test sleeps a fixed time and hopes."""
+"""The mailbox and the message route as the store-and-forward tests use them."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from tests.utils.hubs import Keys
-
-T = TypeVar("T")
-
-
-def until(probe: Callable[[], T], done: Callable[[T], bool], seconds: float = 10.0) -> T:
-    deadline = time.monotonic() + seconds
-    value = probe()
-    while not done(value) and time.monotonic() < deadline:
-        time.sleep(0.02)
-        value = probe()
-    return value
 
 
 def mailbox(client: TestClient, keys: Keys, ori: str) -> list[dict[str, Any]]:

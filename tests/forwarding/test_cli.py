@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 from switch.cli import status
 from switch.core.router import REMOVED
 from tests.forwarding.conftest import FAST
-from tests.forwarding.helpers import mailbox, send, until
+from tests.forwarding.helpers import mailbox, send
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client
+from tests.utils.polling import until
 
 cli = typer.Typer()
 cli.add_typer(status.app, name="status")

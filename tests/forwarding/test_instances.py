@@ -12,9 +12,10 @@ from switch.db.database import migrate, open_engine
 from switch.db.schema import hub_instances
 from switch.forwarding.instances import STALE_SECONDS, Instances
 from tests.forwarding.conftest import FAST
-from tests.forwarding.helpers import mailbox, send, until
+from tests.forwarding.helpers import mailbox, send
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client
+from tests.utils.polling import until
 
 
 def test_a_state_is_held_by_one_live_hub_and_taken_over_when_it_dies(database_url: str) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from switch.core.router import WILL_NOT_FORWARD
 from switch.settings import Settings
 from tests.forwarding.conftest import FAST
-from tests.forwarding.helpers import mailbox, send, until
+from tests.forwarding.helpers import mailbox, send
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client
+from tests.utils.polling import until
 
 
 def test_an_answer_that_misses_the_wait_reaches_the_mailbox(database_url: str) -> None:

@@ -12,9 +12,10 @@ from switch.db.schema import forward_queue, mailbox
 from switch.forwarding.forwarder import GAVE_UP
 from tests.forwarding.conftest import FAST
 from tests.forwarding.helpers import mailbox as read_mailbox
-from tests.forwarding.helpers import send, until
+from tests.forwarding.helpers import send
 from tests.utils.destinations import FakeState
 from tests.utils.hubs import make_client
+from tests.utils.polling import until
 
 OLNS = ("A1", "B2", "C3")
 

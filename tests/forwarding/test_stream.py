@@ -9,23 +9,20 @@ from typing import Any
 import httpx
 
 from switch.access.keys import issue_key
-from switch.app.runtime import Runtime
 from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.forwarding.conftest import FAST
 from tests.utils.destinations import FakeState
+from tests.utils.hubs import Runtimes
+from tests.utils.polling import until
 
 
 def test_the_stream_shows_only_your_own_new_items(sqlite_url: str) -> None:
     settings = Settings(database_url=sqlite_url, **FAST)  # type: ignore[arg-type]
-    runtimes: list[Runtime] = []
+    runtimes = Runtimes(settings, destinations={"WA": FakeState("WA")})
 
-    def factory() -> Runtime:
-        runtimes.append(Runtime(settings, destinations={"WA": FakeState("WA")}))
-        return runtimes[0]
-
-    with running_hub(factory) as url:
-        engine = runtimes[0].engine
+    with running_hub(runtimes) as url:
+        engine = runtimes.first.engine
         ny = issue_key(engine, ori="NY0303000")
         ice = issue_key(engine, ori="VTICE0900")
         admin = issue_key(engine, admin_scope="*")
@@ -70,27 +67,19 @@ def test_the_stream_shows_only_your_own_new_items(sqlite_url: str) -> None:
 
 
 def _wait_mailbox(url: str, key: str, count: int) -> bool:
-    import time
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        items = httpx.get(f"{url}/v1/mailbox", headers={"Authorization": f"Bearer {key}"})
-        if len(items.json()["items"]) >= count:
-            return True
-        time.sleep(0.02)
-    return False
+    reply = until(
+        lambda: httpx.get(f"{url}/v1/mailbox", headers={"Authorization": f"Bearer {key}"}),
+        lambda reply: len(reply.json()["items"]) >= count,
+    )
+    return len(reply.json()["items"]) >= count
 
 
 def test_the_stream_shows_items_another_hub_on_the_database_wrote(sqlite_url: str) -> None:
     settings = Settings(database_url=sqlite_url, **FAST)  # type: ignore[arg-type]
-    runtimes: list[Runtime] = []
+    runtimes = Runtimes(settings, destinations={"WA": FakeState("WA")})
 
-    def factory() -> Runtime:
-        runtimes.append(Runtime(settings, destinations={"WA": FakeState("WA")}))
-        return runtimes[-1]
-
-    with running_hub(factory) as url_a, running_hub(factory) as url_b:
-        ny = issue_key(runtimes[0].engine, ori="NY0303000")
+    with running_hub(runtimes) as url_a, running_hub(runtimes) as url_b:
+        ny = issue_key(runtimes.first.engine, ori="NY0303000")
         events: list[dict[str, Any]] = []
         connected = threading.Event()
 

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from switch.cli import impact
+from switch.cli import app
 from switch.directory import Directory
 from switch.impact.diff import Change, DiffReport, diff_paths
 from switch.impact.diff_collapse import collapse
@@ -34,16 +33,6 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def directory() -> Directory:
     return Directory.load()
-
-
-def cli() -> typer.Typer:
-    """What the lead registers under `switch policy`."""
-    app = typer.Typer()
-    policy = typer.Typer()
-    policy.command("diff")(impact.diff)
-    policy.command("matrix")(impact.matrix)
-    app.add_typer(policy, name="policy")
-    return app
 
 
 def row(change: Change) -> tuple[Any, ...]:
@@ -248,7 +237,7 @@ def test_collapse_partitions_the_points_exactly(points: dict[tuple[int, int, int
 
 def test_cli_table_exits_zero_with_changes() -> None:
     result = runner.invoke(
-        cli(), ["policy", "diff", str(POLICIES / "OR.yaml"), str(POLICIES / "candidates/OR.yaml")]
+        app, ["policy", "diff", str(POLICIES / "OR.yaml"), str(POLICIES / "candidates/OR.yaml")]
     )
     assert result.exit_code == 0, result.output
     assert "0 loosen (deny → permit), 108 tighten" in result.stdout
@@ -261,7 +250,7 @@ def test_cli_table_exits_zero_with_changes() -> None:
 
 def test_cli_json_parses() -> None:
     result = runner.invoke(
-        cli(), ["policy", "diff", str(PAIR / "old"), str(PAIR / "new"), "--format", "json"]
+        app, ["policy", "diff", str(PAIR / "old"), str(PAIR / "new"), "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -279,7 +268,7 @@ def test_cli_json_parses() -> None:
 
 def test_cli_folders_name_one_sided_states() -> None:
     result = runner.invoke(
-        cli(), ["policy", "diff", str(POLICIES), str(POLICIES / "candidates"), "--state", "wa"]
+        app, ["policy", "diff", str(POLICIES), str(POLICIES / "candidates"), "--state", "wa"]
     )
     assert result.exit_code == 0, result.output
     assert "no policy in NEW: compared against permit all" in result.stdout
@@ -288,21 +277,21 @@ def test_cli_folders_name_one_sided_states() -> None:
 
 def test_cli_invalid_policy_names_file_and_line() -> None:
     bad = FIXTURES / "bad" / "AZ.yaml"
-    result = runner.invoke(cli(), ["policy", "diff", str(PAIR / "old" / "AZ.yaml"), str(bad)])
+    result = runner.invoke(app, ["policy", "diff", str(PAIR / "old" / "AZ.yaml"), str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:4: rules.0: a deny rule must give a reason" in result.stderr
     assert result.stdout == ""
 
 
 def test_cli_missing_path_fails() -> None:
-    result = runner.invoke(cli(), ["policy", "diff", str(FIXTURES / "nowhere"), str(PAIR / "new")])
+    result = runner.invoke(app, ["policy", "diff", str(FIXTURES / "nowhere"), str(PAIR / "new")])
     assert result.exit_code == 1
     assert "no such policy file or folder" in result.stderr
 
 
 def test_cli_refuses_a_bad_state_option() -> None:
     result = runner.invoke(
-        cli(), ["policy", "diff", str(PAIR / "old"), str(PAIR / "new"), "--state", "ARIZONA"]
+        app, ["policy", "diff", str(PAIR / "old"), str(PAIR / "new"), "--state", "ARIZONA"]
     )
     assert result.exit_code == 1
     assert "unknown state 'ARIZONA'" in result.stderr

@@ -8,10 +8,9 @@ from itertools import product
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from switch.cli import impact
+from switch.cli import app
 from switch.directory import JURISDICTIONS, Directory
 from switch.impact.diff import load_policies
 from switch.impact.matrix import StateMatrix, state_matrix
@@ -39,16 +38,6 @@ def directory() -> Directory:
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, CompiledPolicy]:
     return load_policies(POLICIES)
-
-
-def cli() -> typer.Typer:
-    """What the lead registers under `switch policy`."""
-    app = typer.Typer()
-    policy = typer.Typer()
-    policy.command("diff")(impact.diff)
-    policy.command("matrix")(impact.matrix)
-    app.add_typer(policy, name="policy")
-    return app
 
 
 def labels(matrix: StateMatrix, requesters: list[str], warrants: list[str]) -> set[str]:
@@ -165,7 +154,7 @@ rules:
 
 
 def test_cli_state_table() -> None:
-    result = runner.invoke(cli(), ["policy", "matrix", "wa", "--policies", str(POLICIES)])
+    result = runner.invoke(app, ["policy", "matrix", "wa", "--policies", str(POLICIES)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert any(
@@ -177,7 +166,7 @@ def test_cli_state_table() -> None:
 
 def test_cli_state_json_parses() -> None:
     result = runner.invoke(
-        cli(), ["policy", "matrix", "NY", "--policies", str(POLICIES), "--format", "json"]
+        app, ["policy", "matrix", "NY", "--policies", str(POLICIES), "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -191,7 +180,7 @@ def test_cli_state_json_parses() -> None:
 
 def test_cli_national_shows_the_gap() -> None:
     args = ["policy", "matrix", "--national", "--component", "ICE-ERO"]
-    result = runner.invoke(cli(), [*args, "--policies", str(ERO_ONLY)])
+    result = runner.invoke(app, [*args, "--policies", str(ERO_ONLY)])
     assert result.exit_code == 0, result.output
     assert "ICE-ERO: open in 51 of 52 jurisdictions; blocked in AZ" in result.stdout
     assert "!! ICE-HSI open where ICE-ERO is restricted: AZ (ICE-ERO blocked)" in result.stdout
@@ -199,7 +188,7 @@ def test_cli_national_shows_the_gap() -> None:
 
 def test_cli_national_json_parses() -> None:
     args = ["policy", "matrix", "--national", "--component", "ICE-HSI", "--format", "json"]
-    result = runner.invoke(cli(), [*args, "--policies", str(POLICIES)])
+    result = runner.invoke(app, [*args, "--policies", str(POLICIES)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["counts"] == {"open": 47, "warrant-only": 3, "blocked": 2, "partial": 0}
@@ -218,15 +207,15 @@ def test_cli_national_json_parses() -> None:
     ],
 )
 def test_cli_usage_errors_exit_non_zero(args: list[str], message: str) -> None:
-    result = runner.invoke(cli(), ["policy", *args, "--policies", str(POLICIES)])
+    result = runner.invoke(app, ["policy", *args, "--policies", str(POLICIES)])
     assert result.exit_code == 1
     assert message in result.stderr
 
 
 def test_cli_invalid_policy_names_file_and_line() -> None:
     bad = FIXTURES / "bad"
-    result = runner.invoke(cli(), ["policy", "matrix", "AZ", "--policies", str(bad)])
+    result = runner.invoke(app, ["policy", "matrix", "AZ", "--policies", str(bad)])
     assert result.exit_code == 1
     assert f"{bad / 'AZ.yaml'}:4: rules.0: a deny rule must give a reason" in result.stderr
     national = ["policy", "matrix", "--national", "--component", "CBP", "--policies", str(bad)]
-    assert runner.invoke(cli(), national).exit_code == 1
+    assert runner.invoke(app, national).exit_code == 1

@@ -8,8 +8,7 @@ The mock states run in threads on real ports; the hub reaches them over HTTP.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from switch.destinations.registry import build_destinations
 from switch.serving.server import free_port
 from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
+from tests.utils.polling import until
 
 WA_OLN = StateDMV("WA").driver(5)["OLN"]
 DQ = f"DQ.NY0303000.WA.TXTOLN/{WA_OLN}"
@@ -79,18 +79,9 @@ def clean(states: dict[str, MockStateControl], hub: Hub) -> None:
     for control in states.values():
         control.clear_faults()
     # New queries wait behind kept ones; ID (nothing listening) never drains.
-    assert _eventually(lambda: {st for st, _ in hub.runtime.router.backlog} <= {"ID"})
+    assert until(lambda: {st for st, _ in hub.runtime.router.backlog} <= {"ID"})
     for control in states.values():
         control.reset()
-
-
-def _eventually(check: Callable[[], bool], within: float = 10.0) -> bool:
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_a_remote_state_answers_programmed_records_exactly(
@@ -132,7 +123,7 @@ def test_no_answer_within_the_wait_is_no_response(
     )
     # The hub hung up (after the late-answer window); the state saw it and
     # stopped holding the query.
-    assert _eventually(lambda: states["WA"].journal()[0].outcome == "client_gone")
+    assert until(lambda: states["WA"].journal()[0].outcome == "client_gone")
 
 
 def test_a_timeout_that_ends_drops_the_connection_and_is_a_fault(

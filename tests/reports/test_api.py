@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 from switch.access.keys import issue_key
 from switch.api.app import create_app
 from switch.app.runtime import Runtime
+from switch.settings import Settings
 from tests.reports.audit import seed
 from tests.utils.databases import Databases
-from tests.utils.hubs import make_runtime
+from tests.utils.hubs import Runtimes
 
 
 @dataclass
@@ -30,15 +31,11 @@ class Hub:
 
 @contextmanager
 def hub_with_reports(database_url: str) -> Iterator[Hub]:
-    holder: list[Runtime] = []
+    runtimes = Runtimes(Settings(database_url=database_url, policy_poll_seconds=0))
 
-    def factory() -> Runtime:
-        holder.append(make_runtime(database_url, policy_poll_seconds=0))
-        return holder[0]
-
-    with TestClient(create_app(factory)) as client:
-        seed(holder[0].engine)
-        yield Hub(client, holder[0])
+    with TestClient(create_app(runtimes)) as client:
+        seed(runtimes.first.engine)
+        yield Hub(client, runtimes.first)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ the hub in the background; GET .../runs/{id} shows its progress and verdict."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,24 +12,21 @@ from fastapi.testclient import TestClient
 from switch.access.keys import issue_key
 from switch.api.app import create_app
 from switch.api.routes import scenarios
-from switch.app.runtime import Runtime
 from switch.settings import Settings
+from tests.utils.hubs import Runtimes
+from tests.utils.polling import until
 
 
 @pytest.fixture
 def hub(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str], dict[str, str]]]:
-    holder: list[Runtime] = []
+    runtimes = Runtimes(Settings(database_url=sqlite_url))
 
-    def factory() -> Runtime:
-        holder.append(Runtime(Settings(database_url=sqlite_url)))
-        return holder[0]
-
-    app = create_app(factory)
+    app = create_app(runtimes)
     # Until the lead registers the router in create_app.
     if not any(getattr(r, "path", "") == "/v1/scenarios" for r in app.routes):
         app.include_router(scenarios.router)
     with TestClient(app) as client:
-        engine = holder[0].engine
+        engine = runtimes.first.engine
         admin = {"Authorization": f"Bearer {issue_key(engine, admin_scope='*')}"}
         agency = {"Authorization": f"Bearer {issue_key(engine, ori='NY0303000')}"}
         yield client, admin, agency
@@ -38,13 +34,15 @@ def hub(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str], dict[str,
 
 def _finished(client: TestClient, url: str, admin: dict[str, str]) -> dict[str, Any]:
     # A bound on waiting, not a timing assertion: a hung run fails the test.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(url, headers=admin).json()
-        if body["status"] != "running":
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"the run did not finish: {body}")
+    body: dict[str, Any] = until(
+        lambda: client.get(url, headers=admin).json(),
+        lambda body: body["status"] != "running",
+        seconds=120,
+        interval=0.05,
+    )
+    if body["status"] == "running":
+        raise AssertionError(f"the run did not finish: {body}")
+    return body
 
 
 def test_lists_the_shipped_scenarios(

@@ -1,5 +1,5 @@
 """Audit rows written as the hub writes them, and tampering helpers, for
-the hash chain's tests (tests/test_audit_chain.py, tests/test_audit_prune.py)."""
+the hash chain's tests (tests/audit/test_chain.py, tests/audit/test_prune.py)."""
 
 from __future__ import annotations
 

@@ -31,6 +31,33 @@ class Keys:
         return {"Authorization": f"Bearer {self.admin}"}
 
 
+class Runtimes:
+    """The runtime factory an app is built with (`create_app` and `running_hub`
+    call it as they start), keeping each runtime it made for the test to reach:
+    `first` is the one a hub serves."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        destinations: Mapping[str, Destination] | None = None,
+        decider: PolicyDecider | None = None,
+    ) -> None:
+        self.settings = settings
+        self.destinations = destinations
+        self.decider = decider
+        self.made: list[Runtime] = []
+
+    def __call__(self) -> Runtime:
+        runtime = Runtime(self.settings, destinations=self.destinations, decider=self.decider)
+        self.made.append(runtime)
+        return runtime
+
+    @property
+    def first(self) -> Runtime:
+        return self.made[0]
+
+
 def make_runtime(
     database_url: str,
     *,
@@ -54,15 +81,13 @@ def make_client(
     decider: PolicyDecider | None = None,
     **settings: object,
 ) -> Iterator[tuple[TestClient, Keys, Runtime]]:
-    holder: list[Runtime] = []
-
-    def factory() -> Runtime:
-        runtime = make_runtime(database_url, destinations=destinations, decider=decider, **settings)
-        holder.append(runtime)
-        return runtime
-
-    with TestClient(create_app(factory)) as client:
-        runtime = holder[0]
+    runtimes = Runtimes(
+        Settings(database_url=database_url, **settings),  # type: ignore[arg-type]
+        destinations=destinations,
+        decider=decider,
+    )
+    with TestClient(create_app(runtimes)) as client:
+        runtime = runtimes.first
         keys = Keys(
             agency={ori: issue_key(runtime.engine, ori=ori) for ori in oris},
             admin=issue_key(runtime.engine, admin_scope="*"),

@@ -8,8 +8,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from switch.serving.server import free_port
+from tests.utils.polling import until
 
 SWITCH = Path(sys.executable).parent / "switch"
 START_SECONDS = 60.0
@@ -77,19 +77,20 @@ def start_hub(
 
 def ready(hub: HubProcess) -> HubProcess:
     """Wait until the hub answers /healthz (it has migrated and loaded)."""
-    deadline = time.monotonic() + START_SECONDS
     with httpx.Client(base_url=hub.url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
+
+        def answers() -> bool:
             if hub.process.poll() is not None:
                 raise AssertionError(
                     f"the hub exited with {hub.process.returncode}:\n{hub.output()}"
                 )
             try:
-                if client.get("/healthz").status_code == 200:
-                    return hub
+                return client.get("/healthz").status_code == 200
             except httpx.TransportError:
-                pass  # not listening yet
-            time.sleep(0.05)
+                return False  # not listening yet
+
+        if until(answers, seconds=START_SECONDS, interval=0.05):
+            return hub
     raise AssertionError(f"the hub did not answer within {START_SECONDS} s:\n{hub.output()}")
 
 
@@ -114,15 +115,3 @@ def hub_process(
 ) -> Iterator[HubProcess]:
     with hub_processes(database_url, folder, env or {}) as [hub]:
         yield hub
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float, interval: float = 0.02) -> float:
-    """Poll `predicate()` until true; the seconds it took. A hub in another
-    process offers nothing to await, so a bounded poll is the event here."""
-    started = time.monotonic()
-    while True:
-        if predicate():
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not true within {timeout} s")
-        time.sleep(interval)

@@ -24,6 +24,7 @@ from switch.app.runtime import Runtime
 from switch.serving.server import running_hub
 from switch.settings import Settings
 from tests.utils.databases import Databases
+from tests.utils.hubs import Runtimes
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "web"
@@ -100,21 +101,17 @@ def _settings(folder: Path, database_url: str) -> Settings:
 def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) -> Iterator[WebHub]:
     folder = tmp_path_factory.mktemp("web-hub")
     settings = _settings(folder, audit_databases.url(folder))
-    runtimes: list[Runtime] = []
-
-    def factory() -> Runtime:
-        runtimes.append(Runtime(settings))
-        return runtimes[0]
+    runtimes = Runtimes(settings)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(switch.serving.server, "create_app", trainer_app)
-        with running_hub(factory) as url:
-            engine = runtimes[0].engine
+        with running_hub(runtimes) as url:
+            engine = runtimes.first.engine
             yield WebHub(
                 url=url,
                 admin=issue_key(engine, admin_scope="*"),
                 agency={ori: issue_key(engine, ori=ori) for ori in AGENCIES},
-                runtime=runtimes[0],
+                runtime=runtimes.first,
                 policies=settings.policies or Path(),
             )
 
@@ -123,14 +120,10 @@ def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) ->
 def client(tmp_path: Path, sqlite_url: str) -> Iterator[tuple[TestClient, Runtime]]:
     """The app in-process, for the routes' own tests."""
     settings = _settings(tmp_path, sqlite_url)
-    holder: list[Runtime] = []
+    runtimes = Runtimes(settings)
 
-    def factory() -> Runtime:
-        holder.append(Runtime(settings))
-        return holder[0]
-
-    with TestClient(trainer_app(factory)) as test_client:
-        yield test_client, holder[0]
+    with TestClient(trainer_app(runtimes)) as test_client:
+        yield test_client, runtimes.first
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from switch.access.keys import Identity
 from switch.api.admin_acts import admin_act, state_of
 from switch.api.deps import AdminDep, RuntimeDep
-from switch.api.text import Text
+from switch.api.text import QueryText, Text
 from switch.audit.acts import WARRANT_ISSUE, warrant_issued
 from switch.errors import ForbiddenError, NotFoundError
 from switch.warrants import WarrantRegistry
@@ -76,7 +76,7 @@ def _cited_in(admin: Identity) -> str | None:
 
 @router.get("", summary="Warrants within your scope, all or one ORI's")
 def list_warrants(
-    admin: AdminDep, runtime: RuntimeDep, to: str | None = None
+    admin: AdminDep, runtime: RuntimeDep, to: QueryText | None = None
 ) -> list[dict[str, Any]]:
     registry = WarrantRegistry(runtime.engine)
     return [w.as_dict() for w in registry.list(issued_to=to, cited_in=_cited_in(admin))]

@@ -1,7 +1,7 @@
 """The audit hash chain: an intact chain verifies; a row altered, removed or
 inserted is caught and named; writers in several engines and processes keep
 one chain; rows already there, the simulated history and both databases
-hash alike. Prune: tests/test_audit_prune.py."""
+hash alike. Prune: tests/audit/test_prune.py."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from switch.db.database import MIGRATIONS, migrate, open_engine
 from switch.db.schema import audit_chain_head, audit_records
 from tests.utils.audit_chain import NOW, finding, record, run_sql, write, write_aged
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 

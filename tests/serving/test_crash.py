@@ -31,7 +31,8 @@ from switch.access.keys import issue_key
 from switch.db.database import migrate, open_engine
 from switch.db.schema import audit_records, forward_queue, mailbox
 from switch.forwarding.instances import STALE_SECONDS
-from tests.utils.processes import hub_process, wait_for
+from tests.utils.polling import until
+from tests.utils.processes import hub_process
 
 SENDER = "NY0303000"
 ADDRESSEE = "WAOLN0000"
@@ -188,9 +189,9 @@ def test_accepted_messages_get_their_outcome_after_a_crash(
     # The restarted hub takes over what the dead one held once it has missed
     # its beats (STALE_SECONDS), then routes it: OR answers now (built in).
     with hub_process(database_url, tmp_path):
-        wait_for(
+        assert until(
             lambda: {mid for _, mid, _ in _mailbox(engine)} >= set(ids),
-            timeout=STALE_SECONDS + 15,
+            seconds=STALE_SECONDS + 15,
         )
         items = [(mid, dest) for _, mid, dest in _mailbox(engine) if mid in ids]
         assert sorted(items) == sorted((mid, "OR") for mid in ids)
@@ -232,7 +233,7 @@ def test_queries_kept_for_a_state_survive_a_crash_and_go_out_once_in_order(
         def answered() -> list[str]:
             return [mid for ori, mid, _ in _mailbox(engine) if ori == SENDER and mid in ids]
 
-        wait_for(lambda: len(answered()) >= len(ids), timeout=15)
+        assert until(lambda: len(answered()) >= len(ids), seconds=15)
         assert answered() == ids  # each once, in the order they came
         with engine.connect() as conn:
             statuses = conn.execute(select(forward_queue.c.status)).scalars().all()

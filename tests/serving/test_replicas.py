@@ -17,11 +17,12 @@ import pytest
 from simulators.dmv import StateDMV
 from switch.access.keys import issue_key
 from switch.db.database import open_engine
-from tests.utils.processes import SWITCH, HubProcess, hub_processes, wait_for
+from tests.utils.polling import until
+from tests.utils.processes import SWITCH, HubProcess, hub_processes
 
 pytestmark = pytest.mark.postgres
 
-SHIPPED = Path(__file__).resolve().parent / ".." / "policies"
+SHIPPED = Path(__file__).resolve().parents[2] / "policies"
 OPEN_WA = "state: WA\ntitle: open to all\nrules: []\n"
 WA_OLN = StateDMV("WA").driver(3)["OLN"]
 # A bound on the wait, not a measurement: the one-second polling is the
@@ -89,9 +90,9 @@ def test_a_policy_put_through_one_hub_decides_on_the_other(
         version = put.json()["version"]
         assert version != shipped
 
-        wait_for(
+        assert until(
             lambda: _explain_version(hub_b, keys["admin"]) == version,
-            timeout=PROPAGATION_DEADLINE,
+            seconds=PROPAGATION_DEADLINE,
         )
         print(f"policy change in force on the other hub after {time.monotonic() - put_at:.2f} s")
 
@@ -130,7 +131,7 @@ def test_a_mailbox_item_made_by_one_hub_is_read_once_through_the_other(
             assert reply.status_code == 200, reply.text
             return [i for i in reply.json()["items"] if i["message_id"] == message_id]
 
-        wait_for(lambda: bool(items()), timeout=10)
+        assert until(lambda: bool(items()), seconds=10)
         # The message's record through b says it was routed: a's work is done.
         record = hub_b.get(f"/v1/messages/{message_id}", headers=sender)
         assert record.status_code == 200, record.text

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from switch.policy.compiler import compile_policy
 from switch.policy.loader import PolicyError, load_policy_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "policies").glob("*.yaml"))
 SOURCE = "policies/XX.yaml"
 

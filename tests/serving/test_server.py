@@ -7,23 +7,19 @@ from typer.testing import CliRunner
 
 from simulators.dmv import StateDMV
 from switch.access.keys import issue_key
-from switch.app.runtime import Runtime
 from switch.cli import app
 from switch.serving.server import running_hub
 from switch.settings import Settings
+from tests.utils.hubs import Runtimes
 
 
 def test_send_over_http_to_a_running_hub(sqlite_url: str) -> None:
     settings = Settings(database_url=sqlite_url)
-    runtimes: list[Runtime] = []
+    runtimes = Runtimes(settings)
 
-    def factory() -> Runtime:
-        runtimes.append(Runtime(settings))
-        return runtimes[0]
-
-    with running_hub(factory) as url:
+    with running_hub(runtimes) as url:
         assert httpx.get(f"{url}/healthz").json()["status"] == "ok"
-        key = issue_key(runtimes[0].engine, ori="NY0303000")
+        key = issue_key(runtimes.first.engine, ori="NY0303000")
         oln = StateDMV("TX").driver(9)["OLN"]
         result = CliRunner().invoke(
             app,

@@ -33,7 +33,7 @@ from tests.utils.audit_chain import (
     write_aged,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 

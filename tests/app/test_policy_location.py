@@ -20,7 +20,7 @@ from switch.serving.server import free_port
 from switch.settings import Settings, packaged_policies, policy_location
 
 SWITCH = Path(sys.executable).parent / "switch"
-SHIPPED = Path(__file__).resolve().parent.parent / "policies"
+SHIPPED = Path(__file__).resolve().parents[2] / "policies"
 runner = CliRunner()
 
 

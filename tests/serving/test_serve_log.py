@@ -1,6 +1,6 @@
 """No secret in a log line: `switch serve` at its default level writes an
 access log line per request, and a key or a stream ticket in a request's URL
-is written as `...` (the filter is tested in tests/test_access_log.py)."""
+is written as `...` (the filter is tested in tests/serving/test_access_log.py)."""
 
 from __future__ import annotations
 

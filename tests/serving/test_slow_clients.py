@@ -23,7 +23,8 @@ from switch.cli import app
 from switch.db.database import migrate, open_engine
 from switch.serving.server import free_port
 from tests.utils.databases import Databases
-from tests.utils.processes import HubProcess, hub_process, wait_for
+from tests.utils.polling import until
+from tests.utils.processes import HubProcess, hub_process
 
 LIMITS = {
     "SWITCH_REQUEST_TIMEOUT": "1",
@@ -148,7 +149,7 @@ def test_a_client_over_a_cap_is_answered_503_before_it_sends_a_byte(
                 },
             )
     # Their places are free again once the streams end.
-    wait_for(lambda: _served(running.url), timeout=PATIENCE)
+    assert until(lambda: _served(running.url), seconds=PATIENCE)
 
 
 def _served(url: str) -> bool:

@@ -18,9 +18,9 @@ from switch.policy import PolicyError, PolicyStore
 from switch.policy.shared import SharedPolicies
 from tests.policy.helpers import request
 from tests.utils.hubs import make_client
-from tests.utils.processes import wait_for
+from tests.utils.polling import until
 
-SHIPPED = Path(__file__).resolve().parent.parent / "policies"
+SHIPPED = Path(__file__).resolve().parents[2] / "policies"
 OPEN_WA = "state: WA\ntitle: open\nrules: []\n"
 CLOSED_WA = "state: WA\ntitle: closed\ndefault: deny\nrules: []\n"
 BROKEN_WA = "state: WA\ntitle: broken\nrules:\n  - id: x\n    effect: deny\n"
@@ -163,7 +163,7 @@ def test_put_through_the_api_reaches_the_other_hub(database_url: str, tmp_path: 
         put = client.put("/v1/policies/WA", content=OPEN_WA, headers=keys.admin_auth)
         assert put.status_code == 200, put.text
         version = put.json()["version"]
-        wait_for(lambda: other.policies.versions()["WA"] == version, timeout=5)
+        assert until(lambda: other.policies.versions()["WA"] == version, seconds=5)
         shadow = client.put(
             "/v1/policies/WA",
             params={"candidate": "true"},
@@ -172,7 +172,7 @@ def test_put_through_the_api_reaches_the_other_hub(database_url: str, tmp_path: 
         )
         assert shadow.status_code == 200 and shadow.json()["version"] == version
         assert shadow.json()["candidate"]["version"] != version
-        wait_for(lambda: other.policies.candidate("WA") is not None, timeout=5)
+        assert until(lambda: other.policies.candidate("WA") is not None, seconds=5)
         with other.engine.connect() as conn:
             rows = conn.execute(select(policy_changes).order_by(policy_changes.c.seq)).all()
         admin = runtime.keys.resolve(keys.admin).key_id
