@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from simulators.harness import HubScenarioRunner
 from switch.access.keys import issue_key
 from switch.api.app import create_app
-from switch.api.routes import scenarios
 from switch.app.runtime import Runtime
 from switch.settings import Settings
 
@@ -25,10 +25,7 @@ def hub(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str], dict[str,
         holder.append(Runtime(Settings(database_url=sqlite_url)))
         return holder[0]
 
-    app = create_app(factory)
-    # Until the lead registers the router in create_app.
-    if not any(getattr(r, "path", "") == "/v1/scenarios" for r in app.routes):
-        app.include_router(scenarios.router)
+    app = create_app(factory, scenario_runner=HubScenarioRunner)
     with TestClient(app) as client:
         engine = holder[0].engine
         admin = {"Authorization": f"Bearer {issue_key(engine, admin_scope='*')}"}

@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import switch.serving.server
+from simulators.harness import HubScenarioRunner
 from switch.access.keys import issue_key
 from switch.api.app import create_app
 from switch.app.runtime import Runtime
@@ -46,7 +46,7 @@ EXPECTED_FAILURES = re.compile(
 
 
 def trainer_app(runtime_factory: Callable[[], Runtime]) -> FastAPI:
-    return create_app(runtime_factory)
+    return create_app(runtime_factory, scenario_runner=HubScenarioRunner)
 
 
 def chromium_path() -> str | None:
@@ -106,17 +106,15 @@ def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) ->
         runtimes.append(Runtime(settings))
         return runtimes[0]
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(switch.serving.server, "create_app", trainer_app)
-        with running_hub(factory) as url:
-            engine = runtimes[0].engine
-            yield WebHub(
-                url=url,
-                admin=issue_key(engine, admin_scope="*"),
-                agency={ori: issue_key(engine, ori=ori) for ori in AGENCIES},
-                runtime=runtimes[0],
-                policies=settings.policies or Path(),
-            )
+    with running_hub(factory, scenario_runner=HubScenarioRunner) as url:
+        engine = runtimes[0].engine
+        yield WebHub(
+            url=url,
+            admin=issue_key(engine, admin_scope="*"),
+            agency={ori: issue_key(engine, ori=ori) for ori in AGENCIES},
+            runtime=runtimes[0],
+            policies=settings.policies or Path(),
+        )
 
 
 @pytest.fixture
