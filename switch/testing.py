@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from simulators.harness import HubScenarioRunner
 from simulators.mockstate import MockStateControl, running_state
 from switch.access.keys import issue_key
 from switch.app.runtime import Runtime
@@ -108,7 +109,7 @@ def switch_hub_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub
                 holder.append(Runtime(config))
                 return holder[0]
 
-            url = stack.enter_context(running_hub(factory))
+            url = stack.enter_context(running_hub(factory, scenario_runner=HubScenarioRunner))
             return SwitchHub(url, holder[0], stack)
 
         yield make

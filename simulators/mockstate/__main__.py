@@ -3,7 +3,7 @@
 
 import typer
 
-from switch.cli.sim_state import state
+from simulators.mockstate.cli import state
 
 if __name__ == "__main__":
     typer.run(state)

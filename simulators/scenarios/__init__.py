@@ -2,10 +2,15 @@
 whom, pauses, fault switches on mock states, expected outcomes) played
 through a hub, failing loudly when an outcome is not the expected one.
 
-    from simulators.scenarios import load_scenario, play
+    from simulators.harness import play
+    from simulators.scenarios import load_scenario
 
     outcome = play(load_scenario("ice-2025"), pace=0)
     assert outcome.passed, outcome.failure
+
+`play` starts a hub of the scenario's own, so it lives in the harness
+(above the server); this package needs no hub to be running, and the hub's
+API imports it for the trainer's page (`ScenarioRun`, `ScenarioRunner`).
 
 From the shell: `switch sim scenario ice-2025` (or a file path).
 """
@@ -19,12 +24,12 @@ from simulators.scenarios._loader import (
 )
 from simulators.scenarios._model import Expect, ResultExpect, Scenario, WarrantSpec
 from simulators.scenarios._player import Line, Outcome, ScenarioPlayer, StepFailure, Target
-from simulators.scenarios._run import console_narrator, play, play_async, play_session
+from simulators.scenarios._run import console_narrator, play_async, play_session
+from simulators.scenarios._runs import RunStatus, ScenarioRun, ScenarioRunner
 from simulators.scenarios._targets import (
     ClientTarget,
     Session,
     SetupError,
-    local_session,
     prepare,
     remote_session,
 )
@@ -35,9 +40,12 @@ __all__ = [
     "Line",
     "Outcome",
     "ResultExpect",
+    "RunStatus",
     "Scenario",
     "ScenarioError",
     "ScenarioPlayer",
+    "ScenarioRun",
+    "ScenarioRunner",
     "Session",
     "SetupError",
     "StepFailure",
@@ -45,9 +53,7 @@ __all__ = [
     "WarrantSpec",
     "console_narrator",
     "load_scenario",
-    "local_session",
     "parse_scenario",
-    "play",
     "play_async",
     "play_session",
     "prepare",

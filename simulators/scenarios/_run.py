@@ -1,4 +1,4 @@
-"""Playing a scenario end to end, and showing its lines on a console."""
+"""Playing a scenario through a session's hub, and showing its lines on a console."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rich.console import Console
 
 from simulators.scenarios._model import Scenario
 from simulators.scenarios._player import Line, Outcome, ScenarioPlayer
-from simulators.scenarios._targets import ClientTarget, Session, local_session
+from simulators.scenarios._targets import ClientTarget, Session
 from switch.client import AsyncSwitchClient
 from switch.terminal import heading
 
@@ -72,15 +72,3 @@ def play_session(
     on_line: Callable[[Line], None] | None = None,
 ) -> Outcome:
     return asyncio.run(play_async(scenario, session, pace=pace, seed=seed, on_line=on_line))
-
-
-def play(
-    scenario: Scenario,
-    *,
-    pace: float = 0.0,
-    seed: int = 0,
-    on_line: Callable[[Line], None] | None = None,
-) -> Outcome:
-    """Play on a hub of the scenario's own, started and stopped here."""
-    with local_session(scenario, seed=seed) as session:
-        return play_session(scenario, session, pace=pace, seed=seed, on_line=on_line)

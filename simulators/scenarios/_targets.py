@@ -1,29 +1,22 @@
-"""Where a scenario plays: a hub of its own (temporary SQLite database, mock
-states in threads), or a running hub with keys given; and the keys and
-warrants it needs there."""
+"""Where a scenario plays: a running hub reached over HTTP with keys given,
+and the keys and warrants it needs there. A hub of the scenario's own is
+started by the harness (simulators.harness), which sits above the server."""
 
 from __future__ import annotations
 
 import asyncio
-import tempfile
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine
 
 from simulators.dmv import StateDMV
-from simulators.mockstate import Fault, MockStateControl, running_state
+from simulators.mockstate import Fault, MockStateControl
 from simulators.scenarios._model import Scenario
 from switch.access.keys import issue_keys
-from switch.app.runtime import Runtime
-from switch.client import AsyncSwitchClient, Reply, SwitchClient, SwitchClientError
+from switch.client import AsyncSwitchClient, Reply
 from switch.directory import Directory
-from switch.serving.server import running_hub
-from switch.settings import Settings
 from switch.warrants import WarrantRegistry
 
 
@@ -93,49 +86,6 @@ def prepare(
     """Agency keys for every sender, and the scenario's warrants: (keys, warrant ids)."""
     keys = dict(zip(scenario.senders, issue_keys(engine, scenario.senders), strict=True))
     return keys, issue_warrants(WarrantRegistry(engine, directory), scenario, seed=seed)
-
-
-def wait_until_warm(url: str, timeout: float = 60.0) -> None:
-    """Built-in DMVs index names behind start-up; a narrated NL query should not pay for it."""
-    deadline = time.monotonic() + timeout
-    with SwitchClient(url, "", timeout=5.0) as client:
-        while time.monotonic() < deadline:
-            try:
-                if client.health().get("warm", True):
-                    return
-            except SwitchClientError as exc:
-                raise SetupError(f"no hub answering at {url}: {exc}") from exc
-            time.sleep(0.05)
-
-
-@contextmanager
-def local_session(scenario: Scenario, *, seed: int = 0) -> Iterator[Session]:
-    """A hub of the scenario's own on a temporary SQLite database, its mock
-    states served from threads, keys and warrants issued."""
-    with ExitStack() as stack:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="switch-scenario-")))
-        controls = {}
-        routes = []
-        for state in scenario.states:
-            url, control = stack.enter_context(running_state(state, seed=seed))
-            controls[state] = control
-            routes.append(f"{state}={url}")
-        settings = Settings(
-            database_url=f"sqlite:///{folder / 'hub.db'}",
-            states=",".join(routes),
-            simulator_seed=seed,
-        )
-        holder: list[Runtime] = []
-
-        def factory() -> Runtime:
-            holder.append(Runtime(settings))
-            return holder[0]
-
-        url = stack.enter_context(running_hub(factory))
-        runtime = holder[0]
-        keys, warrants = prepare(runtime.engine, runtime.directory, scenario, seed=seed)
-        wait_until_warm(url)
-        yield Session(url, keys, warrants, controls)
 
 
 def remote_session(

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from simulators.scenarios import ScenarioRunner
 from switch.access.ratelimit import RateLimited, RateLimiter
 from switch.access.tickets import StreamTickets
 from switch.api.limits import BodyTooLarge, RequestLimits
@@ -56,8 +57,19 @@ class ErrorResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
-    """Build the app; the runtime is made at start-up so importing is cheap."""
+# Builds the runner that plays scenarios inside this hub, once its runtime
+# exists (simulators.harness.HubScenarioRunner in a served hub).
+ScenarioRunnerFactory = Callable[[FastAPI, Runtime], ScenarioRunner]
+
+
+def create_app(
+    runtime_factory: Callable[[], Runtime] = Runtime,
+    *,
+    scenario_runner: ScenarioRunnerFactory | None = None,
+) -> FastAPI:
+    """Build the app; the runtime is made at start-up so importing is cheap.
+    `scenario_runner`: what plays POST /v1/scenarios/{name}/run; without one
+    the hub lists its scenarios but plays none."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,6 +84,9 @@ def create_app(runtime_factory: Callable[[], Runtime] = Runtime) -> FastAPI:
             raise
         runtime.start()
         app.state.runtime = runtime
+        app.state.scenario_runner = (
+            None if scenario_runner is None else scenario_runner(app, runtime)
+        )
         windows = app.state.refusal_windows = RefusalWindows(
             runtime.writer.write, seconds=runtime.settings.refusal_window_seconds
         )

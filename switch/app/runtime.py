@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine
 
 from switch.access.keys import KeyRing
+from switch.app.simulated import simulated_states
 from switch.audit import signing
 from switch.audit.acts import Act
 from switch.audit.checkpoint_writer import CheckpointWriter
@@ -88,7 +89,7 @@ class Runtime:
         self.directory = directory or Directory.load(self.settings.directory)
         self.destinations = destinations or build_destinations(
             self.settings.states,
-            seed=self.settings.simulator_seed,
+            builtin=simulated_states(self.settings.simulator_seed),
             breaker=breaker_policy(self.settings),
         )
         # Changes made through any hub on this database, newest per state.

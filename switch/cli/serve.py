@@ -44,6 +44,7 @@ def serve(
     open_database(Settings().database_url).dispose()
     _refuse_unusable_audit_files()
     # Loaded here so light verbs (keys, agencies) start fast.
+    from simulators.harness import HubScenarioRunner
     from switch.serving.connections import ConnectionLimits
     from switch.serving.server import serve as serve_hub
 
@@ -54,7 +55,13 @@ def serve(
     # Only once every check has passed: a refusal stays the one line on stderr.
     if log_level.lower() in _SAYS_INFO:  # as uvicorn's own start-up lines
         err_console.print(f"policies: {location}", highlight=False)
-    serve_hub(host=host, port=port, log_level=log_level, limits=limits)
+    serve_hub(
+        host=host,
+        port=port,
+        log_level=log_level,
+        limits=limits,
+        scenario_runner=HubScenarioRunner,
+    )
 
 
 def _refuse_unusable_audit_files() -> None:

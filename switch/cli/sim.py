@@ -9,8 +9,9 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from simulators.history import HistoryError, HistoryPlan, write_history
+from simulators.mockstate import cli as mock_state_cli
 from switch import progress
-from switch.cli import sim_scenario, sim_state, sim_traffic
+from switch.cli import sim_scenario, sim_traffic
 from switch.cli.common import err_console, fail, open_database
 from switch.db.database import migrate
 from switch.directory import Directory
@@ -96,6 +97,6 @@ def history(
     typer.echo(json.dumps(summary))
 
 
-app.command("state")(sim_state.state)
+app.command("state")(mock_state_cli.state)
 app.command("traffic", short_help="Send a profile's traffic to a hub.")(sim_traffic.traffic)
 app.command("scenario", short_help="Play a narrated scenario.")(sim_scenario.scenario)

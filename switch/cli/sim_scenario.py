@@ -51,12 +51,12 @@ def scenario(
     """Play a scenario: its steps narrated, each flow shown as it travels
     (agency → hub → policy → state). Exits 1, naming the step, what was
     expected and what came, if an outcome is not the expected one."""
+    from simulators.harness import local_session
     from simulators.scenarios import (
         ScenarioError,
         SetupError,
         console_narrator,
         load_scenario,
-        local_session,
         play_session,
         remote_session,
     )

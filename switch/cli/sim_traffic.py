@@ -56,14 +56,14 @@ def traffic(
     states are down or slowed. Exits 1 if any request failed, 130 if
     interrupted (Ctrl-C stops the sending and still prints the summary)."""
     # The hub's stack and the simulators load only for verbs that run them.
-    from simulators.traffic import Plan, drive, get_profile
-    from simulators.traffic.hubs import (
+    from simulators.harness.traffic_hubs import (
         HubSetupError,
         issue_keys_in,
         load_keys,
         local_hub,
         wait_until_warm,
     )
+    from simulators.traffic import Plan, drive, get_profile
     from simulators.traffic.report import LiveProgress, summary_tables
     from switch.directory import Directory
     from switch.settings import Settings

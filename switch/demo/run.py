@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 from simulators.dmv import StateDMV
+from simulators.harness import HubScenarioRunner
 from switch import terminal
 from switch.access.keys import issue_key, issue_keys
 from switch.app.runtime import Runtime
@@ -70,7 +71,9 @@ def running_demo(
         directory = Directory.load(settings.directory)
         keys, admin_key, warrants = _seed(settings, directory)
         files.write_keys(keys)
-        with running_hub(lambda: Runtime(settings), port=port) as url:
+        with running_hub(
+            lambda: Runtime(settings), port=port, scenario_runner=HubScenarioRunner
+        ) as url:
             demo = RunningDemo(url, files, settings, directory, keys, admin_key, warrants)
             # Lines to copy from are printed whole whatever the console (soft_wrap).
             console.print(

@@ -2,7 +2,9 @@
 
 The setting is a comma- or newline-separated list of `ST=builtin` or
 `ST=http://host:port`, or the path of a file holding such lines (`#` starts a
-comment). States it does not name are built in.
+comment). States it does not name are built in: answered by the destination
+`builtin(state)` gives, which the hub's builder hands in (switch.app.simulated
+makes the simulated DMVs).
 
 A state reached over HTTP is wrapped in a circuit breaker, so that one that
 keeps failing is answered for at once instead of waited on; the built-in
@@ -11,13 +13,11 @@ simulators answer in-process and cannot be slow in that way.
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
 from pathlib import Path
 
-from simulators.dmv import StateDMV
 from switch.destinations.base import Destination
 from switch.destinations.breaker import BreakerPolicy, CircuitBreaker
-from switch.destinations.builtin import BuiltinDestination
 from switch.destinations.http import HttpDestination
 from switch.directory.jurisdictions import JURISDICTIONS
 from switch.errors import SwitchError
@@ -48,24 +48,20 @@ def parse_states(setting: str) -> dict[str, str]:
     return targets
 
 
-@functools.cache
-def shared_dmv(state: str, seed: int) -> StateDMV:
-    """One simulator per (state, seed) per process: records are a pure
-    function of both, so hubs in one process (tests, replicas) can share the
-    name indexes instead of each building its own."""
-    return StateDMV(state, seed=seed)
-
-
 def build_destinations(
-    setting: str = "", *, seed: int = 0, breaker: BreakerPolicy | None = BreakerPolicy()
+    setting: str = "",
+    *,
+    builtin: Callable[[str], Destination],
+    breaker: BreakerPolicy | None = BreakerPolicy(),
 ) -> dict[str, Destination]:
-    """`breaker`: how HTTP states' circuit breakers trip; None for none."""
+    """`builtin`: the destination of a state not reached over HTTP;
+    `breaker`: how HTTP states' circuit breakers trip; None for none."""
     targets = parse_states(setting)
     destinations: dict[str, Destination] = {}
     for state in JURISDICTIONS:
         target = targets.get(state, "builtin")
         if target == "builtin":
-            destinations[state] = BuiltinDestination(shared_dmv(state, seed))
+            destinations[state] = builtin(state)
         elif breaker is None:
             destinations[state] = HttpDestination(state, target)
         else:

@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 import uvicorn
 from fastapi import FastAPI
 
-from switch.api.app import create_app
+from switch.api.app import ScenarioRunnerFactory, create_app
 from switch.api.streams import close_streams
 from switch.app.runtime import Runtime
 from switch.serving.access_log import log_config
@@ -59,9 +59,17 @@ def _config(
     )
 
 
-def serve(*, host: str, port: int, log_level: str, limits: ConnectionLimits) -> None:
+def serve(
+    *,
+    host: str,
+    port: int,
+    log_level: str,
+    limits: ConnectionLimits,
+    scenario_runner: ScenarioRunnerFactory | None = None,
+) -> None:
     """Serve the hub in this thread until a signal (`switch serve`)."""
-    server = HubServer(_config(create_app(), host, port, log_level, limits))
+    app = create_app(scenario_runner=scenario_runner)
+    server = HubServer(_config(app, host, port, log_level, limits))
     with suppress(KeyboardInterrupt):  # uvicorn has shut down by then
         server.run()
     if not server.started:
@@ -83,9 +91,11 @@ def running_hub(
     port: int | None = None,
     start_timeout: float = 15.0,
     limits: ConnectionLimits | None = None,
+    scenario_runner: ScenarioRunnerFactory | None = None,
 ) -> Iterator[str]:
     """Serve the hub until the block ends; yields its base URL. `limits`:
-    those the SWITCH_* settings ask for when not given."""
+    those the SWITCH_* settings ask for when not given; `scenario_runner`:
+    what plays scenarios in it (none: it plays none)."""
     try:
         limits = limits or ConnectionLimits.from_settings(Settings())
     except ValueError as exc:
@@ -94,7 +104,8 @@ def running_hub(
     # one plain reason for the caller rather than a log line and a timeout.
     listener = _bind(host, port or 0)
     port = listener.getsockname()[1]
-    server = HubServer(_config(create_app(runtime_factory), host, port, "warning", limits))
+    app = create_app(runtime_factory, scenario_runner=scenario_runner)
+    server = HubServer(_config(app, host, port, "warning", limits))
     thread = threading.Thread(target=server.run, args=([listener],), name="hub", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from simulators.dmv import StateDMV
+from switch.app.simulated import simulated_states
 from switch.core.router import Router
 from switch.destinations.registry import build_destinations
 from switch.directory import Directory
@@ -29,7 +30,7 @@ def _route(router: Router, text: str, wait: float = 5.0):  # type: ignore[no-unt
 
 @pytest.fixture(scope="module")
 def builtin_router() -> Router:
-    return Router(DIRECTORY, build_destinations(), PermitAll())
+    return Router(DIRECTORY, build_destinations(builtin=simulated_states()), PermitAll())
 
 
 def test_directory_has_the_requesters() -> None:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from simulators.dmv import StateDMV
 from simulators.mockstate import MockStateControl
+from switch.app.simulated import simulated_states
 from switch.destinations.base import Destination, DestinationFault, OutOfService, StateAnswer
 from switch.destinations.breaker import BreakerPolicy, CircuitBreaker, CircuitOpen
 from switch.destinations.builtin import BuiltinDestination
@@ -263,12 +264,16 @@ def test_a_policy_that_could_never_open_or_close_is_refused() -> None:
 
 
 def test_http_states_are_wrapped_and_built_in_ones_are_not() -> None:
-    destinations = build_destinations("TX=http://127.0.0.1:9?timeout=2", breaker=POLICY)
+    destinations = build_destinations(
+        "TX=http://127.0.0.1:9?timeout=2", builtin=simulated_states(), breaker=POLICY
+    )
     tx = destinations["TX"]
     assert isinstance(tx, CircuitBreaker) and tx.policy == POLICY
     assert isinstance(tx.destination, HttpDestination) and tx.destination.timeout == 2
     assert isinstance(destinations["WA"], BuiltinDestination)
-    bare = build_destinations("TX=http://127.0.0.1:9", breaker=None)["TX"]
+    bare = build_destinations("TX=http://127.0.0.1:9", builtin=simulated_states(), breaker=None)[
+        "TX"
+    ]
     assert isinstance(bare, HttpDestination)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from simulators.dmv import StateDMV
 from simulators.mockstate import MockStateControl
+from switch.app.simulated import simulated_states
 from switch.core.router import WILL_FORWARD
 from switch.destinations.registry import build_destinations
 from tests.forwarding.helpers import mailbox, send
@@ -36,7 +37,7 @@ def test_a_state_out_for_3_s_gets_its_queries_in_order_when_it_returns(
     sqlite_url = f"sqlite:///{tmp_path / 'audit.db'}"
     olns = [StateDMV("MT").driver(i)["OLN"] for i in range(40)]
     with mock_states(("MT", "--fault", "out_of_service")) as [(_, url)]:
-        states = build_destinations(f"MT={url}")
+        states = build_destinations(f"MT={url}", builtin=simulated_states())
         with (
             make_client(sqlite_url, destinations=states, **SETTINGS) as (client, keys, _),
             ExitStack() as stack,

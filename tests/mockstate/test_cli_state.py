@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 import simulators.mockstate
 from simulators.mockstate import MockState
+from simulators.mockstate.cli import state
 from switch.cli import app as switch_cli
-from switch.cli.sim_state import state
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "simulators" / "mockstate" / "examples"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from switch.app.simulated import simulated_states
 from switch.destinations.base import DestinationFault, OutOfService, StateAnswer
 from switch.destinations.http import DEFAULT_TIMEOUT, HttpDestination, read_answer, split_timeout
 from switch.destinations.registry import build_destinations
@@ -153,7 +154,9 @@ def test_timeout_from_the_url_or_the_constructor() -> None:
 
 
 def test_switch_states_carries_the_timeout_to_the_destination() -> None:
-    destinations = build_destinations("WA=http://127.0.0.1:9001?timeout=1.5", breaker=None)
+    destinations = build_destinations(
+        "WA=http://127.0.0.1:9001?timeout=1.5", builtin=simulated_states(), breaker=None
+    )
     wa = destinations["WA"]
     assert isinstance(wa, HttpDestination)
     assert (wa.base_url, wa.timeout) == ("http://127.0.0.1:9001", 1.5)

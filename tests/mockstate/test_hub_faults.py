@@ -18,6 +18,7 @@ from sqlalchemy import select
 from simulators.dmv import StateDMV
 from simulators.mockstate import FaultPlan, MockStateControl, fault_from, running_state
 from switch.app.runtime import Runtime
+from switch.app.simulated import simulated_states
 from switch.db.schema import audit_outcomes
 from switch.destinations.registry import build_destinations
 from switch.serving.server import free_port
@@ -66,7 +67,9 @@ def hub(
     # Kept queries are retried often, so one test's backlog drains before the
     # next; a late answer is awaited only briefly, so hanging up is seen soon.
     settings = {"forward_probe_seconds": 0.05, "late_answer_seconds": 0.5}
-    with make_client(database, destinations=build_destinations(setting), **settings) as (
+    with make_client(
+        database, destinations=build_destinations(setting, builtin=simulated_states()), **settings
+    ) as (
         client,
         keys,
         rt,

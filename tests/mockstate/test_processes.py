@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from simulators.dmv import StateDMV
 from simulators.mockstate import MockStateControl
+from switch.app.simulated import simulated_states
 from switch.destinations.registry import build_destinations
 from tests.utils.databases import Databases
 from tests.utils.hubs import Keys, make_client
@@ -49,7 +50,9 @@ def hub(
 ) -> Iterator[tuple[TestClient, Keys]]:
     setting = ",".join(f"{state}={url}" for state, url in remote.items())
     database = audit_databases.url(tmp_path_factory.mktemp("hub"))
-    with make_client(database, destinations=build_destinations(setting)) as (client, keys, _):
+    with make_client(
+        database, destinations=build_destinations(setting, builtin=simulated_states())
+    ) as (client, keys, _):
         # First contact (a new connection, a cold process) is not what is under test.
         warm = _send(client, keys, "NY0303000", f"DQ.NY0303000.WA,ID.TXTOLN/{WA_OLN}", wait=30)
         assert [r["status"] for r in warm["results"]] == ["answered", "out_of_service"]
@@ -110,7 +113,7 @@ def test_a_killed_state_is_out_of_service_and_sigterm_exits_cleanly(
     oln = StateDMV("MT").driver(2)["OLN"]
     text = f"DQ.NY0303000.MT.TXTOLN/{oln}"
     with mock_states(("MT",)) as [(proc, url)]:
-        destinations = build_destinations(f"MT={url}")
+        destinations = build_destinations(f"MT={url}", builtin=simulated_states())
         with make_client(sqlite_url, destinations=destinations) as (
             client,
             keys,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from simulators.harness import HubScenarioRunner
 from switch.access.keys import issue_key
 from switch.api.app import create_app
-from switch.api.routes import scenarios
 from switch.settings import Settings
 from tests.utils.hubs import Runtimes
 from tests.utils.polling import until
@@ -21,10 +21,7 @@ from tests.utils.polling import until
 def hub(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str], dict[str, str]]]:
     runtimes = Runtimes(Settings(database_url=sqlite_url))
 
-    app = create_app(runtimes)
-    # Until the lead registers the router in create_app.
-    if not any(getattr(r, "path", "") == "/v1/scenarios" for r in app.routes):
-        app.include_router(scenarios.router)
+    app = create_app(runtimes, scenario_runner=HubScenarioRunner)
     with TestClient(app) as client:
         engine = runtimes.first.engine
         admin = {"Authorization": f"Bearer {issue_key(engine, admin_scope='*')}"}

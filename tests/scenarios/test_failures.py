@@ -8,7 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from simulators.scenarios import load_scenario, play
+from simulators.harness import play
+from simulators.scenarios import load_scenario
 from switch.cli.sim_scenario import scenario as scenario_verb
 
 WRONG = """\

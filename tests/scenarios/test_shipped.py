@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulators.scenarios import Line, load_scenario, play, shipped_names
+from simulators.harness import play
+from simulators.scenarios import Line, load_scenario, shipped_names
 
 
 def test_the_promised_scenarios_ship() -> None:

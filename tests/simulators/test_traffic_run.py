@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from simulators.dmv import StateDMV
-from simulators.traffic.hubs import HubSetupError, load_keys, local_hub
+from simulators.harness.traffic_hubs import HubSetupError, load_keys, local_hub
 from switch.cli.sim_traffic import traffic
 from switch.client import SwitchClient, SwitchClientError
 

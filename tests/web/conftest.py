@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-import switch.serving.server
+from simulators.harness import HubScenarioRunner
 from switch.access.keys import issue_key
 from switch.api.app import create_app
 from switch.app.runtime import Runtime
@@ -47,7 +47,7 @@ EXPECTED_FAILURES = re.compile(
 
 
 def trainer_app(runtime_factory: Callable[[], Runtime]) -> FastAPI:
-    return create_app(runtime_factory)
+    return create_app(runtime_factory, scenario_runner=HubScenarioRunner)
 
 
 def chromium_path() -> str | None:
@@ -103,17 +103,15 @@ def hub(tmp_path_factory: pytest.TempPathFactory, audit_databases: Databases) ->
     settings = _settings(folder, audit_databases.url(folder))
     runtimes = Runtimes(settings)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(switch.serving.server, "create_app", trainer_app)
-        with running_hub(runtimes) as url:
-            engine = runtimes.first.engine
-            yield WebHub(
-                url=url,
-                admin=issue_key(engine, admin_scope="*"),
-                agency={ori: issue_key(engine, ori=ori) for ori in AGENCIES},
-                runtime=runtimes.first,
-                policies=settings.policies or Path(),
-            )
+    with running_hub(runtimes, scenario_runner=HubScenarioRunner) as url:
+        engine = runtimes.first.engine
+        yield WebHub(
+            url=url,
+            admin=issue_key(engine, admin_scope="*"),
+            agency={ori: issue_key(engine, ori=ori) for ori in AGENCIES},
+            runtime=runtimes.first,
+            policies=settings.policies or Path(),
+        )
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """GET /v1/scenarios, POST /v1/scenarios/{name}/run and
 GET /v1/scenarios/runs/{id}: the shipped scenarios, played inside this hub
-in the background for the trainer's page."""
+in the background for the trainer's page, by the scenario runner the app
+was built with."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from switch.api.deps import AdminDep, IdentityDep, NationalAdminDep, RuntimeDep
+from simulators.scenarios import (
+    ScenarioError,
+    ScenarioRun,
+    ScenarioRunner,
+    load_scenario,
+    shipped_names,
+    shipped_scenarios,
+)
+from switch.api.deps import AdminDep, IdentityDep, NationalAdminDep
 from switch.errors import ForbiddenError, NotFoundError
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
@@ -18,19 +27,17 @@ router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 KEEP_RUNS = 50
 
 
-def _runs(request: Request) -> dict[str, Any]:
+def _runs(request: Request) -> dict[str, ScenarioRun]:
     state = request.app.state
     if not hasattr(state, "scenario_runs"):
         state.scenario_runs = {}
         state.scenario_tasks = set()
-    runs: dict[str, Any] = state.scenario_runs
+    runs: dict[str, ScenarioRun] = state.scenario_runs
     return runs
 
 
 @router.get("", summary="Shipped scenarios")
 def list_scenarios(_identity: IdentityDep) -> dict[str, list[dict[str, Any]]]:
-    from simulators.scenarios import shipped_scenarios
-
     return {
         "scenarios": [
             {
@@ -50,18 +57,16 @@ async def run_scenario(
     name: str,
     request: Request,
     admin: AdminDep,
-    runtime: RuntimeDep,
     pace: float = Query(default=0.8, ge=0, le=10),
 ) -> dict[str, Any]:
-    from simulators.scenarios import ScenarioError, load_scenario
-    from simulators.scenarios._hubrun import ScenarioRun, run_in_hub
-    from simulators.scenarios._loader import shipped_names
-
     # A run issues keys and warrants and reroutes states: the whole switch's business.
     if admin.admin_scope != "*":
         raise ForbiddenError("only an admin with scope * may run scenarios")
     if name not in shipped_names():
         raise NotFoundError(f"no shipped scenario {name}")
+    runner: ScenarioRunner | None = request.app.state.scenario_runner
+    if runner is None:
+        raise NotFoundError("this hub was started without a scenario runner: it plays none")
     try:
         scenario = load_scenario(name)
     except ScenarioError as exc:
@@ -75,7 +80,7 @@ async def run_scenario(
     for old in list(runs)[: max(0, len(runs) - KEEP_RUNS)]:
         if runs[old].status != "running":
             del runs[old]
-    task = asyncio.create_task(run_in_hub(request.app, runtime, scenario, run, pace=pace))
+    task = asyncio.create_task(runner.run(scenario, run, pace=pace))
     tasks: set[asyncio.Task[None]] = request.app.state.scenario_tasks
     tasks.add(task)
     task.add_done_callback(tasks.discard)
@@ -88,8 +93,6 @@ async def run_scenario(
 
 
 def _uses_mocks(name: str) -> bool:
-    from simulators.scenarios import load_scenario
-
     return bool(load_scenario(name).states)
 
 

@@ -1,4 +1,4 @@
-"""The hub a run drives, and the agency keys it sends with.
+"""The hub a traffic run drives, and the agency keys it sends with.
 
 Either a hub already running (`--hub URL`), with keys from a file or issued
 in its database, or a hub of our own on a temporary SQLite database, with

@@ -1,12 +1,35 @@
-"""`switch sim state ST --port N`: a mock state DMV as its own HTTP service."""
+"""`switch sim state ST --port N` (or `python -m simulators.mockstate`): a
+mock state DMV as its own HTTP service. The command lives with the mock
+state; switch.cli only registers it, so nothing here imports the CLI, and
+its two small helpers say what switch.cli.common says, in the same words."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import typer
+from rich.markup import escape
 
-from switch.cli.common import fail, known_state
+from switch import terminal
+from switch.directory.jurisdictions import JURISDICTIONS
+
+_err_console = terminal.console(stderr=True)
+
+
+def fail(reason: str, code: int = 1) -> NoReturn:
+    _err_console.print(f"[bold red]error:[/] {reason}", highlight=False)
+    raise typer.Exit(code)
+
+
+def known_state(value: str) -> str:
+    """The jurisdiction code `value` names, upper-cased; fails with one line
+    when it names none."""
+    code = value.strip().upper()
+    if code in JURISDICTIONS:
+        return code
+    # Escaped: what was typed is shown as typed, never read as markup.
+    fail(escape(f"unknown state {value!r}: expected a jurisdiction code such as WA"))
 
 
 def state(
