@@ -196,9 +196,10 @@ def prune_(
     so `switch audit verify` still passes. Refuses a date less than a year ago
     unless --force, and a chain that does not verify."""
     settings = _settings(db)
+    # The database first: a URL that opens nothing must not leave a new key behind.
+    engine = _open(db)
     key = _local_key(settings)
     trusted = PublicKeys([key.public, *_given(public_keys)]) if public_keys else None
-    engine = _open(db)
     try:
         label = "verify before prune"
         with progress.shown(label, err_console, bar_from=PROGRESS_FROM) as on_progress:
