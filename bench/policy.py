@@ -77,7 +77,7 @@ def measure(
 ) -> tuple[list[Timing], Outcomes]:
     store, cedar, casbin = engines.store, engines.cedar, engines.casbin
     # Inputs prebuilt, so each path is timed on its own decision work only.
-    pairs = [(store.require(r.state), Facts(r)) for r in requests]
+    pairs = [(store.require(r.state), Facts.of(r)) for r in requests]
     cedar_requests = [_cedar.request(r) for r in requests]
     casbin_requests = [_casbin.request(r) for r in requests]
     decide = store.decide
@@ -103,7 +103,7 @@ def check(engines: Engines, requests: Sequence[PolicyRequest]) -> Outcomes:
     store, cedar, casbin = engines.store, engines.cedar, engines.casbin
     cedar_requests = [_cedar.request(r) for r in requests]
     return Outcomes(
-        switch=[evaluate(store.require(r.state), Facts(r)).permitted for r in requests],
+        switch=[evaluate(store.require(r.state), Facts.of(r)).permitted for r in requests],
         switch_decide=[store.decide(r).permitted for r in requests],
         cedarpy_single=cedar.single(cedar_requests),
         cedarpy_batch=cedar.batch(cedar_requests),

@@ -34,7 +34,7 @@ from simulators.history.figures import (
 from switch.directory import Directory
 from switch.directory.model import Agency
 from switch.messages.model import RESPONSE_KEYS, Message
-from switch.policy import PolicyDecider, PolicyRequest
+from switch.policy import Facts, PolicyDecider
 
 
 class HistoryError(Exception):
@@ -255,9 +255,9 @@ class HistoryGenerator:
         message = Message(key, agency.ori, (state,), fields)
         # Noon on the first day: the shipped policies test no time windows.
         at = self.plan.start + timedelta(hours=12)
-        d = self.decider.decide(PolicyRequest(agency, state, message, warrant, at))
+        ruling = self.decider.ruling(state, Facts(agency, message, warrant, at))
+        d, shadow = ruling.decision, ruling.shadow
         kinds = {o.kind for o in d.obligations}
-        shadow = d.shadow
         # In STAGE_COLUMNS order, from "decision" on.
         decided = (
             d.effect,

@@ -29,8 +29,9 @@ from switch.forwarding import status as service_status
 from switch.forwarding.forwarder import Forwarder, RetryPolicy
 from switch.forwarding.instances import BEAT_SECONDS, Instances
 from switch.policy import PolicyDecider, PolicyStore
-from switch.policy.shared import SharedPolicies
-from switch.policy.store import NoPolicies, policy_files
+from switch.policy.sources.database import SharedPolicies
+from switch.policy.sources.files import policy_files
+from switch.policy.store import NoPolicies
 from switch.settings import PolicyLocation, Settings, policy_location
 from switch.warrants import WarrantRegistry
 

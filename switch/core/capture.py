@@ -76,7 +76,7 @@ def _outcome(
     decision = result.decision
     kinds = {o.kind for o in decision.obligations}
     response = result_response_json(result)
-    shadow = decision.shadow
+    shadow = result.shadow
     return Outcome(
         destination=result.destination,
         state=result.state,

@@ -47,12 +47,10 @@ WarrantAssessor = Callable[[str, str, Mapping[str, str], datetime], str]
 
 def count_outcomes(routed: RouteResult) -> None:
     for result in routed.results:
-        decision = result.decision
+        decision, shadow = result.decision, result.shadow
         child(OUTCOMES, result.state or "-", decision.effect, result.status).inc()
-        if decision.shadow is not None and decision.shadow.effect != decision.effect:
-            SHADOW_DISAGREEMENTS.labels(
-                result.state or "-", decision.effect, decision.shadow.effect
-            ).inc()
+        if shadow is not None and shadow.effect != decision.effect:
+            SHADOW_DISAGREEMENTS.labels(result.state or "-", decision.effect, shadow.effect).inc()
 
 
 class Hub:
@@ -269,7 +267,13 @@ class Hub:
             response = self.router.no_response_status(message, missed.state)
             status = "no_response"
         late = DestinationResult(
-            missed.destination, missed.state, missed.decision, status, response, intake.elapsed_ms()
+            missed.destination,
+            missed.state,
+            missed.decision,
+            status,
+            response,
+            intake.elapsed_ms(),
+            missed.shadow,
         )
         record = routed_record(intake, RouteResult([late], warrant=None))
         items = [mailbox_item(message.ori, intake.message_id, late)]

@@ -22,7 +22,7 @@ from switch.directory.model import Agency
 from switch.errors import InvalidDestination, NotAllowed
 from switch.messages import render
 from switch.messages.model import MULTI_STATE, SWITCH_ORI, Message, OutputMessage
-from switch.policy import Decision, PolicyDecider, PolicyRequest
+from switch.policy import Decision, Facts, PolicyDecider
 
 Clock = Callable[[], datetime]
 
@@ -44,6 +44,8 @@ class DestinationResult:
     status: str  # answered | rejected | no_response | out_of_service | delivered | fault
     response: OutputMessage | None = None
     latency_ms: float = 0.0
+    # Shadow mode: what the state's candidate policy decided, never enforced.
+    shadow: Decision | None = None
     # A query still running after the wait, when late answers are kept.
     late: asyncio.Future[StateAnswer] | None = None
     # Out of service with .02.: the switch keeps the query to forward later.
@@ -80,7 +82,7 @@ class RouteResult:
         return groups
 
 
-_DELIVERED = Decision(effect="permit", rule=None, reason="administrative message", version="none")
+_DELIVERED = Decision(effect="permit", reason="administrative message", version="none")
 
 
 class Router:
@@ -131,14 +133,13 @@ class Router:
         if message.key == "AM":
             return RouteResult(self._deliver_am(message))
         states, multi = self.resolve_states(message)
-        at = at or self._clock()
+        # The same facts for every state the message goes to.
+        facts = Facts(requester, message, warrant, at or self._clock())
         if len(states) == 1:
-            results = [await self.query_state(states[0], message, requester, wait, warrant, at)]
+            results = [await self.query_state(states[0], message, facts, wait)]
         else:
             results = list(
-                await asyncio.gather(
-                    *(self.query_state(s, message, requester, wait, warrant, at) for s in states)
-                )
+                await asyncio.gather(*(self.query_state(s, message, facts, wait) for s in states))
             )
         return RouteResult(results, multi_state=multi, warrant=warrant)
 
@@ -174,18 +175,30 @@ class Router:
         self,
         target: tuple[str, str],
         message: Message,
-        requester: Agency,
+        facts: Facts,
         wait: float,
-        warrant: str | None,
-        at: datetime,
         *,
         from_queue: bool = False,
     ) -> DestinationResult:
         """`from_queue`: the forwarder sending a kept query, which may go
         ahead of the backlog it belongs to."""
-        dest_name, state = target
         started = time.perf_counter()
-        decision = self.decider.decide(PolicyRequest(requester, state, message, warrant, at))
+        ruling = self.decider.ruling(target[1], facts)
+        result = await self._send(target, message, ruling.decision, wait, from_queue, started)
+        # The shadow decision goes with the result, beside the enforced one.
+        result.shadow = ruling.shadow
+        return result
+
+    async def _send(
+        self,
+        target: tuple[str, str],
+        message: Message,
+        decision: Decision,
+        wait: float,
+        from_queue: bool,
+        started: float,
+    ) -> DestinationResult:
+        dest_name, state = target
         if not decision.permitted:
             # INVARIANT: a denied query never reaches the state.
             er = self._denial(message, state, decision)

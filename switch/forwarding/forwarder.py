@@ -32,6 +32,7 @@ from switch.forwarding import status as service_status
 from switch.forwarding.instances import Instances
 from switch.messages import parse
 from switch.messages.model import Message
+from switch.policy import Facts
 
 log = logging.getLogger("switch.forwarding.forwarder")
 
@@ -232,10 +233,8 @@ class Forwarder:
         result = await router.query_state(
             (row.destination, row.state),
             message,
-            requester,
+            Facts(requester, message, warrant, now),
             self.wait,
-            warrant,
-            now,
             from_queue=True,
         )
         if result.status == "out_of_service" and not result.kept:
@@ -257,6 +256,7 @@ class Forwarder:
                     "given_up",
                     router._status(message, f"{GAVE_UP}\n{row.state} {message.key}"),
                     result.latency_ms,
+                    result.shadow,
                 )
                 return await self._settle(
                     row, message, gave_up, "given_up", now, result.status, attempts

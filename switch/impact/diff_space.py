@@ -105,7 +105,7 @@ class Space:
         """The decision for a point; None where there is no policy (permit all)."""
         if policy is None:
             return None
-        return evaluate(policy, Facts(point.request.request(self.state)))
+        return evaluate(policy, Facts.of(point.request.request(self.state)))
 
 
 def outcome(decision: Decision | None) -> Outcome:

@@ -134,7 +134,7 @@ class _Decider:
                 fields["IMQ"] = "Y"
             message = Message(c.key, agency.ori, (c.state,), fields)
             request = PolicyRequest(agency, c.state, message, c.warrant, _hour_start(c.hour))
-            decision = evaluate(self.candidates[c.state], Facts(request))
+            decision = evaluate(self.candidates[c.state], Facts.of(request))
             decided = self._evaluated[memo] = (decision.effect, decision.rule)
         return decided
 

@@ -1,12 +1,13 @@
 """Per-state policy: parse -> validate -> compile -> evaluate.
 
-`PolicyStore` holds the compiled policies in force and is the router's
-`PolicyDecider`; `evaluate` and `explain` are pure functions of a compiled
-policy and a request's facts.
+`PolicyStore` holds the snapshot of the compiled policies in force and is
+the router's `PolicyDecider`; `decide`, `evaluate` and `explain` are pure
+functions of a snapshot or compiled policy and a message's facts. Files and
+the database are read and written in `sources/`, never while deciding.
 """
 
 from switch.policy.compiler import CompiledPolicy, compile_policy
-from switch.policy.decision import Decision, Effect, Obligation, PolicyRequest
+from switch.policy.decision import Decision, Effect, Obligation, PolicyRequest, Ruling
 from switch.policy.engine import evaluate, explain
 from switch.policy.facts import EvaluationError, Facts
 from switch.policy.loader import (
@@ -18,7 +19,8 @@ from switch.policy.loader import (
     policy_version,
 )
 from switch.policy.seam import PermitAll, PolicyDecider
-from switch.policy.store import NO_POLICY, NoPolicies, PolicyStore, ReloadEvent, UnknownState
+from switch.policy.snapshot import NO_POLICY, PolicySnapshot, decide
+from switch.policy.store import NoPolicies, PolicyStore, ReloadEvent, UnknownState
 
 __all__ = [
     "NO_POLICY",
@@ -35,10 +37,13 @@ __all__ = [
     "PolicyError",
     "PolicyProblem",
     "PolicyRequest",
+    "PolicySnapshot",
     "PolicyStore",
     "ReloadEvent",
+    "Ruling",
     "UnknownState",
     "compile_policy",
+    "decide",
     "evaluate",
     "explain",
     "load_policy_file",

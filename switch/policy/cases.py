@@ -107,7 +107,7 @@ def run_case(policy: CompiledPolicy, case: Case, directory: Directory) -> CaseRe
         )
     except MessageError as exc:
         return CaseResult(case, False, {}, [f"cannot build the request: {exc.message}"])
-    facts = Facts(request)
+    facts = Facts.of(request)
     decision = evaluate(policy, facts)
     got = decision.as_dict()
     failures: list[str] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -213,7 +213,6 @@ def _compile_rule(position: int, rule: Rule, state: str, version: str) -> Compil
     reason = rule.reason or ("permitted by rule " + rule.id if rule.effect == "permit" else None)
     decision = Decision(
         effect=rule.effect,
-        rule=rule.id,
         rules=(rule.id,),
         reason=reason,
         version=version,
@@ -231,7 +230,12 @@ def _compile_rule(position: int, rule: Rule, state: str, version: str) -> Compil
     )
 
 
-@dataclass(slots=True)
+# The index's place for a component or key no rule names.
+_OTHER = "\0other"
+Index = Mapping[str | None, Mapping[str, tuple[CompiledRule, ...]]]
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledPolicy:
     state: str
     title: str
@@ -241,20 +245,37 @@ class CompiledPolicy:
     default: Decision
     rules: tuple[CompiledRule, ...]
     text: str
-    # (component, key) -> the rules that could match; filled on demand.
-    index: dict[tuple[str | None, str], tuple[CompiledRule, ...]]
+    # component -> key -> the rules that could match, built with the policy;
+    # _OTHER stands for any component or key no rule names.
+    # INVARIANT: never changed after compile_policy, so any number of
+    # decisions may read it at once.
+    index: Index
 
     def candidates(self, component: str | None, key: str) -> tuple[CompiledRule, ...]:
-        found = self.index.get((component, key))
-        if found is None:
-            found = tuple(
-                r
-                for r in self.rules
-                if (r.components is None or component in r.components)
-                and (r.keys is None or key in r.keys)
-            )
-            self.index[(component, key)] = found
-        return found
+        index = self.index
+        by_key = index.get(component) or index[_OTHER]
+        found = by_key.get(key)
+        return by_key[_OTHER] if found is None else found
+
+
+def _index(rules: tuple[CompiledRule, ...]) -> Index:
+    """Every (component, key) a rule names, and _OTHER for the rest: a
+    lookup for any request, with no rule skipped that could match it."""
+    components: set[str | None] = {_OTHER}
+    keys = {_OTHER}
+    for rule in rules:
+        components.update(rule.components or ())
+        keys.update(rule.keys or ())
+
+    def could_match(rule: CompiledRule, component: str | None, key: str) -> bool:
+        return (rule.components is None or component in rule.components) and (
+            rule.keys is None or key in rule.keys
+        )
+
+    return {
+        component: {key: tuple(r for r in rules if could_match(r, component, key)) for key in keys}
+        for component in components
+    }
 
 
 def compile_policy(loaded: LoadedPolicy) -> CompiledPolicy:
@@ -264,7 +285,6 @@ def compile_policy(loaded: LoadedPolicy) -> CompiledPolicy:
     )
     default = Decision(
         effect=model.default,
-        rule=None,
         reason=f"no rule matched; {model.state} default is {model.default}",
         version=loaded.version,
     )
@@ -277,5 +297,5 @@ def compile_policy(loaded: LoadedPolicy) -> CompiledPolicy:
         default=default,
         rules=rules,
         text=loaded.text,
-        index={},
+        index=_index(rules),
     )

@@ -1,4 +1,5 @@
-"""A policy decision is data: what was decided, by which rules, and why."""
+"""A policy decision is data: what was decided, by which rules, and why;
+and a ruling, the enforced decision with the shadow one beside it."""
 
 from __future__ import annotations
 
@@ -48,16 +49,19 @@ class Obligation:
 @dataclass(frozen=True, slots=True)
 class Decision:
     effect: Effect
-    rule: str | None = None
+    # Every rule that decided, in policy order (deny-overrides may have
+    # several); empty when the default decided.
+    rules: tuple[str, ...] = ()
     reason: str | None = None
     version: str = ""
     redact: tuple[str, ...] = ()
     obligations: tuple[Obligation, ...] = ()
     errors: tuple[str, ...] = ()
-    # Every rule that decided (deny-overrides may have several); `rule` is the first.
-    rules: tuple[str, ...] = ()
-    # Shadow mode: what the state's candidate policy decides for the same request.
-    shadow: Decision | None = None
+
+    @property
+    def rule(self) -> str | None:
+        """The first deciding rule, as an ER and the audit name it."""
+        return self.rules[0] if self.rules else None
 
     @property
     def permitted(self) -> bool:
@@ -73,5 +77,14 @@ class Decision:
             "redact": list(self.redact),
             "obligations": [str(o) for o in self.obligations],
             "errors": list(self.errors),
-            **({"shadow": self.shadow.as_dict()} if self.shadow is not None else {}),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    """What a state's policies say of one request: the enforced decision,
+    and beside it what the state's candidate policy would decide (shadow
+    mode), which is recorded and counted but never enforced."""
+
+    decision: Decision
+    shadow: Decision | None = None

@@ -19,7 +19,6 @@ def _failed(policy: CompiledPolicy, failures: list[tuple[CompiledRule, Exception
     errors = tuple(f"rule {rule.id}: {exc}" for rule, exc in failures)
     return Decision(
         effect="deny",
-        rule=first.id,
         rules=tuple(rule.id for rule, _ in failures),
         reason=f"rule {first.id} could not be evaluated ({error}); denied to fail closed",
         version=policy.version,
@@ -36,7 +35,6 @@ def _merge(policy: CompiledPolicy, rules: list[CompiledRule]) -> Decision:
     obligations = tuple(dict.fromkeys(o for r in rules for o in r.decision.obligations))
     return Decision(
         effect=first.effect,
-        rule=first.rule,
         rules=tuple(r.id for r in rules),
         reason=first.reason,
         version=policy.version,

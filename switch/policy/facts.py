@@ -1,4 +1,4 @@
-"""The attributes a rule may test, taken once from a request.
+"""The attributes a rule may test, taken once from a message.
 
 Facts do not depend on which state decides, so a multi-state query builds
 them once for all 52 policies; what does depend on the state (`in_state`,
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from switch.directory.model import Agency
+from switch.messages.model import Message
 from switch.policy.decision import PolicyRequest
 
 
@@ -31,9 +33,11 @@ class Facts:
         "warrant",
     )
 
-    def __init__(self, request: PolicyRequest) -> None:
-        requester = request.requester
-        message = request.message
+    def __init__(
+        self, requester: Agency, message: Message, warrant: str | None, at: datetime
+    ) -> None:
+        """`warrant` is what the court registry said of the cited WRT/ (None:
+        it could not be asked); `at` is when the message arrived."""
         self.ori: str = requester.ori
         self.requester_state: str = requester.state
         self.type: str = requester.type
@@ -43,8 +47,13 @@ class Facts:
         self.key: str = message.key
         self.reason: str = message.fields.get("RSN", "none")
         self.image: bool = message.fields.get("IMQ") == "Y"
-        self.warrant: str | None = request.warrant
-        self.at: datetime = request.at
+        self.warrant: str | None = warrant
+        self.at: datetime = at
+
+    @classmethod
+    def of(cls, request: PolicyRequest) -> Facts:
+        """The facts of a request to one state (the state plays no part)."""
+        return cls(request.requester, request.message, request.warrant, request.at)
 
     def known_warrant(self) -> str:
         if self.warrant is None:

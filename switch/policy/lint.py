@@ -63,7 +63,7 @@ def never_deciding(
         return
     deciding: set[str] = set()
     for request_class in request_classes(directory, [loaded.model], policy.state):
-        decision = evaluate(policy, Facts(request_class.request(policy.state)))
+        decision = evaluate(policy, Facts.of(request_class.request(policy.state)))
         deciding.update(decision.rules)
         if len(deciding) == len(policy.rules):
             return

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from switch.policy.decision import Decision, PolicyRequest
+from switch.policy.decision import Decision, Ruling
+from switch.policy.facts import Facts
 
 
 class PolicyDecider(Protocol):
-    def decide(self, request: PolicyRequest) -> Decision: ...
+    def ruling(self, state: str, facts: Facts) -> Ruling:
+        """What `state`'s policies say of a message's facts (built once per
+        message, whatever the number of states it goes to)."""
+        ...
 
 
-_PERMIT = Decision(effect="permit", rule=None, reason="no policy in force", version="none")
+_PERMIT = Ruling(Decision(effect="permit", reason="no policy in force", version="none"))
 
 
 class PermitAll:
     """What Nlets does unless a state acts: every query is answered."""
 
-    def decide(self, request: PolicyRequest) -> Decision:
+    def ruling(self, state: str, facts: Facts) -> Ruling:
         return _PERMIT

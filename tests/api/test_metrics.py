@@ -21,7 +21,8 @@ LABELS = {
     "outcome": {"routed", "accepted", "rejected"},
     "state": set(JURISDICTIONS) | {"-"},
     "effect": EFFECTS,
-    "status": STATUSES,
+    # A queued query given up on is counted too (store and forward).
+    "status": {*STATUSES, "given_up"},
     "enforced": EFFECTS,
     "candidate": EFFECTS,
 }

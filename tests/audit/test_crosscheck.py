@@ -23,7 +23,7 @@ from switch.db.database import MIGRATIONS, migrate, open_engine
 from switch.db.schema import api_keys, notices, policy_changes
 from switch.notices import mark_sent
 from switch.policy import PolicyStore
-from switch.policy.shared import SharedPolicies
+from switch.policy.sources.database import SharedPolicies
 from tests.utils.audit_chain import audit_key, run_sql
 
 runner = CliRunner()

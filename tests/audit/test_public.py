@@ -40,7 +40,7 @@ records = st.lists(
 decisions = st.builds(
     Decision,
     effect=st.sampled_from(["permit", "deny"]),
-    rule=st.none() | words,
+    rules=(st.none() | words).map(lambda rule: () if rule is None else (rule,)),
     reason=st.none() | words,
     version=st.sampled_from(["none", "sha256:91eb8418e473fdc4"]),
     redact=st.lists(st.sampled_from(["ADR", "SOC"]), unique=True).map(tuple),

@@ -141,11 +141,11 @@ def test_denied_query_never_reaches_the_state() -> None:
 
 
 def test_redaction_drops_fields_and_says_so() -> None:
-    from switch.policy import Decision
+    from switch.policy import Decision, Ruling
 
     class Redact:
-        def decide(self, request: object) -> Decision:
-            return Decision(effect="permit", rule="r", version="v", redact=("ADR",))
+        def ruling(self, state: str, facts: object) -> Ruling:
+            return Ruling(Decision(effect="permit", rules=("r",), version="v", redact=("ADR",)))
 
     fakes = _fakes(WA=FakeState("WA", records=({"NAM": "DOE,JOHN", "ADR": "1 MAIN ST"},)))
     routed = _route(Router(DIRECTORY, fakes, Redact()), "DQ.NY0303000.WA.TXTOLN/X1")

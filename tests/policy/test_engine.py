@@ -17,7 +17,7 @@ NYPD = "NY0303000"
 
 
 def decide(p: CompiledPolicy, ori: str = ICE, **kw: object):  # type: ignore[no-untyped-def]
-    return evaluate(p, Facts(request(ori, **kw)))  # type: ignore[arg-type]
+    return evaluate(p, Facts.of(request(ori, **kw)))  # type: ignore[arg-type]
 
 
 DENY_ICE = {
@@ -170,5 +170,5 @@ def test_the_index_skips_rules_that_cannot_apply() -> None:
 
 def test_decision_is_pure() -> None:
     p = policy([DENY_ICE])
-    facts = Facts(request())
+    facts = Facts.of(request())
     assert evaluate(p, facts) == evaluate(p, facts)

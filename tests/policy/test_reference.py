@@ -168,7 +168,7 @@ def test_engine_agrees_with_the_reference(
 
     model = load_policy_text(compiled.text, "x.yaml").model
     req = request(ori, state=state, key=key, reason=reason, image=image, warrant=warrant)
-    decision = evaluate(compiled, Facts(req))
+    decision = evaluate(compiled, Facts.of(req))
     assert (decision.effect, decision.rule) == reference(model, req)
 
 
@@ -179,7 +179,7 @@ def test_deny_overrides_does_not_depend_on_rule_order(
 ) -> None:
     shuffled = data.draw(st.permutations(rules))
     req = request(data.draw(st.sampled_from(AGENCIES)), warrant="none")
-    first = evaluate(policy(rules), Facts(req))
-    second = evaluate(policy(shuffled), Facts(req))
+    first = evaluate(policy(rules), Facts.of(req))
+    second = evaluate(policy(shuffled), Facts.of(req))
     assert first.effect == second.effect
     assert set(first.rules) == set(second.rules)

@@ -14,8 +14,8 @@ from sqlalchemy import Engine, insert, select
 
 from switch.db.database import migrate, open_engine
 from switch.db.schema import policy_changes
-from switch.policy import PolicyError, PolicyStore
-from switch.policy.shared import SharedPolicies
+from switch.policy import Facts, PolicyError, PolicyStore
+from switch.policy.sources.database import SharedPolicies
 from tests.policy.helpers import request
 from tests.utils.hubs import make_client
 from tests.utils.polling import until
@@ -147,9 +147,10 @@ def test_a_candidate_is_shared_as_a_candidate(engine: Engine, tmp_path: Path) ->
     b.catch_up()
     assert b.store.candidate_versions() == {"WA": candidate.version}
     assert b.store.versions()["WA"] == enforced
-    decision = b.store.decide(request("VTICE0900", "WA"))
-    assert decision.effect == "deny" and decision.shadow is not None
-    assert decision.shadow.effect == "permit"
+    ruling = b.store.ruling("WA", Facts.of(request("VTICE0900", "WA")))
+    decision = ruling.decision
+    assert decision.effect == "deny" and ruling.shadow is not None
+    assert ruling.shadow.effect == "permit"
 
 
 def test_put_through_the_api_reaches_the_other_hub(database_url: str, tmp_path: Path) -> None:

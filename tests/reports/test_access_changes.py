@@ -19,7 +19,7 @@ from switch.db.database import migrate, open_engine
 from switch.errors import ForbiddenError
 from switch.forwarding import status as service_status
 from switch.policy import PolicyStore
-from switch.policy.shared import SharedPolicies
+from switch.policy.sources.database import SharedPolicies
 from switch.reports import AccessChange, build_report, parse_period, render
 from tests.reports.audit import directory
 

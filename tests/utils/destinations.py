@@ -7,7 +7,7 @@ import asyncio
 
 from switch.destinations.base import DestinationFault, OutOfService, StateAnswer
 from switch.messages.model import QUERY_KEYS, RESPONSE_KEYS, Message
-from switch.policy import Decision, PolicyRequest
+from switch.policy import Decision, Facts, Ruling
 
 
 class FakeState:
@@ -48,12 +48,14 @@ class DenyComponent:
     def __init__(self, component: str) -> None:
         self.component = component
 
-    def decide(self, request: PolicyRequest) -> Decision:
-        if request.requester.component == self.component:
-            return Decision(
-                effect="deny",
-                rule="test-deny",
-                reason=f"no data for {self.component}",
-                version="test",
+    def ruling(self, state: str, facts: Facts) -> Ruling:
+        if facts.component == self.component:
+            return Ruling(
+                Decision(
+                    effect="deny",
+                    rules=("test-deny",),
+                    reason=f"no data for {self.component}",
+                    version="test",
+                )
             )
-        return Decision(effect="permit", rule=None, reason=None, version="test")
+        return Ruling(Decision(effect="permit", reason=None, version="test"))

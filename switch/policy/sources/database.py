@@ -163,7 +163,6 @@ class SharedPolicies:
             log.info("%s for %s now in force: %s", source, row.state, policy.version)
             events.append(ReloadEvent(row.state, source, policy.version))
             break
-        self.store.events.extend(events)
         return events
 
     async def follow(self, interval: float = POLL_SECONDS) -> None:
