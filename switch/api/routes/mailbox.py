@@ -21,7 +21,7 @@ from switch.api.deps import AgencyDep, RuntimeDep
 from switch.api.stream_auth import MailboxKeyDep
 from switch.api.streams import KeyWithdrawn, StreamsClosed, live_streams
 from switch.audit.queries import ack_mailbox, last_mailbox_seq, list_mailbox
-from switch.core.router import utc_now
+from switch.clock import utc_now
 
 router = APIRouter(prefix="/v1/mailbox", tags=["mailbox"])
 
