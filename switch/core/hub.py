@@ -50,7 +50,7 @@ FORWARDER = "forwarder"
 WarrantAssessor = Callable[[str, str, Mapping[str, str], datetime], str]
 
 
-def count_outcomes(routed: RouteResult) -> None:
+def _count_outcomes(routed: RouteResult) -> None:
     for result in routed.results:
         decision = result.decision
         child(OUTCOMES, result.state or "-", decision.effect, result.status).inc()
@@ -162,9 +162,9 @@ class Hub:
                 queue_updates=queue_updates,
                 settles_pending=settles_pending,
             )
-        self.committed(items, forwards)
+        self._committed(items, forwards)
         self._await_late(intake, message, routed)
-        count_outcomes(routed)
+        _count_outcomes(routed)
         reply = routed_reply(intake.message_id, message, routed)
         self.publish(intake, reply, forwarded=forwarded)
         return reply
@@ -372,7 +372,7 @@ class Hub:
             if result.kept and result.state is not None
         ]
 
-    def committed(self, items: list[MailboxItem], queued: Sequence[QueuedForward] = ()) -> None:
+    def _committed(self, items: list[MailboxItem], queued: Sequence[QueuedForward] = ()) -> None:
         """Wake mailbox streams and the forwarder once rows are durable."""
         for ori, message_id in {(item.ori, item.message_id) for item in items}:
             self.mailbox_events.publish({"ori": ori, "message_id": message_id})
