@@ -30,7 +30,7 @@ from switch.app.runtime import Runtime
 from switch.audit.records import AuditRecord, new_message_id
 from switch.audit.refusal_windows import RefusalWindows
 from switch.audit.writer import AuditUnavailable
-from switch.core.router import utc_now
+from switch.clock import utc_now
 from switch.errors import AuthError, SwitchError
 
 log = logging.getLogger("switch.api")

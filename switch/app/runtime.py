@@ -18,6 +18,7 @@ from switch.audit.checkpoint_writer import CheckpointWriter
 from switch.audit.signed_checkpoints import CheckpointLog
 from switch.audit.writer import GroupCommitWriter
 from switch.core.hub import Hub
+from switch.core.numbers import MessageNumbers
 from switch.core.router import Router
 from switch.db.database import migrate, open_engine
 from switch.db.locations import audit_key_path, checkpoint_path
@@ -26,8 +27,10 @@ from switch.destinations.builtin import BuiltinDestination
 from switch.destinations.registry import breaker_policy, build_destinations
 from switch.directory import Directory
 from switch.forwarding import status as service_status
+from switch.forwarding.backlog import Backlog
 from switch.forwarding.forwarder import Forwarder, RetryPolicy
 from switch.forwarding.instances import BEAT_SECONDS, Instances
+from switch.forwarding.marks import ServiceMarks
 from switch.policy import PolicyDecider, PolicyStore
 from switch.policy.sources.database import SharedPolicies
 from switch.policy.sources.files import policy_files
@@ -51,6 +54,12 @@ def find_policies(settings: Settings) -> PolicyLocation:
     if not policy_files(location.folder):
         raise NoPolicies(f"no policies found: no <ST>.yaml file in {location}")
     return location
+
+
+def _line(exc: BaseException) -> str:
+    """An error in one line (SQLAlchemy's add the statement below)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 class Runtime:
@@ -98,14 +107,25 @@ class Runtime:
         self.shared_policies.load_latest()
         self.decider: PolicyDecider = decider or self.policies
         self.warrants = WarrantRegistry(self.engine, self.directory)
+        # Service status has one owner each: the marks an admin set (as the
+        # table has them at start) and the backlog of kept queries.
+        self.marks = ServiceMarks(service_status.load(self.engine))
+        self.backlog = Backlog()
+        # The hub's message numbers: its outputs', and its 429s'.
+        self.numbers = MessageNumbers()
         self.router = Router(
             self.directory,
             self.destinations,
             self.decider,
             late_answer_seconds=self.settings.late_answer_seconds,
+            marks=self.marks,
+            backlog=self.backlog,
+            numbers=self.numbers,
         )
         self.writer = GroupCommitWriter(self.engine)
         self.keys = KeyRing(self.engine)
+        # This hub among those sharing the database (liveness, leases).
+        self.instances = Instances(self.engine)
         self.hub = Hub(
             self.directory,
             self.router,
@@ -113,12 +133,8 @@ class Runtime:
             max_body_bytes=self.settings.max_body_bytes,
             max_wait=self.settings.max_wait,
             assess_warrant=self.warrants.assess,
+            instance_id=self.instances.id,
         )
-        marks = service_status.load(self.engine)
-        self.router.out_of_service, self.router.removed = marks.forward, marks.removed
-        # This hub among those sharing the database (liveness, leases).
-        self.instances = Instances(self.engine)
-        self.hub.instance_id = self.instances.id
         self.forwarder = Forwarder(
             self.engine,
             self.hub,
@@ -130,8 +146,9 @@ class Runtime:
             ),
             self.instances,
             wait=self.settings.max_wait,
+            marks=self.marks,
+            backlog=self.backlog,
         )
-        self.router.drain = self.forwarder.drain
         self._forwarding: asyncio.Task[None] | None = None
         self._beating: asyncio.Task[None] | None = None
         self._started_beating = False
@@ -161,8 +178,10 @@ class Runtime:
         while True:
             try:
                 await asyncio.to_thread(self.instances.beat)
-            except Exception:  # a missed beat is retried; the hub serves on
-                log.exception("hub heartbeat failed")
+            except Exception as exc:  # a missed beat is retried; the hub serves on
+                # One line, not a traceback: under heavy writes SQLite says
+                # "database is locked" now and then, and the next beat retries.
+                log.warning("hub heartbeat failed, retried in %ss: %s", BEAT_SECONDS, _line(exc))
             await asyncio.sleep(BEAT_SECONDS)
 
     def _warm(self) -> None:
@@ -195,19 +214,7 @@ class Runtime:
     ) -> None:
         """Out of service (`forward`: kept, .02.) or on remove status (.04.)."""
         service_status.mark(self.engine, state, keys, forward=forward, act=act)
-        marks = {(state, key) for key in keys}
-        router = self.router
-        if forward:
-            router.out_of_service, router.removed = (
-                router.out_of_service | marks,
-                router.removed - marks,
-            )
-        else:
-            router.out_of_service, router.removed = (
-                router.out_of_service - marks,
-                router.removed | marks,
-            )
-        router.marks_changed += 1
+        self.marks.mark(state, keys, forward=forward)
         self.hub.queued.set()  # kept queries of a removed state are given up now
 
     def return_to_service(
@@ -215,17 +222,7 @@ class Runtime:
     ) -> None:
         """Clear the marks; queued queries for the state go out now."""
         service_status.clear(self.engine, state, keys, act=act)
-
-        def kept(marks: set[tuple[str, str]]) -> set[tuple[str, str]]:
-            return {
-                (st, key)
-                for st, key in marks
-                if st != state or (keys is not None and key not in keys)
-            }
-
-        self.router.out_of_service = kept(self.router.out_of_service)
-        self.router.removed = kept(self.router.removed)
-        self.router.marks_changed += 1
+        self.marks.clear(state, keys)
         self.hub.queued.set()
 
     async def stop(self) -> None:

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from switch.access.keys import Identity
 from switch.audit.records import AuditRecord, MailboxItem, NoticeItem, Outcome
+from switch.clock import Clock, utc_now
 from switch.core.replies import result_json, result_response_json
-from switch.core.router import DestinationResult, RouteResult, utc_now
+from switch.core.router import DestinationResult, RouteResult
 from switch.errors import MessageError, SwitchError
 from switch.messages import render_output
 from switch.messages.model import Message
@@ -106,8 +107,11 @@ def _outcome(
     )
 
 
-def routed_record(intake: Intake, routed: RouteResult | None) -> AuditRecord:
-    """The record of a routed message, or of an accepted one (routed=None)."""
+def routed_record(
+    intake: Intake, routed: RouteResult | None, *, clock: Clock = utc_now
+) -> AuditRecord:
+    """The record of a routed message, or of an accepted one (routed=None);
+    `clock` stamps its mailbox items."""
     message = intake.message
     assert message is not None
     outcomes: list[Outcome] = []
@@ -119,7 +123,7 @@ def routed_record(intake: Intake, routed: RouteResult | None) -> AuditRecord:
         if result.hit and any(o.kind == "notify_subject" for o in result.decision.obligations):
             owed.extend(notices_for(intake.message_id, message.ori, intake.received, result))
         if result.status == "delivered" and result.response is not None:
-            mailbox.append(mailbox_item(result.response.to, intake.message_id, result))
+            mailbox.append(mailbox_item(result.response.to, intake.message_id, result, clock))
     return AuditRecord(
         id=intake.message_id,
         received_at=intake.received,
@@ -168,12 +172,14 @@ def notices_for(
     ]
 
 
-def mailbox_item(ori: str, message_id: str, result: DestinationResult) -> MailboxItem:
+def mailbox_item(
+    ori: str, message_id: str, result: DestinationResult, clock: Clock = utc_now
+) -> MailboxItem:
     assert result.response is not None
     return MailboxItem(
         ori=ori,
         message_id=message_id,
-        created_at=utc_now(),
+        created_at=clock(),
         key=result.response.key,
         text=render_output(result.response),
         payload=json.dumps({"result": result_json(result)}),

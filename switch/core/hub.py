@@ -18,12 +18,13 @@ from typing import Any
 
 from switch.access.keys import Identity
 from switch.access.ratelimit import Admission, RateLimited
-from switch.audit.records import MailboxItem, QueuedForward, new_message_id
+from switch.audit.records import MailboxItem, QueuedForward, QueueUpdate, new_message_id
 from switch.audit.writer import GroupCommitWriter
+from switch.clock import Clock, utc_now
 from switch.core.capture import Intake, mailbox_item, refused_record, routed_record
 from switch.core.events import EventBus
 from switch.core.replies import Reply, accepted_reply, error_reply, routed_reply
-from switch.core.router import DestinationResult, Router, RouteResult, utc_now
+from switch.core.router import DestinationResult, Router, RouteResult
 from switch.destinations.base import StateAnswer
 from switch.directory import Directory
 from switch.directory.model import Agency
@@ -38,14 +39,19 @@ from switch.errors import (
 from switch.messages import from_json, parse, render
 from switch.messages.model import MULTI_STATE, Message
 from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS, child
+from switch.policy import Facts
 
 log = logging.getLogger("switch.core.hub")
+
+# The name a kept query settles in when it is forwarded: the switch's own
+# (the key that sent it is on its audit record).
+FORWARDER = "forwarder"
 
 # (warrant id, requester ORI, message fields, when) -> registry's verdict.
 WarrantAssessor = Callable[[str, str, Mapping[str, str], datetime], str]
 
 
-def count_outcomes(routed: RouteResult) -> None:
+def _count_outcomes(routed: RouteResult) -> None:
     for result in routed.results:
         decision, shadow = result.decision, result.shadow
         child(OUTCOMES, result.state or "-", decision.effect, result.status).inc()
@@ -64,8 +70,13 @@ class Hub:
         max_wait: float = 60.0,
         assess_warrant: WarrantAssessor | None = None,
         events: EventBus | None = None,
+        clock: Clock = utc_now,
+        instance_id: str = "-",
     ) -> None:
+        """`instance_id`: this hub among those sharing the database; wait=0
+        messages it accepts are held in its name until routed."""
         self.directory = directory
+        self.clock = clock
         self.events = events or EventBus()
         # {"ori", "message_id"} after mailbox items are committed.
         self.mailbox_events = EventBus()
@@ -76,9 +87,7 @@ class Hub:
         self.writer = writer
         self.max_body_bytes = max_body_bytes
         self.max_wait = max_wait
-        # This hub among those sharing the database; wait=0 messages it
-        # accepts are held in its name until routed.
-        self.instance_id = "-"
+        self.instance_id = instance_id
         self._background: set[asyncio.Task[None]] = set()
 
     async def submit(
@@ -92,12 +101,12 @@ class Hub:
     ) -> Reply:
         """`admission`: the sender's rate limit, which the message's reach
         must be covered by (switch.access.ratelimit)."""
-        intake = Intake(identity, body, new_message_id(), utc_now(), time.perf_counter())
+        intake = Intake(identity, body, new_message_id(), self.clock(), time.perf_counter())
         try:
             message = intake.message = self._decode(identity, body, is_json)
             requester = self._requester(identity, message, body)
             if admission is not None:
-                admission.cover(self._reach(message), self.router.next_number)
+                admission.cover(self._reach(message), self.router.numbers.next)
             wait = min(max(wait, 0.0), self.max_wait)
             if wait == 0:
                 return await self._accept(intake, message)
@@ -110,16 +119,70 @@ class Hub:
             reply = error_reply(intake.message_id, err)
             self.publish(intake, reply)
             return reply
-        record = routed_record(intake, routed)
-        record.forwards = self._forwards(intake, message, routed)
-        await self.writer.write(record)
-        self.committed(record.mailbox, record.forwards)
-        self._await_late(intake, message, routed)
         child(MESSAGES, message.key, "routed").inc()
-        count_outcomes(routed)
+        return await self._settle(intake, routed, arrived=True)
+
+    async def _settle(
+        self,
+        intake: Intake,
+        routed: RouteResult,
+        *,
+        arrived: bool = False,
+        queue_updates: list[QueueUpdate] | None = None,
+        settles_pending: bool = False,
+        forwarded: bool = False,
+    ) -> Reply:
+        """Settle a routed message: record its outcomes and the notices owed,
+        mail what the sender is owed, write it all, wake the mailbox streams
+        and the forwarder, count, and publish; the reply is returned.
+
+        `arrived`: the sender waits on this reply, which carries the answers,
+        and the message's record is written now. Otherwise (a wait=0 message,
+        a late answer, a forwarded query) the record was written before: the
+        outcomes are added to it and the answers go to the sender's mailbox.
+        `queue_updates` and `settles_pending` commit with them."""
+        message = intake.message
+        assert message is not None
+        record = routed_record(intake, routed, clock=self.clock)
+        items = list(record.mailbox)
+        if not arrived:
+            items.extend(self._mail(intake, message, routed))
+        forwards = self._forwards(intake, message, routed)
+        if arrived:
+            record.forwards = forwards
+            await self.writer.write(record)
+        else:
+            await self.writer.write_outcomes(
+                intake.message_id,
+                record.outcomes,
+                items,
+                record.notices,
+                forwards=forwards,
+                queue_updates=queue_updates,
+                settles_pending=settles_pending,
+            )
+        self._committed(items, forwards)
+        self._await_late(intake, message, routed)
+        _count_outcomes(routed)
         reply = routed_reply(intake.message_id, message, routed)
-        self.publish(intake, reply)
+        self.publish(intake, reply, forwarded=forwarded)
         return reply
+
+    def _mail(self, intake: Intake, message: Message, routed: RouteResult) -> list[MailboxItem]:
+        """The answers a sender who is not waiting gets in its mailbox."""
+        items: list[MailboxItem] = []
+        for result in routed.visible():
+            if (
+                result.status == "no_response"
+                and result.response is None
+                and result.late is None
+                and result.state
+            ):
+                # Nothing is kept for a state that does not answer: say so.
+                result.response = self.router.no_response_status(message, result.state)
+            if result.response is not None and result.status != "delivered":
+                items.append(mailbox_item(message.ori, intake.message_id, result, self.clock))
+        return items
 
     def publish(self, intake: Intake, reply: Reply, *, forwarded: bool = False) -> None:
         """Tell watchers what just happened, after it is audited."""
@@ -175,10 +238,10 @@ class Hub:
     async def _route(
         self, message: Message, requester: Agency, wait: float, received: datetime
     ) -> RouteResult:
-        warrant = await self._warrant_level(message, received)
+        warrant = await self.warrant_level(message, received)
         return await self.router.route(message, requester, wait=wait, warrant=warrant, at=received)
 
-    async def _warrant_level(self, message: Message, at: datetime) -> str | None:
+    async def warrant_level(self, message: Message, at: datetime) -> str | None:
         """What the court registry says of the cited WRT/; None when it could
         not be asked, which makes any rule that tests the warrant fail closed."""
         if message.warrant_id is None:
@@ -198,7 +261,7 @@ class Hub:
         # Resolve destinations now so a bad one is an ER, not a silent mailbox item.
         if message.key != "AM":
             self.router.resolve_states(message)
-        record = routed_record(intake, None)
+        record = routed_record(intake, None, clock=self.clock)
         record.pending_holder = self.instance_id
         await self.writer.write(record)
         child(MESSAGES, message.key, "accepted").inc()
@@ -213,32 +276,7 @@ class Hub:
         requester = self.directory.get(message.ori)
         assert requester is not None
         routed = await self._route(message, requester, self.max_wait, intake.received)
-        record = routed_record(intake, routed)
-        items = list(record.mailbox)
-        for result in routed.visible():
-            if (
-                result.status == "no_response"
-                and result.response is None
-                and result.late is None
-                and result.state
-            ):
-                # Nothing is kept for a state that does not answer: say so.
-                result.response = self.router.no_response_status(message, result.state)
-            if result.response is not None and result.status != "delivered":
-                items.append(mailbox_item(message.ori, intake.message_id, result))
-        forwards = self._forwards(intake, message, routed)
-        await self.writer.write_outcomes(
-            intake.message_id,
-            record.outcomes,
-            items,
-            record.notices,
-            forwards=forwards,
-            settles_pending=True,
-        )
-        self.committed(items, forwards)
-        self._await_late(intake, message, routed)
-        count_outcomes(routed)
-        self.publish(intake, routed_reply(intake.message_id, message, routed))
+        await self._settle(intake, routed, settles_pending=True)
 
     def _await_late(self, intake: Intake, message: Message, routed: RouteResult) -> None:
         for result in routed.results:
@@ -257,7 +295,8 @@ class Hub:
         missed: DestinationResult,
         pending: asyncio.Future[StateAnswer],
     ) -> None:
-        """A state that answers after the wait: its answer goes to the mailbox."""
+        """A state that answers after the wait: its answer goes to the mailbox,
+        and is counted and published as any other outcome."""
         assert missed.state is not None
         try:
             answer = await asyncio.wait_for(pending, timeout=self.router.late_answer_seconds)
@@ -275,16 +314,52 @@ class Hub:
             intake.elapsed_ms(),
             missed.shadow,
         )
-        record = routed_record(intake, RouteResult([late], warrant=None))
-        items = [mailbox_item(message.ori, intake.message_id, late)]
-        await self.writer.write_outcomes(intake.message_id, record.outcomes, items, record.notices)
-        self.committed(items)
+        await self._settle(intake, RouteResult([late], warrant=None))
+
+    async def redeliver(
+        self, row: Any, message: Message, *, at: datetime, wait: float
+    ) -> DestinationResult | None:
+        """Send a kept query (a forward_queue row, parsed as `message`) to its
+        state again, ahead of the backlog it belongs to, with the policy
+        decided anew at `at`; None when its sender is no longer known."""
+        requester = self.directory.get(message.ori)
+        if requester is None:
+            return None
+        warrant = await self.warrant_level(message, at)
+        return await self.router.query_state(
+            (row.destination, row.state),
+            message,
+            Facts(requester, message, warrant, at),
+            wait,
+            from_queue=True,
+        )
+
+    async def settle_forward(
+        self,
+        row: Any,
+        message: Message,
+        result: DestinationResult,
+        update: QueueUpdate,
+        at: datetime,
+    ) -> None:
+        """A kept query has its outcome: settled as a routed message is (a
+        forwarded answer is owed the same as a live one: notices to the
+        people it names, metrics, the live view), with its queue row's change."""
+        intake = Intake(
+            Identity(FORWARDER, ori=message.ori),
+            row.text.encode(),
+            row.message_id,
+            at,
+            time.perf_counter(),
+            message,
+        )
+        await self._settle(intake, RouteResult([result]), queue_updates=[update], forwarded=True)
 
     def _forwards(
         self, intake: Intake, message: Message, routed: RouteResult
     ) -> list[QueuedForward]:
         """Queries an out-of-service state will get when it returns."""
-        now = utc_now()
+        now = self.clock()
         return [
             QueuedForward(
                 message_id=intake.message_id,
@@ -300,13 +375,12 @@ class Hub:
             if result.kept and result.state is not None
         ]
 
-    def committed(self, items: list[MailboxItem], queued: Sequence[QueuedForward] = ()) -> None:
+    def _committed(self, items: list[MailboxItem], queued: Sequence[QueuedForward] = ()) -> None:
         """Wake mailbox streams and the forwarder once rows are durable."""
         for ori, message_id in {(item.ori, item.message_id) for item in items}:
             self.mailbox_events.publish({"ori": ori, "message_id": message_id})
         if queued:
-            self.router.backlog.update((q.state, q.message_key) for q in queued)
-            self.router.backlog_added += 1
+            self.router.backlog.add((q.state, q.message_key) for q in queued)
             self.queued.set()
 
     async def drain(self, grace: float | None = None) -> None:

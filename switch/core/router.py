@@ -8,13 +8,15 @@ rejects the message with an ER and nothing is delivered anywhere.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from switch.clock import Clock, utc_now
+from switch.core.numbers import MessageNumbers
+from switch.core.service import BacklogView, NoBacklog, ServiceView, Unmarked
 from switch.destinations.base import Destination, DestinationFault, OutOfService, StateAnswer
 from switch.directory import Directory
 from switch.directory.jurisdictions import dmv_ori
@@ -24,16 +26,14 @@ from switch.messages import render
 from switch.messages.model import MULTI_STATE, SWITCH_ORI, Message, OutputMessage
 from switch.policy import Decision, Facts, PolicyDecider
 
-Clock = Callable[[], datetime]
-
-# Nlets status texts, word for word.
-WILL_FORWARD = ".02. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL FORWARD"
-WILL_NOT_FORWARD = ".01. USER DOES NOT RESPOND TO MSG TYPE, NLETS WILL NOT FORWARD"
-REMOVED = ".04. USER OUT OF SERVICE FOR MSG TYPE, NLETS WILL NOT FORWARD"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+# The words Nlets status texts are made of, and the texts, word for word.
+OUT_OF_SERVICE = "USER OUT OF SERVICE FOR MSG TYPE"
+DOES_NOT_RESPOND = "USER DOES NOT RESPOND TO MSG TYPE"
+FORWARDS = "NLETS WILL FORWARD"
+DOES_NOT_FORWARD = "NLETS WILL NOT FORWARD"
+WILL_FORWARD = f".02. {OUT_OF_SERVICE}, {FORWARDS}"
+WILL_NOT_FORWARD = f".01. {DOES_NOT_RESPOND}, {DOES_NOT_FORWARD}"
+REMOVED = f".04. {OUT_OF_SERVICE}, {DOES_NOT_FORWARD}"
 
 
 @dataclass(slots=True)
@@ -94,30 +94,22 @@ class Router:
         *,
         clock: Clock = utc_now,
         late_answer_seconds: float = 0.0,
+        marks: ServiceView | None = None,
+        backlog: BacklogView | None = None,
+        numbers: MessageNumbers | None = None,
     ) -> None:
+        """`marks`: which states an admin marked out of service or removed;
+        `backlog`: which still have queries kept, that a new one waits behind
+        (both owned by switch.forwarding); `numbers`: the hub's numbering."""
         self.directory = directory
         self.destinations = destinations
         self.decider = decider
         self._clock = clock
         # How long a query that missed its wait may still answer (0: hang up).
         self.late_answer_seconds = late_answer_seconds
-        self._numbers = itertools.count(1)
-        # (state, message key) an admin marked out of service (kept, .02.) or
-        # on remove status (not kept, .04.); kept by the runtime in step with
-        # the service_status table.
-        self.out_of_service: set[tuple[str, str]] = set()
-        self.removed: set[tuple[str, str]] = set()
-        self.marks_changed = 0  # bumped on each change made through this hub
-        # (state, message key) with queries still queued for forwarding: new
-        # ones wait behind them, so a state that returns sees them in order.
-        self.backlog: set[tuple[str, str]] = set()
-        self.backlog_added = 0  # bumped on each addition made through this hub
-        # Sends what is kept for (state, key) ahead of a new query; True when
-        # nothing is left kept (the forwarder's `drain`).
-        self.drain: Callable[[str, str], Awaitable[bool]] | None = None
-
-    def next_number(self) -> int:
-        return next(self._numbers) % 100_000
+        self.marks: ServiceView = marks or Unmarked()
+        self.backlog: BacklogView = backlog or NoBacklog()
+        self.numbers = numbers or MessageNumbers()
 
     async def route(
         self,
@@ -203,13 +195,13 @@ class Router:
             # INVARIANT: a denied query never reaches the state.
             er = self._denial(message, state, decision)
             return DestinationResult(dest_name, state, decision, "rejected", er, _ms(started))
-        if (state, message.key) in self.removed:
+        if self.marks.is_removed(state, message.key):
             sm = self.removed_status(message, state)
             return DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
-        if (state, message.key) in self.out_of_service or (
+        if self.marks.is_out(state, message.key) or (
             not from_queue
-            and (state, message.key) in self.backlog
-            and not await self._drained(state, message.key, wait)
+            and self.backlog.holds(state, message.key)
+            and not await self.backlog.drained(state, message.key, wait)
         ):
             return self._kept(dest_name, state, message, decision, started)
         destination = self.destinations[state]
@@ -237,24 +229,15 @@ class Router:
         except OutOfService:
             return self._kept(dest_name, state, message, decision, started)
         except DestinationFault as fault:
-            sm = self._status(message, f"STATE FAULT {state}: {fault}".upper())
+            sm = self.status_message(message, f"STATE FAULT {state}: {fault}".upper())
             return DestinationResult(dest_name, state, decision, "fault", sm, _ms(started))
         reply = self.answer(message, state, answer, decision)
         return DestinationResult(dest_name, state, decision, "answered", reply, _ms(started))
 
-    async def _drained(self, state: str, key: str, wait: float) -> bool:
-        """Whether the kept queries went first, within the wait."""
-        if self.drain is None:
-            return False
-        try:
-            return await asyncio.wait_for(self.drain(state, key), timeout=wait)
-        except TimeoutError:
-            return False
-
     def _kept(
         self, dest_name: str, state: str, message: Message, decision: Decision, started: float
     ) -> DestinationResult:
-        sm = self._status(message, self._status_text(WILL_FORWARD, state, message))
+        sm = self.status_message(message, self._status_text(WILL_FORWARD, state, message))
         result = DestinationResult(dest_name, state, decision, "out_of_service", sm, _ms(started))
         result.kept = True
         return result
@@ -280,17 +263,18 @@ class Router:
 
     def no_response_status(self, message: Message, state: str) -> OutputMessage:
         """The SM a sender's mailbox gets for a state that did not answer."""
-        return self._status(message, self._status_text(WILL_NOT_FORWARD, state, message))
+        return self.status_message(message, self._status_text(WILL_NOT_FORWARD, state, message))
 
     def removed_status(self, message: Message, state: str) -> OutputMessage:
         """The SM for a state on remove status: nothing is kept; send again."""
-        return self._status(message, self._status_text(REMOVED, state, message))
+        return self.status_message(message, self._status_text(REMOVED, state, message))
 
     @staticmethod
     def _status_text(status: str, state: str, message: Message) -> str:
         return f"{status}\n{state} {message.key}\n{render(message)[:100]}"
 
-    def _status(self, message: Message, text: str) -> OutputMessage:
+    def status_message(self, message: Message, text: str) -> OutputMessage:
+        """An SM from the switch to the sender of `message`."""
         return self._output("SM", SWITCH_ORI, message, text)
 
     def _output(
@@ -308,8 +292,8 @@ class Router:
             sender=sender,
             body=body,
             timestamp=self._clock(),
-            input_number=self.next_number(),
-            output_number=self.next_number(),
+            input_number=self.numbers.next(),
+            output_number=self.numbers.next(),
             control=message.control,
             records=records,
         )

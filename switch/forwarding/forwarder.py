@@ -23,23 +23,26 @@ from sqlalchemy import Engine, select
 
 from switch.access.keys import Identity
 from switch.audit.records import QueueUpdate
-from switch.core.capture import Intake, mailbox_item, routed_record
-from switch.core.hub import Hub, count_outcomes
-from switch.core.replies import routed_reply
-from switch.core.router import DestinationResult, RouteResult, utc_now
+from switch.clock import Clock, utc_now
+from switch.core.capture import Intake
+from switch.core.hub import Hub
+from switch.core.router import DOES_NOT_FORWARD, DOES_NOT_RESPOND, DestinationResult
 from switch.db.schema import audit_records, forward_queue
 from switch.forwarding import status as service_status
+from switch.forwarding.backlog import Backlog
 from switch.forwarding.instances import Instances
+from switch.forwarding.marks import ServiceMarks
 from switch.messages import parse
 from switch.messages.model import Message
-from switch.policy import Facts
 
 log = logging.getLogger("switch.forwarding.forwarder")
 
 # A state still down is asked again on a new query's behalf at most this often.
 DRAIN_GAP = 0.25
 
-GAVE_UP = ".01. USER DOES NOT RESPOND TO MSG TYPE, NLETS WILL NOT FORWARD"
+# The SM for a kept query tried until it was given up: .01., as for a state
+# that does not answer; unlike it, without the query's text.
+GAVE_UP = f".01. {DOES_NOT_RESPOND}, {DOES_NOT_FORWARD}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +62,25 @@ class RetryPolicy:
 
 class Forwarder:
     def __init__(
-        self, engine: Engine, hub: Hub, retry: RetryPolicy, instances: Instances, *, wait: float
+        self,
+        engine: Engine,
+        hub: Hub,
+        retry: RetryPolicy,
+        instances: Instances,
+        *,
+        wait: float,
+        marks: ServiceMarks,
+        backlog: Backlog,
+        clock: Clock = utc_now,
     ) -> None:
+        """`marks` and `backlog` are the ones the hub's router routes by:
+        this forwarder keeps them as the tables are, and drains the backlog."""
         self.engine = engine
         self.hub = hub
+        self.marks = marks
+        self.backlog = backlog
+        backlog.drained_by(self.drain)
+        self._clock = clock
         # INVARIANT: a state's queue is worked by one hub at a time (its
         # lease), so hubs sharing a database neither double-send nor reorder.
         self.instances = instances
@@ -100,16 +118,14 @@ class Forwarder:
             due = await self._read(self._next_due)
             timeout = self.retry.probe_seconds
             if due is not None:
-                timeout = min(timeout, max((due - utc_now()).total_seconds(), 0.0))
+                timeout = min(timeout, max((due - self._clock()).total_seconds(), 0.0))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.hub.queued.wait(), timeout=max(timeout, 0.01))
 
     async def _refresh_marks(self) -> None:
-        router = self.hub.router
-        seen = router.marks_changed
-        marks = await self._read(lambda: service_status.load(self.engine))
-        if router.marks_changed == seen:  # else an admin changed them meanwhile
-            router.out_of_service, router.removed = marks.forward, marks.removed
+        seen = self.marks.changes
+        table = await self._read(lambda: service_status.load(self.engine))
+        self.marks.refresh(table, seen)
 
     async def _recover_orphans(self) -> None:
         """Route wait=0 messages that a hub which is gone had accepted."""
@@ -163,8 +179,7 @@ class Forwarder:
         A state that is still down is asked at most once per `DRAIN_GAP` (a
         query arriving sooner waits for the next ask, and shares it), so
         traffic to it does not become a probe per query."""
-        router = self.hub.router
-        if (state, key) in router.out_of_service:
+        if self.marks.is_out(state, key):
             return False  # marked by an admin: nothing goes until returned
         task = self._draining.get(state)
         if task is None:
@@ -178,7 +193,7 @@ class Forwarder:
         # A sleep of its own per query would let a later one wake first.
         # Shielded: the query that started it may give up; the drain goes on.
         await asyncio.shield(task)
-        return (state, key) not in router.backlog
+        return not self.backlog.holds(state, key)
 
     async def _drain_state(self, state: str, delay: float = 0.0) -> None:
         if delay > 0:
@@ -193,16 +208,9 @@ class Forwarder:
     async def _refresh_backlog(self, state: str | None = None) -> None:
         """Keep the router's backlog (of `state`, or all) as the queue is: a
         (state, key) leaves it once nothing of it is queued."""
-        router = self.hub.router
-        seen = router.backlog_added
+        seen = self.backlog.additions
         rows = await self._read(lambda: self._queued(state))
-        kept = {(row.state, row.message_key) for row in rows}
-        if router.backlog_added != seen:  # queued meanwhile: keep what was added
-            router.backlog |= kept
-        elif state is None:
-            router.backlog = kept
-        else:
-            router.backlog = {m for m in router.backlog if m[0] != state} | kept
+        self.backlog.refresh({(row.state, row.message_key) for row in rows}, seen, state)
 
     async def _work_state(self, state: str, *, now_due: bool = False) -> int:
         """Send `state`'s kept queries head first; `now_due`: try the head
@@ -212,7 +220,7 @@ class Forwarder:
         async with self._locks.setdefault(state, asyncio.Lock()):
             rows = await self._read(lambda: self._queued(state))
             done = 0
-            now = utc_now()
+            now = self._clock()
             for row in rows:
                 if _aware(row.next_attempt_at) > now and not (now_due and done == 0):
                     break  # INVARIANT: the head holds the rest back, keeping order
@@ -223,20 +231,11 @@ class Forwarder:
 
     async def _attempt(self, row: Any) -> bool:
         """Try one queued query; True when it left the queue."""
-        hub, router = self.hub, self.hub.router
         message = parse(row.text)
-        requester = hub.directory.get(message.ori)
-        now = utc_now()
-        if requester is None:
+        now = self._clock()
+        result = await self.hub.redeliver(row, message, at=now, wait=self.wait)
+        if result is None:
             return await self._settle(row, message, None, "given_up", now, "unknown sender")
-        warrant = await hub._warrant_level(message, now)
-        result = await router.query_state(
-            (row.destination, row.state),
-            message,
-            Facts(requester, message, warrant, now),
-            self.wait,
-            from_queue=True,
-        )
         if result.status == "out_of_service" and not result.kept:
             # Put on remove status while it waited: Nlets keeps nothing for
             # such a state, so the sender is told (.04.) and must send again.
@@ -254,7 +253,9 @@ class Forwarder:
                     result.state,
                     result.decision,
                     "given_up",
-                    router._status(message, f"{GAVE_UP}\n{row.state} {message.key}"),
+                    self.hub.router.status_message(
+                        message, f"{GAVE_UP}\n{row.state} {message.key}"
+                    ),
                     result.latency_ms,
                     result.shadow,
                 )
@@ -273,7 +274,7 @@ class Forwarder:
     async def _settle(
         self,
         row: Any,
-        message: Any,
+        message: Message,
         result: DestinationResult | None,
         status: str,
         now: datetime,
@@ -285,26 +286,8 @@ class Forwarder:
         )
         if result is None:
             await self.hub.writer.write_outcomes(row.message_id, [], [], queue_updates=[update])
-            return True
-        intake = Intake(
-            Identity("forwarder", ori=message.ori),
-            row.text.encode(),
-            row.message_id,
-            now,
-            time.perf_counter(),
-            message,
-        )
-        routed = RouteResult([result])
-        record = routed_record(intake, routed)
-        items = [mailbox_item(message.ori, row.message_id, result)] if result.response else []
-        # A forwarded answer is owed the same as a live one: notices to the
-        # people it names, metrics, and the trainer's live view.
-        await self.hub.writer.write_outcomes(
-            row.message_id, record.outcomes, items, record.notices, queue_updates=[update]
-        )
-        self.hub.committed(items)
-        count_outcomes(routed)
-        self.hub.publish(intake, routed_reply(row.message_id, message, routed), forwarded=True)
+        else:
+            await self.hub.settle_forward(row, message, result, update, now)
         return True
 
     def _queued_states(self) -> list[str]:

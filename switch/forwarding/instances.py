@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, Select, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from switch.core.router import utc_now
+from switch.clock import utc_now
 from switch.db.schema import forward_leases, hub_instances, pending_deliveries
 
 BEAT_SECONDS = 1.0

@@ -5,8 +5,8 @@ Two marks, as Nlets has them: out of service (`.02.`, kept and forwarded
 when the state returns) and remove status (`.04.`, neither kept nor
 forwarded: the sender must send again).
 
-The table is the truth (it outlives a restart); the router keeps a copy in
-memory so the hot path never reads the database for it.
+The table is the truth (it outlives a restart); switch.forwarding.marks
+keeps a copy in memory so the hot path never reads the database for it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, select, update
 
 from switch.audit import chain
 from switch.audit.acts import STATUS_IN, STATUS_OUT, STATUS_REMOVE, Act, Actor
-from switch.core.router import utc_now
+from switch.clock import utc_now
 from switch.db.schema import forward_queue, service_status
 
 Mark = tuple[str, str]  # (state, message key)

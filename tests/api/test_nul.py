@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from switch.access.keys import Identity
 from switch.audit.writer import AuditUnavailable, GroupCommitWriter
+from switch.clock import utc_now
 from switch.core.capture import Intake, refused_record
-from switch.core.router import utc_now
 from switch.db.schema import audit_records
 from switch.errors import InvalidFormat
 from tests.utils.hubs import make_client

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from switch.forwarding import forwarder as forwarding
+from switch.forwarding.backlog import Backlog
 from switch.forwarding.forwarder import DRAIN_GAP, Forwarder, RetryPolicy
+from switch.forwarding.marks import ServiceMarks
 
 
 def test_a_later_query_never_resumes_before_an_earlier_one(
@@ -28,13 +30,16 @@ def test_a_later_query_never_resumes_before_an_earlier_one(
     # The forwarder's clock only: the event loop keeps its own.
     clock = SimpleNamespace(monotonic=lambda: next(readings, next(later)))
     monkeypatch.setattr(forwarding, "time", clock)
-    router = SimpleNamespace(out_of_service=set(), backlog={("OR", "DQ")})
+    backlog = Backlog()
+    backlog.add([("OR", "DQ")])
     forwarder = Forwarder(
         None,  # type: ignore[arg-type]
-        SimpleNamespace(router=router),  # type: ignore[arg-type]
+        SimpleNamespace(),  # type: ignore[arg-type]
         RetryPolicy(0.05, 0.01, 0.05, 3),
         None,  # type: ignore[arg-type]
         wait=1.0,
+        marks=ServiceMarks(),
+        backlog=backlog,
     )
     forwarder._drained_at["OR"] = 100.0
     asks: list[str] = []

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from switch.core.router import utc_now
+from switch.clock import utc_now
 from switch.db.database import migrate, open_engine
 from switch.db.schema import hub_instances
 from switch.forwarding.instances import STALE_SECONDS, Instances

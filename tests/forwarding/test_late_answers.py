@@ -44,3 +44,33 @@ def test_without_late_answers_the_hub_hangs_up(sqlite_url: str) -> None:
         assert reply["results"][0]["status"] == "no_response"
         assert not runtime.hub._background  # nothing left waiting for OR
         assert mailbox(client, keys, "NY0303000") == []
+
+
+def test_a_late_answer_is_counted_and_shown_live(sqlite_url: str) -> None:
+    # Settled as any other outcome: in the metrics and on the live stream.
+    states = {"OR": FakeState("OR", delay=0.3)}
+    with make_client(sqlite_url, destinations=states, **FAST) as (client, keys, runtime):
+        watcher = runtime.hub.events.subscribe()
+        before = _answered_or(client.get("/metrics", headers=keys.admin_auth).text)
+        reply = send(client, keys, "NY0303000", "DQ.NY0303000.OR.TXTOLN/A1", wait=0.05).json()
+        assert reply["results"][0]["status"] == "no_response"
+        until(lambda: mailbox(client, keys, "NY0303000"), bool)
+        events = []
+        while not watcher.empty():
+            events.append(watcher.get_nowait())
+        assert [(e["id"], e["results"][0]["status"]) for e in events] == [
+            (reply["id"], "no_response"),
+            (reply["id"], "answered"),
+        ]
+        after = _answered_or(client.get("/metrics", headers=keys.admin_auth).text)
+        assert after == before + 1
+
+
+def _answered_or(metrics: str) -> float:
+    for line in metrics.splitlines():
+        labels = ('state="OR"', 'status="answered"', 'effect="permit"')
+        if line.startswith("switch_destination_outcomes_total{") and all(
+            label in line for label in labels
+        ):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

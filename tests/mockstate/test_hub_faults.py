@@ -82,7 +82,7 @@ def clean(states: dict[str, MockStateControl], hub: Hub) -> None:
     for control in states.values():
         control.clear_faults()
     # New queries wait behind kept ones; ID (nothing listening) never drains.
-    assert until(lambda: {st for st, _ in hub.runtime.router.backlog} <= {"ID"})
+    assert until(lambda: hub.runtime.backlog.states() <= {"ID"})
     for control in states.values():
         control.reset()
 

@@ -22,7 +22,7 @@ from switch.api.stream_auth import MailboxKeyDep
 from switch.api.stream_docs import event_stream
 from switch.api.streams import KeyWithdrawn, StreamEnd, StreamsClosed, live_streams
 from switch.audit.queries import ack_mailbox, last_mailbox_seq, list_mailbox
-from switch.core.router import utc_now
+from switch.clock import utc_now
 
 router = APIRouter(prefix="/v1/mailbox", tags=["mailbox"])
 

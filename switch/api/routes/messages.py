@@ -65,7 +65,7 @@ def admit(request: Request, runtime: Runtime, identity: Identity) -> Admission |
         return None  # an admin key sends nothing; the hub refuses it
     wait = limiter.take(identity.ori)
     if wait > 0:
-        raise limiter.refusal(identity.ori, wait, runtime.router.next_number)
+        raise limiter.refusal(identity.ori, wait, runtime.numbers.next)
     return Admission(limiter, identity.ori)
 
 

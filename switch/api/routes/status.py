@@ -49,17 +49,12 @@ def _keys(body: Keys | None) -> list[str] | None:
 
 
 def _view(runtime: Any, state: str) -> dict[str, Any]:
-    router = runtime.router
-    return {
-        "state": state,
-        "out_of_service": sorted(k for st, k in router.out_of_service if st == state),
-        "removed": sorted(k for st, k in router.removed if st == state),
-    }
+    return {"state": state, **runtime.marks.of(state)}
 
 
 @router.get("", summary="Every state marked out of service")
 async def list_status(identity: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
-    states = sorted({st for st, _ in runtime.router.out_of_service | runtime.router.removed})
+    states = runtime.marks.states()
     visible = [s for s in states if identity.admin_scope in ("*", s)]
     return {"states": [_view(runtime, s) for s in visible]}
 
