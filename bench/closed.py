@@ -42,8 +42,12 @@ BIN = Path(sys.executable).parent
 # Made in the checkout under test, so its database has that checkout's schema.
 KEYS_SCRIPT = """
 import json, sys
-from switch.db.database import migrate, open_engine
-from switch.access.keys import issue_keys
+try:
+    from switch.db.database import migrate, open_engine
+    from switch.access.keys import issue_keys
+except ImportError:  # a checkout from before the package moves
+    from switch.audit.database import migrate, open_engine
+    from switch.keys import issue_keys
 engine = open_engine(sys.argv[1])
 migrate(engine)
 print(json.dumps(issue_keys(engine, json.loads(sys.argv[2]))))
