@@ -9,7 +9,6 @@ knows, and the next message is the test. One test runs on the real clocks.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,23 +20,9 @@ from switch.access.keys import RECHECK_SECONDS, KeyRing, issue_key, revoke_key
 from switch.app.runtime import Runtime
 from switch.serving.server import running_hub
 from switch.settings import Settings
+from tests.utils.clocks import FakeClock
 from tests.utils.destinations import FakeState
 from tests.utils.streams import StreamWatcher, bearer
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.epoch = time.time()
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def wall(self) -> float:
-        return self.epoch + self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass

@@ -5,7 +5,6 @@ ends the stream too (fails closed)."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -15,18 +14,7 @@ from sqlalchemy import Engine, text
 from switch.access.keys import RECHECK_SECONDS, KeyRing, digest, issue_key, revoke_key
 from switch.api.streams import KeyWithdrawn, LiveStreams, StreamKey, StreamsClosed
 from switch.db.database import migrate, open_engine
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.epoch = time.time()
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def wall(self) -> float:
-        return self.epoch + self.now
+from tests.utils.clocks import FakeClock
 
 
 @pytest.fixture
@@ -39,7 +27,7 @@ def engine(database_url: str) -> Iterator[Engine]:
         opened.dispose()
 
 
-def _held(engine: Engine, clock: Clock) -> tuple[StreamKey, str]:
+def _held(engine: Engine, clock: FakeClock) -> tuple[StreamKey, str]:
     keys = KeyRing(engine, clock=clock.monotonic, wall=clock.wall, background=False)
     secret = issue_key(engine, admin_scope="*")
     return StreamKey(keys.resolve(secret), digest(secret), keys), keys.resolve(secret).key_id
@@ -53,7 +41,7 @@ def _get(streams: LiveStreams, queue: asyncio.Queue[str], key: StreamKey) -> str
 
 
 def test_an_item_waiting_is_not_handed_over_once_the_key_is_revoked(engine: Engine) -> None:
-    clock = Clock()
+    clock = FakeClock()
     key, key_id = _held(engine, clock)
     streams = LiveStreams(key_check_seconds=0.01)
     queue: asyncio.Queue[str] = asyncio.Queue()
@@ -70,7 +58,7 @@ def test_an_item_waiting_is_not_handed_over_once_the_key_is_revoked(engine: Engi
 
 
 def test_a_key_the_database_cannot_vouch_for_ends_the_stream(engine: Engine) -> None:
-    clock = Clock()
+    clock = FakeClock()
     key, key_id = _held(engine, clock)
     revoke_key(engine, key_id)
     clock.now += RECHECK_SECONDS
@@ -87,7 +75,7 @@ def test_a_key_the_database_cannot_vouch_for_ends_the_stream(engine: Engine) -> 
 def test_a_stopping_hub_ends_its_streams_before_their_keys_are_asked_about(
     engine: Engine,
 ) -> None:
-    key, _ = _held(engine, Clock())
+    key, _ = _held(engine, FakeClock())
     streams = LiveStreams()
     streams.close()
     with pytest.raises(StreamsClosed):
