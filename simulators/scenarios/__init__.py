@@ -23,18 +23,28 @@ from simulators.scenarios._loader import (
     shipped_scenarios,
 )
 from simulators.scenarios._model import Expect, ResultExpect, Scenario, WarrantSpec
-from simulators.scenarios._player import Line, Outcome, ScenarioPlayer, StepFailure, Target
+from simulators.scenarios._player import (
+    IN_HUB,
+    Line,
+    Outcome,
+    ScenarioPlayer,
+    StepFailure,
+    Target,
+    flow_lines,
+)
 from simulators.scenarios._run import console_narrator, play_async, play_session
 from simulators.scenarios._runs import RunStatus, ScenarioRun, ScenarioRunner
 from simulators.scenarios._targets import (
     ClientTarget,
     Session,
     SetupError,
+    issue_warrants,
     prepare,
     remote_session,
 )
 
 __all__ = [
+    "IN_HUB",
     "ClientTarget",
     "Expect",
     "Line",
@@ -52,6 +62,8 @@ __all__ = [
     "Target",
     "WarrantSpec",
     "console_narrator",
+    "flow_lines",
+    "issue_warrants",
     "load_scenario",
     "parse_scenario",
     "play_async",

@@ -7,13 +7,15 @@ from simulators.scenarios._model import Expect, ResultExpect
 from switch.client import Reply, Result
 
 NOT_ON_FILE = "NOT ON FILE"
+# Answers that carry records (DR, DNR, RR, RNR, KR): one with none is NOT ON FILE.
+RECORD_ANSWERS = frozenset({"DR", "DNR", "RR", "RNR", "KR"})
 
 
 def response_key(result: Result) -> str | None:
     response = result.response
     if response is None:
         return None
-    if response.key == "DR" and not response.hit:
+    if response.key in RECORD_ANSWERS and not response.hit:
         return NOT_ON_FILE
     return response.key
 

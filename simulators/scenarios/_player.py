@@ -1,8 +1,14 @@
 """Plays a scenario's steps against a target hub, narrating each as lines
-(`Line(kind, text)`), and stops at the first expectation that fails.
+(`Line(kind, text)`), and stops at the first expectation that fails. The
+one player: `switch sim scenario`, the trainer's page and `switch demo`
+(the shipped `demo` scenario, then live traffic through `flow`) all narrate
+through it.
 
-A flow line reads as the query travels, as in the demo:
-agency -> hub -> policy (permit/deny, rule) -> state -> status.
+A flow line reads as the query travels:
+agency -> hub -> policy (permit/deny, rule) -> state -> status, then the
+answer, and the milliseconds the hub spent (the policy decision and the
+state's answer). Narrations are numbered 1, 2, 3… in the order they play;
+a step failure names the step's place in the file.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ LineKind = Literal[
     "deny",
     "error",
     "summary",
+    # verbose: the answer's or the ER's own text, under its flow line
+    "detail",
     "fault",
     "pause",
     "pass",
@@ -84,9 +92,21 @@ class Outcome:
         return self.failure is None and self.played == self.steps
 
 
-def flow_lines(sender: str, reply: Reply) -> list[Line]:
+# The ms on a flow line: the policy decision and the state's answer, not
+# the HTTP round trip the sender sees.
+IN_HUB = "in hub"
+
+
+def flow_lines(sender: str, reply: Reply, *, verbose: bool = False) -> list[Line]:
+    """A reply as it travelled; `verbose` adds the texts that came back."""
     if reply.error is not None:
-        return [Line("error", f"{sender} → hub → ER {reply.error.code} {reply.error.message}")]
+        error = reply.error
+        lines = [
+            Line("error", f"{sender} → hub → ER {error.code} ({reply.status_code}) {error.message}")
+        ]
+        if verbose and error.er_text:
+            lines.append(Line("detail", error.er_text))
+        return lines
     lines = []
     for result in reply.results:
         rule = f" {result.rule}" if result.rule else ""
@@ -97,9 +117,12 @@ def flow_lines(sender: str, reply: Reply) -> list[Line]:
             Line(
                 kind,
                 f"{sender} → hub → policy {result.decision}{rule} → {result.destination} → "
-                f"{result.status}{' · ' + answer if answer else ''}{notice}",
+                f"{result.status}{' · ' + answer if answer else ''}{notice} "
+                f"{result.latency_ms:.1f} ms {IN_HUB}",
             )
         )
+        if verbose and result.response is not None and result.response.text:
+            lines.append(Line("detail", result.response.text))
     if reply.summary:
         parts = [
             f"{k}: {len(v)}" + (f" ({','.join(v)})" if len(v) < 6 else "")
@@ -111,7 +134,8 @@ def flow_lines(sender: str, reply: Reply) -> list[Line]:
 
 
 class ScenarioPlayer:
-    """`pace`: seconds between steps; 0 plays as fast as it can and skips pauses."""
+    """`pace`: seconds between steps; 0 plays as fast as it can and skips
+    pauses. `verbose`: each answer's text under its flow line."""
 
     def __init__(
         self,
@@ -121,8 +145,11 @@ class ScenarioPlayer:
         pace: float = 0.8,
         seed: int = 0,
         on_line: Callable[[Line], None] | None = None,
+        verbose: bool = False,
     ) -> None:
         self._target = target
+        self._verbose = verbose
+        self._narrated = 0
         self._warrants = dict(warrants)
         self._pace = pace
         self._seed = seed
@@ -144,6 +171,7 @@ class ScenarioPlayer:
                 self._on_line(line)
 
         emit(Line("title", scenario.title))
+        self._narrated = 0
         for number, step in enumerate(scenario.steps, start=1):
             if number > 1 and self._pace > 0:
                 await asyncio.sleep(self._pace)
@@ -160,7 +188,8 @@ class ScenarioPlayer:
         self, number: int, step: Step, emit: Callable[[Line], None]
     ) -> StepFailure | None:
         if isinstance(step, NarrateStep):
-            emit(Line("narrate", f"{number}. {step.narrate.strip()}", number))
+            self._narrated += 1
+            emit(Line("narrate", f"{self._narrated}. {step.narrate.strip()}", number))
         elif isinstance(step, PauseStep):
             if self._pace > 0:
                 emit(Line("pause", f"(pause {step.pause:g} s)", number))
@@ -192,9 +221,21 @@ class ScenarioPlayer:
             reply = await self._target.send(sender, text, step.wait)
         except Exception as exc:  # the hub's failure is the step's failure
             return StepFailure(number, label, text, (f"no reply: {exc}",))
-        for line in flow_lines(sender, reply):
+        for line in flow_lines(sender, reply, verbose=self._verbose):
             emit(Line(line.kind, line.text, number))
         if step.expect is None:
             return None
         problems = differences(step.expect, reply)
         return StepFailure(number, label, text, tuple(problems)) if problems else None
+
+    async def flow(
+        self, sender: str, text: str, *, wait: float | None = None, verbose: bool | None = None
+    ) -> Reply:
+        """One message outside the script (live traffic): sent, and its
+        flow lines shown as a step's are. Raises what the target raises."""
+        reply = await self._target.send(sender, text, wait)
+        shown = self._verbose if verbose is None else verbose
+        for line in flow_lines(sender, reply, verbose=shown):
+            if self._on_line is not None:
+                self._on_line(line)
+        return reply

@@ -21,6 +21,7 @@ _STYLES = {
     "deny": "red",
     "error": "red",
     "summary": "",
+    "detail": "dim",
     "fault": "yellow",
     "pause": "dim",
     "pass": "bold green",
@@ -54,11 +55,17 @@ async def play_async(
     pace: float = 0.8,
     seed: int = 0,
     on_line: Callable[[Line], None] | None = None,
+    verbose: bool = False,
 ) -> Outcome:
     async with AsyncSwitchClient(session.url, "", timeout=70.0) as client:
         target = ClientTarget(client, session.keys, session.controls)
         player = ScenarioPlayer(
-            target, warrants=session.warrants, pace=pace, seed=seed, on_line=on_line
+            target,
+            warrants=session.warrants,
+            pace=pace,
+            seed=seed,
+            on_line=on_line,
+            verbose=verbose,
         )
         return await player.play(scenario)
 
@@ -70,5 +77,8 @@ def play_session(
     pace: float = 0.8,
     seed: int = 0,
     on_line: Callable[[Line], None] | None = None,
+    verbose: bool = False,
 ) -> Outcome:
-    return asyncio.run(play_async(scenario, session, pace=pace, seed=seed, on_line=on_line))
+    return asyncio.run(
+        play_async(scenario, session, pace=pace, seed=seed, on_line=on_line, verbose=verbose)
+    )

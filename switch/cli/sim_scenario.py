@@ -47,6 +47,12 @@ def scenario(
     ),
     pace: float = typer.Option(0.8, min=0, help="Seconds between steps; 0 also skips pauses."),
     seed: int = typer.Option(0, help="Simulator seed the placeholders' drivers come from."),
+    verbose: bool = typer.Option(
+        False,
+        "--verbose",
+        "-v",
+        help="Show each answer's text (the record, the ER) under its flow.",
+    ),
 ) -> None:
     """Play a scenario: its steps narrated, each flow shown as it travels
     (agency → hub → policy → state). Exits 1, naming the step, what was
@@ -83,7 +89,9 @@ def scenario(
                 )
                 for control in session.controls.values():
                     stack.callback(control.close)
-            outcome = play_session(chosen, session, pace=pace, seed=seed, on_line=narrate)
+            outcome = play_session(
+                chosen, session, pace=pace, seed=seed, on_line=narrate, verbose=verbose
+            )
     except SetupError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

@@ -1,8 +1,10 @@
-"""`switch demo`: a hub on SQLite with built-in DMVs, a narrated scenario
-through the real HTTP API, live background traffic, then a summary."""
+"""`switch demo`: a hub on SQLite with built-in DMVs, the shipped `demo`
+scenario narrated through the real HTTP API by the scenario player, live
+background traffic shown by the same player, then a summary."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import shlex
 import shutil
@@ -13,17 +15,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 
-from simulators.dmv import StateDMV
 from simulators.harness import HubScenarioRunner
+from simulators.scenarios import (
+    ClientTarget,
+    Scenario,
+    ScenarioPlayer,
+    console_narrator,
+    issue_warrants,
+    load_scenario,
+)
 from switch import terminal
 from switch.access.keys import issue_key, issue_keys
 from switch.app.runtime import Runtime
+from switch.client import AsyncSwitchClient
 from switch.db.database import migrate, open_engine
 from switch.demo.files import DEMO_ROOT, DemoFiles, claim_files
-from switch.demo.player import Player
-from switch.demo.scenario import WARRANT_SUBJECT, scripted_steps
+from switch.demo.summary import TalliedTarget, Tally
 from switch.demo.traffic import CYCLE, random_messages, refused_queries
 from switch.directory import Directory
 from switch.policy.store import PolicyStore
@@ -41,7 +51,7 @@ class RunningDemo:
     # Agency keys by ORI (also in `files.keys`) and the trainer's admin key.
     keys: dict[str, str]
     admin_key: str
-    # Ids of the warrants issued to ICE's LESC, by kind: the narration cites them.
+    # Ids of the warrants the narration cites, by the scenario's names for them.
     warrants: dict[str, str]
 
     @property
@@ -69,7 +79,7 @@ def running_demo(
     with claim_files(database, root=root) as files:
         settings = Settings(database_url=files.database_url)
         directory = Directory.load(settings.directory)
-        keys, admin_key, warrants = _seed(settings, directory)
+        keys, admin_key, warrants = _seed(settings, directory, narration())
         files.write_keys(keys)
         with running_hub(
             lambda: Runtime(settings), port=port, scenario_runner=HubScenarioRunner
@@ -88,21 +98,23 @@ def running_demo(
             yield demo
 
 
-def _seed(settings: Settings, directory: Directory) -> tuple[dict[str, str], str, dict[str, str]]:
+def narration() -> Scenario:
+    """The steps the demo narrates: the shipped scenario `demo`."""
+    return load_scenario("demo")
+
+
+def _seed(
+    settings: Settings, directory: Directory, scenario: Scenario
+) -> tuple[dict[str, str], str, dict[str, str]]:
     """Agency keys for every ORI, an admin key, and the narration's warrants."""
     engine = open_engine(settings.database_url)
     try:
         migrate(engine)
-        senders = sorted({step.sender for step in scripted_steps()} | {a.ori for a in directory})
+        senders = sorted(set(scenario.senders) | {a.ori for a in directory})
         keys = dict(zip(senders, issue_keys(engine, senders), strict=True))
         admin_key = issue_key(engine, admin_scope="*")
-        state, index = WARRANT_SUBJECT
-        subject = StateDMV(state, seed=settings.simulator_seed).driver(index)["OLN"]
         registry = WarrantRegistry(engine, directory)
-        warrants = {
-            kind: registry.issue(kind=kind, to="VTICE0900", oln=subject).id
-            for kind in ("administrative", "judicial")
-        }
+        warrants = issue_warrants(registry, scenario, seed=settings.simulator_seed)
     finally:
         engine.dispose()
     return keys, admin_key, warrants
@@ -124,34 +136,21 @@ def run_demo(
     part: it runs until `duration` seconds after the hub was ready, and for
     one cycle of its traffic at least, so that every demo shows a refusal."""
     console = console or terminal.console()
+    tally = Tally()
     with running_demo(port=port, database=database, root=root, console=console) as demo:
-        player = Player(demo.url, demo.keys, console)
         policies = PolicyStore.load(policies_folder(demo.settings))
         refused = refused_queries(demo.directory, policies)
         with console.status("indexing the simulated DMVs' records…"):
-            player.wait_until_warm()
+            _wait_until_warm(demo.url)
         # The indexing is the hub's start-up, not the demo: on a busy machine
         # it can take most of a short --duration.
         started = clock()
+        live = _Live(demo, refused, duration, pace, started, clock, sleep)
         try:
-            # The narration always plays whole; live traffic fills the rest.
-            steps = scripted_steps(demo.settings.simulator_seed, **demo.warrants)
-            for number, step in enumerate(steps, start=1):
-                player.play_step(number, step)
-            terminal.heading(console, "Live traffic")
-            traffic = random_messages(demo.directory, refused=refused)
-            for sent in itertools.count():
-                if sent >= len(CYCLE) and clock() - started >= duration:
-                    break
-                sender, text = next(traffic)
-                status, body = player.send(sender, text)
-                player.show(sender, status, body, verbose=False)
-                sleep(pace)
+            asyncio.run(_play(demo, tally, console, live))
         except KeyboardInterrupt:
             console.print("[dim]interrupted[/]")
-        finally:
-            player.close()
-        player.tally.show(console)
+        tally.show(console)
         if keep_serving:
             console.print(f"Still serving at {demo.url}; Ctrl-C to stop. More traffic:")
             console.print(demo.traffic_command, markup=False, highlight=False, soft_wrap=True)
@@ -160,7 +159,57 @@ def run_demo(
                     sleep(1)
             except KeyboardInterrupt:
                 pass
-    return sum(player.tally.by_key.values())
+    return tally.sent
+
+
+@dataclass(frozen=True, slots=True)
+class _Live:
+    """How long the live part runs, and what it draws from."""
+
+    demo: RunningDemo
+    refused: list[tuple[str, str]]
+    duration: float
+    pace: float
+    started: float
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+
+async def _play(demo: RunningDemo, tally: Tally, console: Console, live: _Live) -> None:
+    """The narration, always whole (with each answer's text), then live
+    traffic (flow lines only) through the same player."""
+    async with AsyncSwitchClient(demo.url, "", timeout=70.0) as client:
+        target = TalliedTarget(ClientTarget(client, demo.keys, {}), tally)
+        player = ScenarioPlayer(
+            target,
+            warrants=demo.warrants,
+            pace=0,
+            seed=demo.settings.simulator_seed,
+            on_line=console_narrator(console),
+            verbose=True,
+        )
+        await player.play(narration())
+        terminal.heading(console, "Live traffic")
+        traffic = random_messages(demo.directory, refused=live.refused)
+        for sent in itertools.count():
+            if sent >= len(CYCLE) and live.clock() - live.started >= live.duration:
+                break
+            sender, text = next(traffic)
+            await player.flow(sender, text, wait=10.0, verbose=False)
+            # The demo's own clock (a test's fake one) paces it; nothing
+            # else runs on this loop meanwhile.
+            live.sleep(live.pace)
+
+
+def _wait_until_warm(url: str, timeout: float = 20.0) -> None:
+    """The built-in DMVs index names behind start-up; a narrated NL query
+    should not pay for that."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=url, timeout=5.0) as http:
+        while time.monotonic() < deadline:
+            if http.get("/healthz").json().get("warm"):
+                return
+            time.sleep(0.1)
 
 
 def _switch_program() -> list[str]:

@@ -17,11 +17,11 @@ from rich.console import Console
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from simulators.scenarios._model import NarrateStep, SendStep
 from switch.cli import app
 from switch.db.database import open_engine
 from switch.db.schema import audit_records
-from switch.demo.run import run_demo
-from switch.demo.scenario import scripted_steps
+from switch.demo.run import narration, run_demo
 from switch.demo.traffic import CYCLE
 
 # The states whose shipped policies refuse ICE (policies/*.yaml).
@@ -91,7 +91,8 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Trainer
         clock=trainer.clock,
         sleep=trainer.sleep,
     )
-    assert sent == len(scripted_steps()) + len(CYCLE)
+    sends = [step for step in narration().steps if isinstance(step, SendStep)]
+    assert sent == len(sends) + len(CYCLE)
     return console.export_text(), root, trainer
 
 
@@ -128,8 +129,9 @@ def test_step_titles_wrap_whole_at_120_columns(played: tuple[str, Path, Trainer]
     out, _, _ = played
     assert "…" not in out
     words = " ".join(out.split())
-    for number, step in enumerate(scripted_steps(), start=1):
-        assert f"{number}. {step.narration}" in words
+    narrations = [step for step in narration().steps if isinstance(step, NarrateStep)]
+    for number, step in enumerate(narrations, start=1):
+        assert f"{number}. {' '.join(step.narrate.split())}" in words
     # What steps 6 and 7 are about is at the ends of their titles.
     assert "the Green Light law wants a judge's signature, so New York refuses." in words
     assert "a notice to the driver falls due within three business days." in words
