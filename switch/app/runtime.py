@@ -74,11 +74,9 @@ class Runtime:
         self.settings = settings or Settings()
         # First: a hub with no policies must not start, nor leave anything open.
         self.policy_location = find_policies(self.settings)
-        self.policies = PolicyStore.load(
-            self.policy_location.folder,
-            strict=False,
-            write_files=self.policy_location.origin != "package",
-        )
+        # Empty until the database is open: the folder's files are versions
+        # recorded there, and what is in force is the newest per state.
+        self.policies = PolicyStore(self.policy_location.folder)
         log.info("policies: %s", self.policy_location)
         # Nothing is connected yet: a bad URL is refused before a key is made
         # for it, and a hub that cannot sign its audit never touches it.
@@ -102,9 +100,9 @@ class Runtime:
             builtin=simulated_states(self.settings.simulator_seed),
             breaker=breaker_policy(self.settings),
         )
-        # Changes made through any hub on this database, newest per state.
+        # The folder's changed files recorded, then the newest version per state.
         self.shared_policies = SharedPolicies(self.engine, self.policies)
-        self.shared_policies.load_latest()
+        self.shared_policies.start()
         self.decider: PolicyDecider = decider or self.policies
         self.warrants = WarrantRegistry(self.engine, self.directory)
         # Service status has one owner each: the marks an admin set (as the
@@ -207,7 +205,10 @@ class Runtime:
     async def _watch_files(self, interval: float) -> None:
         while not self._stopping.is_set():
             await asyncio.sleep(interval)
-            await asyncio.to_thread(self.policies.reload_changed)
+            try:
+                await asyncio.to_thread(self.shared_policies.sync_files)
+            except Exception as exc:  # a database blip: the next edit is read again
+                log.warning("recording changed policy files failed: %s", _line(exc))
 
     def mark_out_of_service(
         self, state: str, keys: list[str], *, forward: bool = True, act: Act | None = None

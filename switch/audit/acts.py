@@ -42,6 +42,11 @@ DONE, REFUSED = "done", "refused"
 KEY_ISSUE = "key.issue"
 KEY_REVOKE = "key.revoke"
 POLICY_PUT = "policy.put"
+# A policy file whose content changed, recorded as a version by a hub.
+POLICY_FILE = "policy.file"
+POLICY_ROLLBACK = "policy.rollback"
+# Each makes a policy_changes row (switch.policy.versions).
+POLICY_CHANGES = (POLICY_PUT, POLICY_FILE, POLICY_ROLLBACK)
 STATUS_OUT = "status.out"
 STATUS_REMOVE = "status.remove"
 STATUS_IN = "status.in"
@@ -54,6 +59,8 @@ ACTS = (
     KEY_ISSUE,
     KEY_REVOKE,
     POLICY_PUT,
+    POLICY_FILE,
+    POLICY_ROLLBACK,
     STATUS_OUT,
     STATUS_REMOVE,
     STATUS_IN,

@@ -34,7 +34,7 @@ from switch.audit.acts import (
     KEY_ISSUE,
     KEY_REVOKE,
     NOTICES_SENT,
-    POLICY_PUT,
+    POLICY_CHANGES,
     Act,
     Actor,
     record_all,
@@ -42,7 +42,7 @@ from switch.audit.acts import (
 from switch.audit.chain import utc_text
 from switch.db.schema import api_keys, audit_records, notices, policy_changes
 
-FOLDED = (BASELINE, KEY_ISSUE, KEY_REVOKE, POLICY_PUT, NOTICES_SENT)
+FOLDED = (BASELINE, KEY_ISSUE, KEY_REVOKE, *POLICY_CHANGES, NOTICES_SENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +174,7 @@ class Expected:
         elif name == KEY_REVOKE and target is not None:
             issued = self.keys.get(target)
             self.keys[target] = _Key(issued.fingerprint if issued else None, True, act_id)
-        elif name == POLICY_PUT:
+        elif name in POLICY_CHANGES:
             self.changes[int(d["change"])] = _change(d, act_id)
         elif name == NOTICES_SENT:
             for seq in _expand(d.get("seqs", [])):
@@ -219,7 +219,7 @@ def fold(conn: Connection) -> Expected:
     expected = Expected()
     for act_id, name, target, state, detail in conn.execute(query.order_by(r.chain_pos)):
         details = json.loads(detail or "{}")
-        if name == POLICY_PUT:
+        if name in POLICY_CHANGES:
             details.setdefault("state", state)
         expected.apply(act_id, name, target, details)
     return expected

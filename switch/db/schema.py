@@ -229,6 +229,16 @@ policy_changes = Table(
     Column("version", String(80), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Column("changed_by", String(16), nullable=True),  # the admin key's id
+    # Versions (migration 0011, switch/policy/versions.py): the version in
+    # force this one replaced or shadows, who made it (`key:<id> (<scope>)`,
+    # `file:<path in the folder>`, `cli:<login>`), why, and how.
+    Column("parent", String(80), nullable=True),
+    Column("author", String(160), nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("origin", String(16), nullable=False, default="put"),  # file|put|rollback|promote
+    # Filled by a promotion: the replay's summary (JSON) and the approving key.
+    Column("evidence", Text, nullable=True),
+    Column("approved_by", String(160), nullable=True),
 )
 Index(
     "ix_policy_changes_state",
@@ -236,6 +246,7 @@ Index(
     policy_changes.c.candidate,
     policy_changes.c.seq,
 )
+Index("ix_policy_changes_version", policy_changes.c.state, policy_changes.c.version)
 
 # Hubs sharing this database, and when each was last seen: work held by a
 # hub not seen for a few seconds is taken over (switch/forwarding/instances.py).

@@ -2,9 +2,10 @@
 
 The store holds one `PolicySnapshot` and puts a new one in its place for
 each change, so a decision in flight sees one version or the other, never a
-mix. Versions come from the hub's folder (`sources.files`, loaded and
-hot-reloaded here), a PUT (validated here, written to the folder) or another
-hub (`sources.database`).
+mix. Versions come from the folder (`sources.files`, read here; a tool loads
+and hot-reloads them directly) or, on a hub, from the database
+(`sources.database`: the folder's files, PUTs and rollbacks, recorded as
+versions there). The store never writes a file.
 
 A state whose file is refused, and of which no valid version is in force,
 fails closed: every query to it is denied, the denial naming the file's
@@ -72,10 +73,8 @@ class PolicyStore:
         folder: Path | None,
         policies: Iterable[CompiledPolicy] = (),
         candidates: Iterable[CompiledPolicy] = (),
-        *,
-        write_files: bool = True,
     ) -> None:
-        self.files = PolicyFolder(folder, write_files=write_files)
+        self.files = PolicyFolder(folder)
         self._snapshot = PolicySnapshot(
             {p.state: p for p in policies}, {p.state: p for p in candidates}
         )
@@ -84,13 +83,11 @@ class PolicyStore:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(
-        cls, folder: Path | None, *, strict: bool = True, write_files: bool = True
-    ) -> PolicyStore:
+    def load(cls, folder: Path | None, *, strict: bool = True) -> PolicyStore:
         """Load every `<ST>.yaml` and candidate. `strict` (tools): any invalid
         file stops the load, naming every problem. Not strict (a hub): a
         state whose file is refused fails closed, and the others run."""
-        store = cls(folder, write_files=write_files)
+        store = cls(folder)
         events = store.reload_changed()
         problems = [problem for event in events for problem in event.problems]
         if problems and strict:
@@ -181,23 +178,22 @@ class PolicyStore:
         if state not in JURISDICTIONS:
             raise UnknownState(state)
         if source is None:
-            source = str(self.files.path_for(state, candidate=candidate) or f"{state}.yaml")
+            source = f"candidates/{state}.yaml" if candidate else f"{state}.yaml"
         return compile_policy(load_policy_text(text, source, expected_state=state))
 
-    def save(self, policy: CompiledPolicy, *, candidate: bool = False) -> None:
-        """Write the file when the store writes files, then put in force."""
-        self.files.write(policy, candidate=candidate)
-        self.install(policy, candidate)
-
-    def put(self, state: str, text: str, *, candidate: bool = False) -> CompiledPolicy:
-        """Validate, write and put in force; on any problem nothing changes."""
-        policy = self.validate(state, text, candidate=candidate)
-        self.save(policy, candidate=candidate)
-        return policy
-
     def reload_changed(self) -> list[ReloadEvent]:
-        """Pick up files whose content changed since they were last read."""
+        """Put in force the files whose content changed since they were last
+        read (a tool's store; a hub's goes through the database)."""
         return [event for read in self.files.changed() if (event := self._apply(read))]
+
+    def read_files(self) -> list[FileRead]:
+        """The files whose content changed, for a caller to put in force; a
+        refused one is handled here (kept version, or the state fails closed)."""
+        reads = self.files.changed()
+        for read in reads:
+            if read.policy is None:
+                self._refuse(read.state, read.candidate, list(read.problems))
+        return reads
 
     def _apply(self, read: FileRead) -> ReloadEvent | None:
         """Put a file read in force, or record why not. An event when

@@ -133,6 +133,8 @@ class Shadow:
 # Admin acts (switch.audit.acts) in a reader's words, in the order shown.
 ACT_LABELS = {
     "policy.put": "policy versions put in force or under test",
+    "policy.file": "policy files recorded as versions",
+    "policy.rollback": "policy versions rolled back to",
     "status.out": "marked out of service (queries kept)",
     "status.remove": "put on remove status (queries not kept)",
     "status.in": "returned to service",

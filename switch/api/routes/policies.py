@@ -22,6 +22,7 @@ from switch.directory import JURISDICTIONS
 from switch.errors import InvalidFormat, RegistryUnavailable
 from switch.policy.requests import probe_request
 from switch.policy.store import UnknownState
+from switch.policy.versions import key_author
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 log = logging.getLogger("switch.api")
@@ -118,8 +119,14 @@ async def put_policy(
     candidate: bool = Query(
         default=False, description="Put the version in shadow mode instead of in force"
     ),
+    comment: str | None = Query(
+        default=None,
+        max_length=2000,
+        description="Why: kept with the version (or the X-Switch-Comment header)",
+    ),
 ) -> dict[str, Any]:
     state = state.upper()
+    comment = comment or request.headers.get("x-switch-comment")
     async with admin_act(request, admin, POLICY_PUT, target=state, state=state_of(state)) as act:
         require_scope(admin, state)
         if state not in JURISDICTIONS:
@@ -134,7 +141,7 @@ async def put_policy(
         except UnicodeDecodeError as exc:
             raise InvalidFormat("policy is not UTF-8 text") from exc
         act.note(sha256=text_sha256(text))
-        # Recorded in the database as well, so every hub on it enforces it too.
+        # A version in the database only (never the folder): every hub on it enforces it.
         await asyncio.to_thread(
             runtime.shared_policies.put,
             state,
@@ -142,6 +149,8 @@ async def put_policy(
             candidate=candidate,
             changed_by=admin.key_id,
             act=act,
+            author=key_author(admin.key_id, admin.admin_scope),
+            comment=comment,
         )
     return _summary(runtime, state)
 

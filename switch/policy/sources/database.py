@@ -1,16 +1,20 @@
-"""Policy changes shared through the database, so several hubs on one
+"""Policy versions shared through the database, so several hubs on one
 database enforce the same versions.
 
-A version put in force through the API is written to `policy_changes` in the
-same step that installs it. Every hub polls for rows it has not seen (an
-index range scan that finds nothing almost every time) and installs the
-newest per state, compiled again here: a row this hub cannot compile is
-logged and skipped, and the version in force stays.
+Every version is a `policy_changes` row (switch.policy.versions): each PUT,
+each rollback, and each file of the hub's folder whose content changed.
+Every hub polls for rows it has not seen (an index range scan that finds
+nothing almost every time) and installs the newest per state, compiled
+again here: a row this hub cannot compile is logged and skipped, and the
+version in force stays.
 
-Files stay each hub's own (`PolicyStore` loads and hot-reloads them, and an
-edit is in force on that hub alone). At start the newest change per state is
-applied over the files: once a state has been changed through the API, the
-database holds the version every hub starts with.
+Files are versions like any other, never written: a file whose content
+differs from the last version recorded from it becomes a new version (the
+newest wins); an unchanged file leaves the newest database version in
+force. The check and the insert share one locked transaction, so hubs
+starting on one folder record a file once. A file refused at start fails
+its state closed on this hub (no older database version is put in force in
+its place); a file refused later leaves the version in force.
 """
 
 from __future__ import annotations
@@ -18,17 +22,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, insert, select
-from sqlalchemy import text as sql_text
+from sqlalchemy import Engine, func, select
 
 from switch.audit import chain
-from switch.audit.acts import POLICY_PUT, Act, Actor
-from switch.audit.crosscheck import policy_details
+from switch.audit.acts import POLICY_FILE, POLICY_PUT, Act, Actor
 from switch.db.schema import policy_changes
+from switch.policy import versions
 from switch.policy.compiler import CompiledPolicy
 from switch.policy.loader import PolicyError
 from switch.policy.store import PolicyStore, ReloadEvent
@@ -64,43 +66,122 @@ class SharedPolicies:
         candidate: bool = False,
         changed_by: str | None = None,
         act: Act | None = None,
+        author: str | None = None,
+        comment: str | None = None,
+        origin: str = versions.PUT,
+        evidence: Mapping[str, Any] | None = None,
+        approved_by: str | None = None,
     ) -> CompiledPolicy:
-        """Validate, record for every hub, write the file, put in force; a
-        refused version (PolicyError) changes nothing anywhere. The change is
-        an admin act (`act`, or one by this OS user), in the same commit."""
+        """Validate, record a version for every hub, put in force; a refused
+        version (PolicyError) changes nothing anywhere. The change is an
+        admin act (`act`, or one by this OS user), in the same commit. A
+        promotion passes origin=promote with its evidence and approver."""
         policy = self.store.validate(state, text, candidate=candidate)
         act = act or Act(Actor.local("switch.policy.SharedPolicies.put"), POLICY_PUT)
         with chain.transaction(self.engine) as conn:
-            if conn.dialect.name == "postgresql":
-                # INVARIANT: changes commit in seq order, so a hub that has
-                # read up to seq N never misses a smaller seq committed later.
-                conn.execute(sql_text("LOCK TABLE policy_changes IN EXCLUSIVE MODE"))
-            seq: int = conn.execute(
-                insert(policy_changes)
-                .values(
-                    state=state,
-                    candidate=int(candidate),
-                    text=policy.text,
-                    version=policy.version,
-                    changed_at=datetime.now(UTC),
-                    changed_by=changed_by,
-                )
-                .returning(policy_changes.c.seq)
-            ).scalar_one()
-            act.about(state, state)
-            act.note(**policy_details(seq, candidate, policy.version, policy.text))
-            act.record(conn)
-        with self._lock:
-            # Equal: the poller installed this very row already; the file is still to write.
-            if self._in_force.get((state, candidate), 0) <= seq:
-                self._in_force[(state, candidate)] = seq
-                self.store.save(policy, candidate=candidate)
+            versions.lock(conn)
+            seq = versions.record(
+                conn,
+                policy,
+                act=act,
+                origin=origin,
+                author=author or (f"key:{changed_by}" if changed_by else versions.local_author()),
+                candidate=candidate,
+                comment=comment,
+                changed_by=changed_by,
+                evidence=evidence,
+                approved_by=approved_by,
+            )
+        self._put_in_force(policy, candidate, seq)
         return policy
+
+    def rollback(
+        self,
+        state: str,
+        version: str,
+        *,
+        act: Act,
+        author: str,
+        comment: str | None = None,
+        changed_by: str | None = None,
+    ) -> versions.Version:
+        """A new version in force whose text is an older version's;
+        NotFoundError for a hash the state never had, PolicyError when that
+        text no longer compiles."""
+        with self.engine.connect() as conn:
+            old = versions.find(conn, state, version)
+        act.note(rollback_to=old.version, rollback_from_seq=old.seq)
+        self.put(
+            state,
+            old.text,
+            act=act,
+            author=author,
+            comment=comment,
+            changed_by=changed_by,
+            origin=versions.ROLLBACK,
+        )
+        with self.engine.connect() as conn:
+            made = versions.newest(conn, state, candidate=False)
+        assert made is not None  # just recorded
+        return made
+
+    def _put_in_force(self, policy: CompiledPolicy, candidate: bool, seq: int) -> None:
+        with self._lock:
+            # Equal: the poller installed this very row already.
+            if self._in_force.get((policy.state, candidate), 0) < seq:
+                self._in_force[(policy.state, candidate)] = seq
+                self.store.install(policy, candidate)
+
+    # -- the folder ---------------------------------------------------------
+
+    def start(self) -> list[ReloadEvent]:
+        """At start: the folder's changed files recorded as versions, then
+        the newest version per state put in force, except where the file
+        is refused (that state fails closed here)."""
+        refused = self.sync_files(via="hub start", catch_up=False)
+        return self.load_latest(skip=refused)
+
+    def sync_files(self, *, via: str = "hot reload", catch_up: bool = True) -> set[Key]:
+        """Read the folder; record each file whose content differs from the
+        last version recorded from it; the (state, candidate) refused."""
+        refused: set[Key] = set()
+        for read in self.store.read_files():
+            name = self.store.files.relative(str(read.path))
+            actor = Actor(versions.file_author(name)[:64], f"policy folder ({via}): {name}")
+            act = Act(actor, POLICY_FILE, target=read.state, state=read.state)
+            if read.policy is None:
+                refused.add((read.state, read.candidate))
+                shown = self.store.files.shown(list(read.problems))
+                act.refuse(self.engine, PolicyError(list(shown)))
+                continue
+            self._record_file(read.policy, read.candidate, name, act)
+        if catch_up:
+            self.catch_up()
+        return refused
+
+    def _record_file(self, policy: CompiledPolicy, candidate: bool, name: str, act: Act) -> None:
+        author = versions.file_author(name)
+        with chain.transaction(self.engine) as conn:
+            # INVARIANT: checked under the lock, so hubs on one folder record a file once.
+            versions.lock(conn)
+            last = versions.last_from(conn, policy.state, candidate=candidate, author=author)
+            if last is not None and last.text == policy.text:
+                return
+            versions.record(
+                conn,
+                policy,
+                act=act,
+                origin=versions.FILE,
+                author=author,
+                candidate=candidate,
+                comment=f"{name} changed on disk",
+            )
+        log.info("policy file %s recorded as version %s", name, policy.version)
 
     # -- following --------------------------------------------------------
 
-    def load_latest(self) -> list[ReloadEvent]:
-        """At start, after the files: the newest change per state."""
+    def load_latest(self, skip: set[Key] | frozenset[Key] = frozenset()) -> list[ReloadEvent]:
+        """At start: the newest change per state, but none for a refused file."""
         newest = (
             select(func.max(policy_changes.c.seq))
             .group_by(policy_changes.c.state, policy_changes.c.candidate)
@@ -115,6 +196,10 @@ class SharedPolicies:
         events: list[ReloadEvent] = []
         for row in rows:
             self.last_seq = max(self.last_seq, row.seq)
+            if (row.state, bool(row.candidate)) in skip:
+                # Newer rows still win when they come (a PUT, a fixed file).
+                self._in_force[(row.state, bool(row.candidate))] = row.seq
+                continue
             events.extend(self._install([row]))
         return events
 

@@ -1,19 +1,18 @@
 """A hub's policy folder: `<ST>.yaml` files and `candidates/<ST>.yaml`,
-read when their content changes and written whole.
+read when their content changes, never written (a change made through a
+hub is a version in the database; `switch policy export` writes files).
 
 Files are compared by content: an edit that keeps the old mtime (`cp -p`,
 `rsync -t`) is picked up like any other. The folder remembers the problems
 of each file as it is on disk now, named by the file's place in the folder
 (`WA.yaml`, `candidates/OR.yaml`): an ER or /healthz tells no server paths.
 What is put in force is the store's business; this module only reads,
-compiles and writes.
+and compiles.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,11 +40,8 @@ def policy_files(folder: Path) -> list[Path]:
 
 
 class PolicyFolder:
-    def __init__(self, folder: Path | None, *, write_files: bool = True) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        # False for the policies installed with the package: a change is
-        # kept in the database, never written into site-packages.
-        self.write_files = write_files
         # The problems of each file as it is on disk now, as shown to readers.
         self._problems: dict[Path, tuple[PolicyProblem, ...]] = {}
         # The content last read of each file (None: it could not be read).
@@ -90,30 +86,6 @@ class PolicyFolder:
             self._set_problems(path, ())
         return FileRead(path, state, candidate, policy)
 
-    def path_for(self, state: str, *, candidate: bool = False) -> Path | None:
-        """Where a state's file is written; None when no file is written."""
-        if self.folder is None or not self.write_files:
-            return None
-        folder = self.folder / "candidates" if candidate else self.folder
-        return folder / f"{state}.yaml"
-
-    def write(self, policy: CompiledPolicy, *, candidate: bool = False) -> Path | None:
-        """Write the policy's file, when files are written; its own write is
-        not a change to read back."""
-        path = self.path_for(policy.state, candidate=candidate)
-        if path is None:
-            return None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write beside, then rename: a crash leaves the old file or the new, whole.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{policy.state}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(policy.text)
-        os.replace(tmp, path)
-        with self._lock:
-            self._digests[path] = _digest(policy.text.encode())
-            self._set_problems(path, ())
-        return path
-
     def problems(self) -> list[str]:
         """Every problem of the files as they are now (file:line: reason)."""
         return [str(p) for _, found in sorted(self._problems.items()) for p in found]
@@ -127,9 +99,10 @@ class PolicyFolder:
 
     def shown(self, problems: list[PolicyProblem]) -> tuple[PolicyProblem, ...]:
         """Problems named by the file's place in the folder."""
-        return tuple(replace(p, file=self._relative(p.file)) for p in problems)
+        return tuple(replace(p, file=self.relative(p.file)) for p in problems)
 
-    def _relative(self, file: str) -> str:
+    def relative(self, file: str) -> str:
+        """A file's place in the folder (`WA.yaml`, `candidates/OR.yaml`)."""
         if self.folder is None:
             return file
         try:
