@@ -71,19 +71,20 @@ def test_an_invalid_change_is_refused_and_the_old_version_stays(folder: Path) ->
     assert store.decide(request("VTICE0900", "WA")).rule == "wa-no-ice"
 
 
-def test_put_writes_and_enforces_or_refuses_whole(folder: Path) -> None:
+def test_a_new_version_is_validated_whole_and_installed_without_a_file(folder: Path) -> None:
+    shipped = (folder / "WA.yaml").read_bytes()
     store = PolicyStore.load(folder)
     before = store.versions()["WA"]
     with pytest.raises(PolicyError):
-        store.put("WA", BROKEN_WA)
+        store.validate("WA", BROKEN_WA)
     assert store.versions()["WA"] == before
-    assert (folder / "WA.yaml").read_text() != BROKEN_WA
-    policy = store.put("WA", OPEN_WA)
+    policy = store.validate("WA", OPEN_WA)
+    store.install(policy)
     assert store.versions()["WA"] == policy.version != before
-    assert (folder / "WA.yaml").read_text() == OPEN_WA
-    assert store.reload_changed() == []  # its own write is not a change
+    assert (folder / "WA.yaml").read_bytes() == shipped
+    assert store.reload_changed() == []
     with pytest.raises(PolicyError, match="state is WA but the file is NY's"):
-        store.put("NY", OPEN_WA)
+        store.validate("NY", OPEN_WA)
 
 
 def test_a_same_size_edit_that_keeps_the_old_mtime_is_picked_up(folder: Path) -> None:
@@ -152,9 +153,13 @@ def test_a_refused_reload_keeps_the_version_and_is_reported_until_fixed(folder: 
 def test_a_put_puts_a_state_failing_closed_in_force(folder: Path) -> None:
     (folder / "WA.yaml").write_text(BROKEN_WA)
     store = PolicyStore.load(folder, strict=False)
-    store.put("WA", OPEN_WA)
+    store.install(store.validate("WA", OPEN_WA))
     assert store.decide(request("VTICE0900", "WA")).effect == "permit"
-    assert (store.failing_closed(), store.problems()) == ([], [])
+    assert store.failing_closed() == []
+    # The file on disk is still broken, and still reported: a PUT never writes it.
+    assert store.problems() == [
+        "WA.yaml:4: rules.0: a deny rule must give a reason: the requester is told it"
+    ]
 
 
 def test_a_refused_candidate_is_reported_and_the_enforced_version_decides(
@@ -169,20 +174,11 @@ def test_a_refused_candidate_is_reported_and_the_enforced_version_decides(
     assert problem.startswith("candidates/WA.yaml:4: ")
 
 
-def test_a_store_that_writes_no_files_keeps_a_put_in_memory(folder: Path) -> None:
-    shipped = (folder / "WA.yaml").read_text()
-    store = PolicyStore.load(folder, write_files=False)
-    store.put("WA", OPEN_WA)
-    assert store.decide(request("VTICE0900", "WA")).effect == "permit"
-    assert (folder / "WA.yaml").read_text() == shipped
-    assert sorted(p.name for p in folder.iterdir()) == ["TX.yaml", "WA.yaml"]
-
-
 @pytest.mark.parametrize("state", ["ZZ", "XX", "NL", "WAS", ""])
 def test_a_policy_for_no_jurisdiction_is_refused(folder: Path, state: str) -> None:
     store = PolicyStore.load(folder)
     with pytest.raises(UnknownState) as refused:
-        store.put(state, OPEN_WA.replace("WA", state))
+        store.validate(state, OPEN_WA.replace("WA", state))
     assert refused.value.code == "UNKNOWN_STATE" and refused.value.http_status == 422
     assert sorted(p.name for p in folder.iterdir()) == ["TX.yaml", "WA.yaml"]
 
@@ -192,5 +188,5 @@ def test_a_policy_for_no_jurisdiction_is_refused(folder: Path, state: str) -> No
 def test_no_text_but_a_jurisdiction_is_a_state_to_write(folder: Path, code: str) -> None:
     store = PolicyStore(folder)
     with pytest.raises(UnknownState):
-        store.put(code, OPEN_WA)
+        store.validate(code, OPEN_WA)
     assert sorted(p.name for p in folder.iterdir()) == ["TX.yaml", "WA.yaml"]
