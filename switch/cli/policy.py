@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from switch import terminal
-from switch.cli import impact, replay
+from switch.cli import impact, policy_versions, replay
 from switch.cli.common import err_console, fail, known_state, open_database
 from switch.db.database import migrate
 from switch.directory import Directory
@@ -200,8 +200,15 @@ def schema(
         err_console.print(f"wrote {output}")
 
 
-app.command("diff", short_help="What differs between two policies.")(impact.diff)
+app.command("diff", short_help="What differs between two policies or versions.")(
+    policy_versions.diff
+)
 app.command("matrix", short_help="Who can get a state's data, and how.")(impact.matrix)
 app.command("replay", short_help="What a candidate would change in recorded traffic.")(
     replay.replay
 )
+app.command("history", short_help="A state's policy versions, newest first.")(
+    policy_versions.history
+)
+app.command("rollback", short_help="Put an older version back in force.")(policy_versions.rollback)
+app.command("export", short_help="Write the versions in force as files.")(policy_versions.export)

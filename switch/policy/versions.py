@@ -239,9 +239,7 @@ def find(conn: Connection, state: str, version: str) -> Version:
 def in_force(conn: Connection) -> list[Version]:
     """Every state's version in force and candidate, by the database."""
     c = policy_changes.c
-    newest_seqs = (
-        select(func.max(c.seq)).group_by(c.state, c.candidate).scalar_subquery()
-    )
+    newest_seqs = select(func.max(c.seq)).group_by(c.state, c.candidate).scalar_subquery()
     rows = conn.execute(
         select(policy_changes).where(c.seq.in_(newest_seqs)).order_by(c.state, c.candidate)
     ).all()

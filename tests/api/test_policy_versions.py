@@ -52,7 +52,9 @@ def test_put_keeps_versions_and_never_writes_the_folder(database_url: str, tmp_p
             "in force",
         )
         put = client.put(
-            "/v1/policies/WA", params={"comment": "open for a drill"}, content=OPEN_WA,
+            "/v1/policies/WA",
+            params={"comment": "open for a drill"},
+            content=OPEN_WA,
             headers=auth,
         )
         assert put.status_code == 200, put.text
@@ -87,9 +89,7 @@ def test_put_keeps_versions_and_never_writes_the_folder(database_url: str, tmp_p
         rest = client.get(
             "/v1/policies/WA/versions", params={"before": page["next_before"]}, headers=auth
         ).json()
-        assert [v["seq"] for v in page["versions"] + rest["versions"]] == [
-            v["seq"] for v in listed
-        ]
+        assert [v["seq"] for v in page["versions"] + rest["versions"]] == [v["seq"] for v in listed]
         missing = client.get("/v1/policies/WA/versions/sha256:0000", headers=auth)
         assert missing.status_code == 404
         assert "no version sha256:0000 of WA's policy" in missing.text
@@ -102,7 +102,8 @@ def test_rollback_makes_a_new_version_with_the_old_text(database_url: str, tmp_p
         shipped = runtime.policies.versions()["WA"]
         client.put("/v1/policies/WA", content=OPEN_WA, headers=auth)
         back = client.post(
-            "/v1/policies/WA/rollback", json={"version": shipped, "comment": "drill over"},
+            "/v1/policies/WA/rollback",
+            json={"version": shipped, "comment": "drill over"},
             headers=auth,
         )
         assert back.status_code == 200, back.text
@@ -145,7 +146,7 @@ def test_each_file_version_is_an_act_and_a_broken_one_a_refused_act(
 ) -> None:
     folder = _folder(tmp_path / "p")
     (folder / "TX.yaml").write_text(BROKEN_WA.replace("WA", "TX"))
-    with make_client(database_url, policies=folder) as (client, keys, runtime):
+    with make_client(database_url, policies=folder) as (_client, _keys, runtime):
         acts = _acts(runtime.engine, "policy.file")
         assert [(who, outcome) for who, outcome, _ in acts] == [
             ("file:TX.yaml", "refused"),

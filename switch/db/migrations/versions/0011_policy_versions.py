@@ -21,9 +21,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("author", sa.String(160), nullable=True))
         batch.add_column(sa.Column("comment", sa.Text, nullable=True))
         # Every row before this migration was a PUT.
-        batch.add_column(
-            sa.Column("origin", sa.String(16), nullable=False, server_default="put")
-        )
+        batch.add_column(sa.Column("origin", sa.String(16), nullable=False, server_default="put"))
         batch.add_column(sa.Column("evidence", sa.Text, nullable=True))
         batch.add_column(sa.Column("approved_by", sa.String(160), nullable=True))
     op.create_index("ix_policy_changes_version", "policy_changes", ["state", "version"])
