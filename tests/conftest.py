@@ -129,20 +129,3 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 __all__ = ["Keys", "make_client", "make_runtime"]
-
-
-SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
-
-
-def _policy_files() -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for p in sorted(SHIPPED_POLICIES.rglob("*.yaml"))}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def shipped_policies_untouched() -> Iterator[None]:
-    """No test may write the shipped policies (a PUT without a policy folder
-    of its own would): the next test, and the next user, would inherit it."""
-    before = _policy_files()
-    yield
-    changed = sorted(k for k, v in _policy_files().items() if before.get(k) != v)
-    assert not changed, f"tests changed shipped policies: {changed}"
