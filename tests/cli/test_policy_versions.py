@@ -53,7 +53,7 @@ def test_history_rollback_diff_export_over_a_hub_and_on_the_database(
         code, out, _ = _run("policy", "history", "WA", *hub)
         assert code == 0
         [line] = out.splitlines()
-        seq, shipped, status, origin, _, author, comment = line.split("\t")
+        _, shipped, status, origin, _, author, comment = line.split("\t")
         assert (status, origin, author, comment) == (
             "in force",
             "file",
