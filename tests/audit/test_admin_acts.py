@@ -134,6 +134,9 @@ def test_a_policy_put_accepted_or_refused_is_an_act(hub: Hub) -> None:
         "change": change.seq,
         "version": accepted.json()["version"],
         "sha256": sha256(new_text.encode()).hexdigest(),
+        "origin": "put",
+        "author": f"key:{hub.runtime.keys.resolve(hub.wa).key_id} (WA)",
+        "comment": None,
     }
     assert (bad.outcome, bad.http_status) == ("refused", 422)
     assert _details(bad)["error"]["code"] == "POLICY_INVALID"
