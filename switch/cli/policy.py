@@ -56,8 +56,9 @@ def _folder(path: Path | None, hint: str = "give a PATH or set SWITCH_POLICIES")
 def _policy_paths(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    files = sorted(path.glob("*.yaml")) + sorted((path / "candidates").glob("*.yaml"))
-    return [p for p in files if p.stem.isupper() and len(p.stem) == 2]
+    # Every YAML file, not only <ST>.yaml: a hub reads no other, so a file
+    # misnamed is told so, with all else wrong in it, rather than skipped.
+    return sorted(path.glob("*.yaml")) + sorted((path / "candidates").glob("*.yaml"))
 
 
 @app.command("check", short_help="Validate policy files.")

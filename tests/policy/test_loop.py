@@ -240,3 +240,19 @@ def test_explain_a_candidate_and_another_folder(checkout: Path, sqlite_url: str)
     assert missing.stderr.splitlines() == [
         f"error: no candidate for WA in {checkout / 'policies' / 'candidates'}"
     ]
+
+
+def test_check_tells_a_misnamed_file_and_everything_else_wrong_in_it(checkout: Path) -> None:
+    draft = Path("policies") / "draft.yaml"
+    draft.write_text(
+        "state: WA\ntitle: t\nrules:\n  - id: r1\n    effect: permit\n"
+        "    when: {requester.componnet: ICE}\n"
+    )
+    result = runner.invoke(app, ["policy", "check", "policies"], env=NARROW)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{draft}:1: a policy file is named for its state, e.g. WA.yaml, not draft.yaml",
+        f"{draft}:6: rules.0.when: unknown attribute `requester.componnet`; did you mean"
+        " `requester.component`?",
+        f"error: 2 problem(s) in {len(list((checkout / 'policies').glob('*.yaml'))) + 1} file(s)",
+    ]
