@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from switch.directory import Directory
@@ -33,8 +32,9 @@ from switch.errors import MessageError
 from switch.policy.compiler import CompiledPolicy
 from switch.policy.engine import evaluate, explain
 from switch.policy.facts import Facts
-from switch.policy.loader import PolicyError, PolicyProblem
+from switch.policy.loader import PolicyError, PolicyProblem, read_document
 from switch.policy.requests import probe_request
+from switch.policy.wording import problems
 
 
 class Expectation(BaseModel):
@@ -86,11 +86,26 @@ class FileResult:
 
 
 def load_tests(path: Path) -> TestFile:
+    """A test file, or PolicyError naming each mistake in it by file and line."""
+    source = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([PolicyProblem(source, None, f"cannot read: {exc}")]) from exc
+    root, data = read_document(text, source)
+    if isinstance(data, dict) and "cases" not in data and "rules" in data:
+        reason = "this is a policy, not a test file: tests go in the tests/ folder beside it"
+        raise PolicyError([PolicyProblem(source, 1, reason)])
+    if not isinstance(data, dict):
+        reason = "a test file is a mapping with state and cases"
+        raise PolicyError([PolicyProblem(source, 1, reason)])
+    try:
         return TestFile.model_validate(data)
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise PolicyError([PolicyProblem(str(path), None, f"bad test file: {exc}")]) from exc
+    except ValidationError as exc:
+        found = [
+            PolicyProblem(source, line, why) for line, why in problems(TestFile, exc, data, root)
+        ]
+        raise PolicyError(sorted(found, key=lambda p: p.line or 0)) from exc
 
 
 def run_case(policy: CompiledPolicy, case: Case, directory: Directory) -> CaseResult:

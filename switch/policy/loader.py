@@ -12,7 +12,9 @@ import yaml
 from pydantic import ValidationError
 
 from switch.errors import SwitchError
+from switch.policy import wording
 from switch.policy.model import PolicyFile
+from switch.policy.wording import line_of
 
 MAX_POLICY_BYTES = 256 * 1024
 # Policies are a few levels deep and a few hundred values big; aliases can
@@ -58,24 +60,6 @@ class LoadedPolicy:
 def policy_version(text: str) -> str:
     """The content hash every decision names, so it can be traced to a file."""
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """The line of the deepest node a pydantic error location reaches."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            match = node.value[part] if part < len(node.value) else None
-        else:
-            match = None
-        if match is None:
-            break
-        node = match
-        line = node.start_mark.line + 1
-    return line
 
 
 class _PolicyLoader(yaml.SafeLoader):
@@ -193,28 +177,45 @@ def _duplicate_keys(node: yaml.Node | None, source: str) -> list[PolicyProblem]:
     return problems
 
 
-_UNION_TAGS = {"str", "bool", "int", "constrained-str"}
+def _duplicate_rule_ids(
+    data: dict[str, Any], root: yaml.Node | None, source: str
+) -> list[PolicyProblem]:
+    """Each rule id used before, at the line where it is used again."""
+    rules = data.get("rules")
+    if not isinstance(rules, list):
+        return []
+    problems: list[PolicyProblem] = []
+    first: dict[str, int] = {}
+    for position, rule in enumerate(rules):
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        if not isinstance(rule_id, str):
+            continue
+        if rule_id in first:
+            line = line_of(root, ("rules", position, "id"))
+            earlier = f"rules.{first[rule_id]}"
+            reason = f"rules.{position}: rule id {rule_id!r} appears twice (first as {earlier})"
+            problems.append(PolicyProblem(source, line, reason))
+        else:
+            first[rule_id] = position
+    return problems
 
 
-def _field_path(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    """The location without pydantic's union-member tags (`list[...]`, `str`)."""
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in _UNION_TAGS)))
+def _state_problem(
+    data: dict[str, Any], root: yaml.Node | None, source: str, expected_state: str | None
+) -> PolicyProblem | None:
+    """The file's state against the state its name (or PUT's path) says."""
+    state = data.get("state")
+    if expected_state is None or not isinstance(state, str) or state == expected_state:
+        return None
+    reason = f"state is {state} but the file is {expected_state}'s"
+    return PolicyProblem(source, line_of(root, ("state",)), reason)
 
 
-def _reason(path: tuple[int | str, ...], error: Any) -> str:
-    loc = ".".join(str(p) for p in path)
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{loc}: {message}" if loc else message
-
-
-def load_policy_text(
-    text: str, source: str = "<policy>", *, expected_state: str | None = None
-) -> LoadedPolicy:
-    # surrogatepass: a lone surrogate is counted here and refused by the reader.
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
-        raise PolicyError([PolicyProblem(source, None, "policy file over 256 KiB")])
+def read_document(text: str, source: str) -> tuple[yaml.Node | None, Any]:
+    """A policy or policy test file's node tree and data, bounded as a policy
+    is; PolicyError with file and line when it is not YAML."""
     try:
-        root, data = _read(text, source)
+        return _read(text, source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -222,31 +223,43 @@ def load_policy_text(
         raise PolicyError([PolicyProblem(source, line, f"not valid YAML: {problem}")]) from exc
     except _VALUE_ERRORS as exc:  # raised outside any one value: no line to name
         raise PolicyError([PolicyProblem(source, None, f"not valid YAML: {exc}")]) from exc
+
+
+def _in_order(problems: list[PolicyProblem]) -> list[PolicyProblem]:
+    """By line, as a person fixes a file top to bottom."""
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def load_policy_text(
+    text: str,
+    source: str = "<policy>",
+    *,
+    expected_state: str | None = None,
+    name_problems: tuple[PolicyProblem, ...] = (),
+) -> LoadedPolicy:
+    # surrogatepass: a lone surrogate is counted here and refused by the reader.
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
+        raise PolicyError([PolicyProblem(source, None, "policy file over 256 KiB")])
+    root, data = read_document(text, source)
     problems = _duplicate_keys(root, source)
     if not isinstance(data, dict):
         problems.append(PolicyProblem(source, 1, "a policy is a mapping with state, title, rules"))
-        raise PolicyError(problems)
+        raise PolicyError(problems + list(name_problems))
+    problems.extend(name_problems)
+    # Said before the schema's problems and whatever they are, so no one
+    # mistake hides another.
+    state = _state_problem(data, root, source, expected_state)
+    if state is not None:
+        problems.append(state)
+    problems.extend(_duplicate_rule_ids(data, root, source))
     try:
         model = PolicyFile.model_validate(data)
     except ValidationError as exc:
-        reported: set[tuple[int | str, ...]] = set()
-        for error in exc.errors():
-            # A value of the wrong shape fails each member of `X | list[X]`:
-            # one problem per place is what a person wants to read.
-            path = _field_path(error["loc"])
-            if path not in reported:
-                reported.add(path)
-                problems.append(PolicyProblem(source, _line_of(root, path), _reason(path, error)))
-        raise PolicyError(problems) from exc
-    if expected_state is not None and model.state != expected_state:
-        line = _line_of(root, ("state",))
-        problems.append(
-            PolicyProblem(
-                source, line, f"state is {model.state} but the file is {expected_state}'s"
-            )
-        )
+        for line, reason in wording.problems(PolicyFile, exc, data, root):
+            problems.append(PolicyProblem(source, line, reason))
+        raise PolicyError(_in_order(problems)) from exc
     if problems:
-        raise PolicyError(problems)
+        raise PolicyError(_in_order(problems))
     return LoadedPolicy(model=model, version=policy_version(text), source=source, text=text)
 
 
@@ -266,7 +279,12 @@ def load_policy_data(data: bytes, path: Path) -> LoadedPolicy:
         raise PolicyError([PolicyProblem(str(path), None, f"cannot read: {exc}")]) from exc
     # As a file read as text: the version hashes the same text whatever the line ends.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return load_policy_text(text, str(path), expected_state=path.stem.upper())
+    stem = path.stem
+    if len(stem) == 2 and stem.isascii() and stem.isalpha() and stem.isupper():
+        return load_policy_text(text, str(path), expected_state=stem)
+    # Still read whole: the name is one mistake, and it hides no other.
+    reason = f"a policy file is named for its state, e.g. WA.yaml, not {path.name}"
+    return load_policy_text(text, str(path), name_problems=(PolicyProblem(str(path), 1, reason),))
 
 
 def rule_line(loaded: LoadedPolicy, rule_id: str) -> int | None:
@@ -274,5 +292,5 @@ def rule_line(loaded: LoadedPolicy, rule_id: str) -> int | None:
     root = yaml.compose(loaded.text, Loader=yaml.SafeLoader)
     for position, rule in enumerate(loaded.model.rules):
         if rule.id == rule_id:
-            return _line_of(root, ("rules", position))
+            return line_of(root, ("rules", position))
     return None

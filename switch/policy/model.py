@@ -136,13 +136,5 @@ class PolicyFile(BaseModel):
     )
     default: Effect = "permit"
     combine: Literal["deny-overrides", "first-match"] = "deny-overrides"
+    # Rule ids are unique too: the loader says so at the line of the second.
     rules: list[Rule] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> PolicyFile:
-        seen: set[str] = set()
-        for rule in self.rules:
-            if rule.id in seen:
-                raise ValueError(f"rule id {rule.id!r} appears twice")
-            seen.add(rule.id)
-        return self

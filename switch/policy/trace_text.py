@@ -26,6 +26,11 @@ def format_trace(trace: dict[str, Any]) -> str:
         "request: "
         + ", ".join(f"{k}={v}" for k, v in trace["request"].items() if v not in (None, [], False)),
     ]
+    warrant = trace.get("warrant")
+    if warrant:
+        # Why a cited warrant is worth what it is: the line a reader checks
+        # first when a warrant rule did not match.
+        lines.append(f"warrant: counts as {warrant['level']}: {warrant['reason']}")
     for rule in trace["rules"]:
         if rule.get("error"):
             verdict = f"ERROR: {rule['error']}"

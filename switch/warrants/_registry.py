@@ -18,7 +18,7 @@ from switch.directory import JURISDICTIONS, Directory
 from switch.errors import InvalidDOB
 from switch.messages import dob_date
 from switch.messages.fields import FIELD_RULES, MAX_NAME
-from switch.warrants._assess import as_utc, assess_warrant
+from switch.warrants._assess import Assessment, appraise_warrant, as_utc
 from switch.warrants._model import FORMS, Warrant, WarrantError, WarrantKind, WarrantLevel
 
 MAX_DAYS = 3650
@@ -229,11 +229,24 @@ class WarrantRegistry:
         at: datetime,
     ) -> WarrantLevel:
         """What the cited `WRT/` is worth to this message: one primary-key read."""
+        return self.appraise(warrant_id, requester_ori, fields, at).level
+
+    def appraise(
+        self,
+        warrant_id: str | None,
+        requester_ori: str,
+        fields: Mapping[str, str],
+        at: datetime,
+    ) -> Assessment:
+        """The level `assess` gives, with the reason a cited warrant counts or not."""
         if warrant_id is None:
-            return "none"
-        return assess_warrant(
+            return appraise_warrant(
+                None, cited=False, requester_ori=requester_ori, fields=fields, at=at
+            )
+        return appraise_warrant(
             self.get(warrant_id),
             cited=True,
+            warrant_id=warrant_id.strip().upper(),
             requester_ori=requester_ori,
             fields=fields,
             at=at,

@@ -163,7 +163,7 @@ def test_policy_verbs_with_no_policy_anywhere_say_where_they_looked(
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"error: no policies found (looked at {elsewhere / 'policies'} (SWITCH_POLICIES is "
-        "unset); the package (switch_policies)); set SWITCH_POLICIES"
+        "unset); the package (switch_policies)); give --policies or set SWITCH_POLICIES"
     ]
 
 

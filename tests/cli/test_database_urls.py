@@ -33,7 +33,10 @@ VERBS = {
     "notices": ["notices"],
     "status show": ["status", "show"],
     "status out": ["status", "out", "WA"],
-    "policy explain": ["policy", "explain", "--to", "WA", "--from", "NY0303000", "--warrant", "W1"],
+    "policy explain": [
+        *("policy", "explain", "--to", "WA", "--from", "NY0303000"),
+        *("--warrant-id", "W1"),
+    ],
     "audit verify": ["audit", "verify"],
     "audit prune": ["audit", "prune", "--before", "2020-01-01"],
     "report": ["report", "WA"],

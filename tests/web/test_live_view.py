@@ -170,7 +170,9 @@ def test_playground_decides_explains_and_refuses_an_invalid_policy(page: Any, hu
     errors = page.locator("#pg-errors")
     expect(errors).to_contain_text("Not saved")
     expect(errors.locator('li[data-line="5"]')).to_contain_text("line 5")
-    expect(errors.locator('li[data-line="5"]')).to_contain_text("'permit' or 'deny'")
+    expect(errors.locator('li[data-line="5"]')).to_contain_text(
+        "effect `maybe` is not one of permit, deny"
+    )
     expect(page.locator("#pg-gutter .bad")).to_have_text("5")
     assert hub.admin_get("/v1/policies/WA")["version"] == before
     page.locator("#pg-errors").scroll_into_view_if_needed()
