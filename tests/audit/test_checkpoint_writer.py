@@ -26,7 +26,7 @@ from switch.cli import app
 from switch.db.database import migrate, open_engine
 from switch.db.schema import audit_chain_head
 from tests.utils.audit_chain import NOW, audit_key, cut_tail, record, write
-from tests.utils.hubs import make_runtime
+from tests.utils.hubs import make_runtime, one_policy
 
 runner = CliRunner()
 
@@ -173,7 +173,10 @@ def test_the_hub_checkpoints_at_stop_and_the_cli_prints_it(
         f"error: no checkpoint in {path} yet: a hub writes one as the chain grows, and at stop"
     ]
     runtime = make_runtime(
-        database_url, audit_key_file=tmp_path / "audit-key.pem", audit_checkpoint_file=path
+        database_url,
+        policies=one_policy(tmp_path),  # its version is the chain's first row
+        audit_key_file=tmp_path / "audit-key.pem",
+        audit_checkpoint_file=path,
     )
 
     async def run() -> None:
@@ -195,7 +198,7 @@ def test_the_hub_checkpoints_at_stop_and_the_cli_prints_it(
     shown = runner.invoke(app, ["audit", "checkpoint", "--file", str(path)])
     assert (shown.exit_code, shown.stderr) == (0, "")
     assert shown.stdout.splitlines() == [
-        f"checkpoint {path}:1: position 3, hash {digest}, at {checkpoint['at']}, "
+        f"checkpoint {path}:1: position 4, hash {digest}, at {checkpoint['at']}, "
         f"signed by key {runtime.audit_key.id}"
     ]
     as_json = runner.invoke(app, ["audit", "checkpoint", "--file", str(path), "--json"])

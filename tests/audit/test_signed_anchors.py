@@ -33,7 +33,7 @@ from tests.utils.audit_chain import (
     run_sql,
     write_aged,
 )
-from tests.utils.hubs import make_runtime
+from tests.utils.hubs import make_runtime, one_policy
 
 runner = CliRunner()
 
@@ -237,9 +237,11 @@ def test_verify_refuses_a_forged_checkpoint(
 def test_hubs_sharing_a_database_each_sign_with_their_own_key(
     database_url: str, tmp_path: Path
 ) -> None:
+    policies = one_policy(tmp_path)  # recorded once, by the first hub: position 1
     hubs = [
         make_runtime(
             database_url,
+            policies=policies,
             audit_key_file=tmp_path / f"{name}.pem",
             audit_checkpoint_file=tmp_path / f"{name}.jsonl",
         )
@@ -251,7 +253,7 @@ def test_hubs_sharing_a_database_each_sign_with_their_own_key(
             hub.start()
         for n in range(6):
             await hubs[n % 2].writer.write(record(n, NOW))
-        await hubs[0].stop()  # a checkpoints the chain at 18, b at 21
+        await hubs[0].stop()  # a checkpoints the chain at 19, b at 22
         await hubs[1].writer.write(record(6, NOW))
         await hubs[1].stop()
 
@@ -278,6 +280,6 @@ def test_hubs_sharing_a_database_each_sign_with_their_own_key(
     assert code == 1
     assert err == [
         f"error: audit chain broken: forged checkpoint {tmp_path / 'b.jsonl'}:1 (chain "
-        f"position 21): it is signed by key {b}, which is not one of the keys given "
+        f"position 22): it is signed by key {b}, which is not one of the keys given "
         f"({hubs[0].audit_key.id})"
     ]

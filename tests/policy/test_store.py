@@ -190,3 +190,14 @@ def test_no_text_but_a_jurisdiction_is_a_state_to_write(folder: Path, code: str)
     with pytest.raises(UnknownState):
         store.validate(code, OPEN_WA)
     assert sorted(p.name for p in folder.iterdir()) == ["TX.yaml", "WA.yaml"]
+
+
+def test_a_folder_named_candidates_given_as_the_policy_folder_holds_policies(
+    tmp_path: Path,
+) -> None:
+    # Where a hub's SWITCH_POLICIES points is its policy folder, whatever its name.
+    folder = tmp_path / "candidates"
+    folder.mkdir()
+    shutil.copy(SHIPPED / "candidates" / "OR.yaml", folder / "OR.yaml")
+    store = PolicyStore.load(folder)
+    assert set(store.versions()) == {"OR"} and store.candidate_versions() == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -16,6 +17,17 @@ from switch.policy import PolicyDecider
 from switch.settings import Settings
 
 AGENCY_ORIS = ("NY0303000", "VTICE0900", "WAOLN0000")
+SHIPPED_POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+
+def one_policy(folder: Path) -> Path:
+    """A policy folder holding Washington's shipped file alone. A hub's first
+    start on a database records it as one version, one admin act: chain
+    position 1, before anything the test writes."""
+    policies = folder / "policies"
+    policies.mkdir()
+    (policies / "WA.yaml").write_bytes((SHIPPED_POLICIES / "WA.yaml").read_bytes())
+    return policies
 
 
 @dataclass

@@ -72,7 +72,9 @@ class PolicyFolder:
         digest = None if data is None else _digest(data)
         if path in self._digests and self._digests[path] == digest:
             return None
-        state, candidate = path.stem, path.parent.name == "candidates"
+        # A candidate by its place under this folder, not by a folder's name: a
+        # folder called `candidates` given as the policy folder holds policies.
+        state, candidate = path.stem, path.parent != self.folder
         try:
             loaded = load_policy_file(path) if data is None else load_policy_data(data, path)
             policy = compile_policy(loaded)
