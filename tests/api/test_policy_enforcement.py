@@ -120,6 +120,16 @@ def test_a_warrant_for_someone_else_is_worthless(sqlite_url: str) -> None:
             f"DQ.VTICE0900.NY.TXTOLN/{NY_DRIVER['OLN']}.WRT/{judicial.id}",
         ).json()
         assert body["results"][0]["decision"] == "deny"
+        # The HTTP explain says why, as `switch policy explain --warrant-id` does.
+        trace = client.post(
+            "/v1/policies/NY/explain",
+            json={"ori": "VTICE0900", "warrant": judicial.id, "fields": {"OLN": NY_DRIVER["OLN"]}},
+            headers=keys.admin_auth,
+        ).json()
+        assert trace["warrant"]["id"] == judicial.id and trace["warrant"]["level"] == "cited"
+        assert trace["warrant"]["reason"] == (
+            f"warrant {judicial.id} names another person: its OLN is not the query's"
+        )
 
 
 def test_put_policy_takes_effect_and_an_invalid_one_is_refused(

@@ -163,10 +163,12 @@ def explain_policy(
     require_scope(admin, state)
     at = datetime.now(UTC)
     level = body.warrant_level or "none"
+    assessment = None
     if body.warrant:
         fields = {**body.fields, "WRT": body.warrant}
         try:
-            level = runtime.warrants.assess(body.warrant, body.ori.upper(), fields, at)
+            assessment = runtime.warrants.appraise(body.warrant, body.ori.upper(), fields, at)
+            level = assessment.level
         except DataError:
             raise  # an id no database can hold (a NUL): the caller's, a 422
         except SQLAlchemyError as exc:
@@ -190,4 +192,12 @@ def explain_policy(
         fields=body.fields,
         at=at,
     )
-    return runtime.policies.explain(request)
+    trace = runtime.policies.explain(request)
+    if assessment is not None:
+        # As `switch policy explain --warrant-id` shows it: why the warrant counts or not.
+        trace["warrant"] = {
+            "id": body.warrant.strip().upper(),
+            "level": assessment.level,
+            "reason": assessment.reason,
+        }
+    return trace
