@@ -248,7 +248,7 @@ def promote(
     act.note(since=since.isoformat(), comment=comment)
     with shared.engine.connect() as conn:
         found = candidate(conn, state)
-        act.note(candidate=found.version, candidate_seq=found.seq)
+        act.note(candidate_version=found.version, candidate_seq=found.seq)
         proof = evidence(conn, state, found.version, since)
         approved_by = approver_of(conn, found)
         if require_approval(conn, state) and approved_by is None:

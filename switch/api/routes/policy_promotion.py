@@ -22,7 +22,7 @@ from switch.policy.store import UnknownState
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 
-MomentQuery = Query(default=None, max_length=40, description="ISO date or time (UTC if no zone)")
+_MOMENT = "ISO date or time (UTC if no zone)"
 
 
 class Settings(BaseModel):
@@ -46,8 +46,8 @@ async def replay(
     request: Request,
     admin: AdminDep,
     runtime: RuntimeDep,
-    since: str | None = MomentQuery,
-    until: str | None = MomentQuery,
+    since: str | None = Query(default=None, max_length=40, description=_MOMENT),
+    until: str | None = Query(default=None, max_length=40, description=_MOMENT),
 ) -> dict[str, Any]:
     state = state.upper()
     async with admin_act(request, admin, POLICY_REPLAY, target=state, state=state_of(state)) as act:
@@ -107,7 +107,7 @@ async def promote(
     admin: AdminDep,
     runtime: RuntimeDep,
     body: PromoteRequest | None = Body(default=None),
-    since: str | None = MomentQuery,
+    since: str | None = Query(default=None, max_length=40, description=_MOMENT),
     comment: str | None = Query(default=None, max_length=2000),
 ) -> dict[str, Any]:
     state = state.upper()
