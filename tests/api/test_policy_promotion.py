@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from switch.access.keys import issue_key
 from switch.db.schema import audit_records
+from switch.reports import build_report, render
 from tests.impact.test_replay import write_history
 from tests.utils.hubs import make_client
 from tests.utils.polling import until
@@ -183,6 +184,25 @@ def test_propose_replay_approve_promote_rollback(database_url: str, tmp_path: Pa
         assert acts[8][1] == f"{bob_id}/admin:WA"
         assert acts[9][4]["origin"] == "promote" and acts[9][4]["replay"] == kept["seq"]
         assert acts[0][4]["require_approval"] is True and acts[0][4]["was"] is False
+
+        # The transparency report lists the versions, the promotion with its evidence.
+        report = build_report(runtime.engine, runtime.directory, "WA")
+        assert [
+            (v.origin, v.candidate, v.tightened, v.loosened) for v in report.policy_versions
+        ] == [
+            ("file", False, None, None),
+            ("put", True, None, None),
+            ("promote", False, 2, 1),
+            ("rollback", False, None, None),
+        ]
+        assert report.policy_versions[2].approved_by == f"key:{bob_id} (WA)"
+        assert report.policy_versions[1].comment == "let HSI in"
+        shown = json.loads(render(report, "json"))["policy_versions"][2]
+        assert (shown["version"], shown["tightened"], shown["origin"]) == (candidate, 2, "promote")
+        rows = render(report, "csv").splitlines()
+        assert f"policy_versions,{candidate},evidence,tightened,2" in rows
+        assert f"key:{bob_id} (WA)" in render(report, "html")
+        assert candidate in render(report, "table")
 
 
 def test_a_state_admin_of_another_state_is_refused_on_every_new_route(
