@@ -312,9 +312,8 @@ def _versions(report: Report) -> str:
         for v in kept
     )
     note = (
-        '<p class="note">Every version of the policy recorded in the period, whoever made it. '
-        "A promotion shows how many recorded queries its replay found it would have "
-        "tightened and loosened, and the second admin who approved it.</p>"
+        '<p class="note">Every version of the policy recorded in the period. A promotion shows '
+        "what its replay found it would have tightened and loosened, and who approved it.</p>"
     )
     head = ("Time", "Hash", "Origin", "Author", "Comment", "Tightened", "Loosened", "Approved by")
     return note + _table("Policy versions", head, rows, range(5, 7))
