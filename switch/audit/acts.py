@@ -45,8 +45,15 @@ POLICY_PUT = "policy.put"
 # A policy file whose content changed, recorded as a version by a hub.
 POLICY_FILE = "policy.file"
 POLICY_ROLLBACK = "policy.rollback"
+# A candidate put in force with its replay's evidence (switch.policy.promotion).
+POLICY_PROMOTE = "policy.promote"
 # Each makes a policy_changes row (switch.policy.versions).
-POLICY_CHANGES = (POLICY_PUT, POLICY_FILE, POLICY_ROLLBACK)
+POLICY_CHANGES = (POLICY_PUT, POLICY_FILE, POLICY_ROLLBACK, POLICY_PROMOTE)
+# A replay of recorded traffic against a candidate, kept as its evidence.
+POLICY_REPLAY = "policy.replay"
+POLICY_APPROVE = "policy.approve"
+# A state's promotion setting (require_approval) changed.
+POLICY_SETTINGS = "policy.settings"
 STATUS_OUT = "status.out"
 STATUS_REMOVE = "status.remove"
 STATUS_IN = "status.in"
@@ -61,6 +68,10 @@ ACTS = (
     POLICY_PUT,
     POLICY_FILE,
     POLICY_ROLLBACK,
+    POLICY_PROMOTE,
+    POLICY_REPLAY,
+    POLICY_APPROVE,
+    POLICY_SETTINGS,
     STATUS_OUT,
     STATUS_REMOVE,
     STATUS_IN,

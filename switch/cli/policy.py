@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from switch import terminal
-from switch.cli import impact, policy_versions, replay
+from switch.cli import impact, policy_promote, policy_versions, replay
 from switch.cli.common import err_console, fail, known_state, open_database
 from switch.db.database import migrate
 from switch.directory import Directory
@@ -326,3 +326,11 @@ app.command("history", short_help="A state's policy versions, newest first.")(
 )
 app.command("rollback", short_help="Put an older version back in force.")(policy_versions.rollback)
 app.command("export", short_help="Write the versions in force as files.")(policy_versions.export)
+app.command("propose", short_help="Record a file as a state's candidate.")(policy_promote.propose)
+app.command("approve", short_help="Approve a state's candidate (a second admin).")(
+    policy_promote.approve
+)
+app.command("promote", short_help="Put the candidate in force, on its evidence.")(
+    policy_promote.promote
+)
+app.command("settings", short_help="A state's promotion settings.")(policy_promote.settings)

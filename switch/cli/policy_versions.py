@@ -55,12 +55,13 @@ class Source:
 
     def http(self, method: str, path: str, **kwargs: Any) -> Any:
         assert self.hub is not None
+        timeout = kwargs.pop("timeout", 10)
         try:
             response = httpx.request(
                 method,
                 self.hub + path,
                 headers={"Authorization": f"Bearer {self.key}"},
-                timeout=10,
+                timeout=timeout,
                 **kwargs,
             )
         except httpx.HTTPError as exc:

@@ -10,6 +10,8 @@ import typer
 
 from switch import progress, terminal
 from switch.cli.common import err_console, fail, open_database
+from switch.cli.impact import OutputFormat
+from switch.cli.policy_promote import replay_against_candidate
 from switch.directory import Directory
 from switch.errors import SwitchError
 from switch.impact.replay import replay_policies
@@ -30,12 +32,22 @@ class Format(StrEnum):
 
 
 def replay(
-    candidate: Path = typer.Option(
-        ..., "--candidate", help="A candidate policy file, or a folder of <ST>.yaml files."
+    candidate: Path | None = typer.Option(
+        None, "--candidate", help="A candidate policy file, or a folder of <ST>.yaml files."
+    ),
+    against_candidate: bool = typer.Option(
+        False,
+        "--against-candidate",
+        help="Replay --state's candidate version in the database (default: the last 90 "
+        "days), kept as the evidence `switch policy promote` needs.",
     ),
     db: str | None = typer.Option(
         None, "--db", help="Audit database URL (default: SWITCH_DATABASE_URL)."
     ),
+    hub: str | None = typer.Option(
+        None, "--hub", help="With --against-candidate: a running hub's URL."
+    ),
+    key: str | None = typer.Option(None, "--key", envvar="SWITCH_KEY", help="Admin key for --hub."),
     state: list[str] | None = typer.Option(
         None,
         "--state",
@@ -52,6 +64,18 @@ def replay(
     """Re-decide every recorded query with a candidate policy and show what changes:
     counts by old → new effect, by requester department, component, type and state,
     with example message ids. Loosenings (deny → permit) come first."""
+    if against_candidate:
+        if candidate is not None:
+            fail("give --candidate FILE or --against-candidate, not both")
+        shown = OutputFormat.json if format is Format.json else OutputFormat.table
+        if format is Format.csv:
+            fail("--against-candidate shows a table or json")
+        replay_against_candidate(state, since, until, shown, hub, key, db)
+        return
+    if candidate is None:
+        fail("give --candidate FILE (or --state ST --against-candidate)")
+    if hub is not None:
+        fail("--hub goes with --against-candidate; --candidate FILE replays on --db")
     settings = Settings()
     try:
         candidates = load_candidates(candidate)

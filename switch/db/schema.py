@@ -248,6 +248,44 @@ Index(
 )
 Index("ix_policy_changes_version", policy_changes.c.state, policy_changes.c.version)
 
+# Promotion (migration 0012, switch/policy/promotion.py): a replay of a
+# state's recorded traffic against one candidate hash, with its window and
+# summary (JSON); an admin's approval of one candidate row; a state's
+# setting that a promotion needs a second admin's approval.
+policy_replays = Table(
+    "policy_replays",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(4), nullable=False),
+    Column("version", String(80), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=True),  # None: all recorded traffic
+    Column("until", DateTime(timezone=True), nullable=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("author", String(160), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("act_id", String(40), nullable=False),
+)
+Index("ix_policy_replays_version", policy_replays.c.state, policy_replays.c.version)
+policy_approvals = Table(
+    "policy_approvals",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(4), nullable=False),
+    Column("change_seq", Integer, nullable=False),  # the candidate row approved
+    Column("version", String(80), nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by", String(160), nullable=False),
+)
+Index("ix_policy_approvals_change", policy_approvals.c.state, policy_approvals.c.change_seq)
+policy_settings = Table(
+    "policy_settings",
+    metadata,
+    Column("state", String(4), primary_key=True),
+    Column("require_approval", Integer, nullable=False, default=0),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_by", String(160), nullable=False),
+)
+
 # Hubs sharing this database, and when each was last seen: work held by a
 # hub not seen for a few seconds is taken over (switch/forwarding/instances.py).
 hub_instances = Table(

@@ -3,8 +3,10 @@ the timeline's buckets."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -21,6 +23,7 @@ from switch.reports._model import (
     Bucket,
     Group,
     Notices,
+    PolicyVersion,
     Redactions,
     Report,
     RuleCount,
@@ -91,6 +94,7 @@ def build_report(
         top_agencies=_top_agencies(counts.senders, directory),
         timeline=_timeline(counts, period),
         access_changes=_access_changes(counts),
+        policy_versions=[_policy_version(row) for row in counts.versions],
     )
     for row in counts.senders:
         report.totals.add(row.decision, row.status, row.rule, row.count)
@@ -275,6 +279,21 @@ def _shadow(counts: Aggregates) -> Shadow:
     ]
     changes.sort(key=lambda c: (-c.count, c.enforced, c.candidate, c.candidate_version))
     return Shadow(compared=compared, changes=changes)
+
+
+def _policy_version(row: Any) -> PolicyVersion:
+    evidence = json.loads(row.evidence) if row.evidence else {}
+    return PolicyVersion(
+        time=_utc(row.changed_at),
+        version=row.version,
+        origin=row.origin or "put",
+        candidate=bool(row.candidate),
+        author=row.author or (f"key:{row.changed_by}" if row.changed_by else None),
+        comment=row.comment,
+        tightened=evidence.get("tightened"),
+        loosened=evidence.get("loosened"),
+        approved_by=row.approved_by,
+    )
 
 
 def _access_changes(counts: Aggregates) -> list[AccessChange]:

@@ -65,6 +65,14 @@ def rows(report: Report) -> Iterator[Row]:
     for access in report.access_changes:
         yield "access_changes", access.act, access.label, "done", access.done
         yield "access_changes", access.act, access.label, "refused", access.refused
+    for v in report.policy_versions:
+        # One row per count: item the hash, label the origin and author.
+        label = f"{v.origin} by {v.author or '-'}" + (" (candidate)" if v.candidate else "")
+        yield "policy_versions", v.version, label, v.time.isoformat(), 1
+        if v.tightened is not None:
+            yield "policy_versions", v.version, "evidence", "tightened", v.tightened
+        if v.loosened is not None:
+            yield "policy_versions", v.version, "evidence", "loosened", v.loosened
     for agency in report.top_agencies:
         yield from _tally("top_agencies", agency.ori, agency.name, agency.tally)
     bucket = report.timeline.bucket

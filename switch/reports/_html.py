@@ -290,6 +290,35 @@ def _access(report: Report) -> str:
     return note + _table("Admin acts about this state", head, rows, range(2, 4))
 
 
+def _versions(report: Report) -> str:
+    kept = report.policy_versions
+    if not kept:
+        return "<p>No version of this state's policy was recorded in this period.</p>"
+
+    def count(value: int | None) -> str:
+        return '<td class="n">-</td>' if value is None else _n(value)
+
+    rows = (
+        [
+            f"<td>{_e(v.time.isoformat(timespec='seconds'))}</td>",
+            f"<td><code>{_e(v.version)}</code></td>",
+            f"<td>{_e(v.origin + (' (candidate)' if v.candidate else ''))}</td>",
+            f"<td>{_e(v.author or '-')}</td>",
+            f"<td>{_e(v.comment or '')}</td>",
+            count(v.tightened),
+            count(v.loosened),
+            f"<td>{_e(v.approved_by or '-')}</td>",
+        ]
+        for v in kept
+    )
+    note = (
+        '<p class="note">Every version of the policy recorded in the period. A promotion shows '
+        "what its replay found it would have tightened and loosened, and who approved it.</p>"
+    )
+    head = ("Time", "Hash", "Origin", "Author", "Comment", "Tightened", "Loosened", "Approved by")
+    return note + _table("Policy versions", head, rows, range(5, 7))
+
+
 def _top(report: Report) -> str:
     rows = (
         [
@@ -360,6 +389,8 @@ refuse.</p>{_refusals(report)}</section>
 {_shadow(report)}</section>
 <section aria-labelledby="access"><h2 id="access">Changes to this state's access</h2>
 {_access(report)}</section>
+<section aria-labelledby="versions"><h2 id="versions">Versions of this state's policy</h2>
+{_versions(report)}</section>
 <section aria-labelledby="top"><h2 id="top">Agencies that asked most</h2>{_top(report)}</section>
 <section aria-labelledby="terms"><h2 id="terms">How to read this report</h2>{_terms()}</section>
 <footer>Generated {_e(generated)} from the switch's audit records. All times are UTC.</footer>

@@ -135,6 +135,10 @@ ACT_LABELS = {
     "policy.put": "policy versions put in force or under test",
     "policy.file": "policy files recorded as versions",
     "policy.rollback": "policy versions rolled back to",
+    "policy.promote": "candidates promoted on a replay's evidence",
+    "policy.replay": "replays of its traffic against a candidate",
+    "policy.approve": "candidates approved by a second admin",
+    "policy.settings": "promotion settings changed",
     "status.out": "marked out of service (queries kept)",
     "status.remove": "put on remove status (queries not kept)",
     "status.in": "returned to service",
@@ -143,6 +147,35 @@ ACT_LABELS = {
     "warrant.issue": "warrants issued to its agencies",
     "notices.sent": "notices marked sent",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyVersion:
+    """A version of the state's policy recorded in the period; a promotion
+    carries its replay's tightened and loosened counts and its approver."""
+
+    time: datetime
+    version: str
+    origin: str
+    candidate: bool
+    author: str | None
+    comment: str | None
+    tightened: int | None = None
+    loosened: int | None = None
+    approved_by: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "time": self.time.isoformat(),
+            "version": self.version,
+            "origin": self.origin,
+            "candidate": self.candidate,
+            "author": self.author,
+            "comment": self.comment,
+            "tightened": self.tightened,
+            "loosened": self.loosened,
+            "approved_by": self.approved_by,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +236,7 @@ class Report:
     timeline: Timeline
     summary: list[str] = field(default_factory=list)
     access_changes: list[AccessChange] = field(default_factory=list)
+    policy_versions: list[PolicyVersion] = field(default_factory=list)
 
     def breakdown(self, key: str) -> list[Group]:
         for found in self.breakdowns:
@@ -259,6 +293,7 @@ class Report:
                 {"act": c.act, "label": c.label, "done": c.done, "refused": c.refused}
                 for c in self.access_changes
             ],
+            "policy_versions": [v.as_dict() for v in self.policy_versions],
             "timeline": {
                 "bucket": self.timeline.bucket,
                 "undated": self.timeline.undated,

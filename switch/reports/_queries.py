@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from switch.audit.acts import ADMIN
-from switch.db.schema import audit_outcomes, audit_records, notices
+from switch.db.schema import audit_outcomes, audit_records, notices, policy_changes
 from switch.reports._period import Period
 
 _o = audit_outcomes
@@ -69,6 +69,8 @@ class Aggregates:
     notices: tuple[int, int, str | None, int]
     # (admin act, outcome, count) of the acts about the state
     acts: list[tuple[str, str, int]] = field(default_factory=list)
+    # The state's policy_changes rows recorded in the period, oldest first
+    versions: list[Any] = field(default_factory=list)
 
 
 def _outcomes_in(state: str, period: Period, *, scan: bool = False) -> list[ColumnElement[bool]]:
@@ -161,6 +163,13 @@ def fetch(engine: Engine, state: str, period: Period, today: date) -> Aggregates
         acts = conn.execute(
             select(r.act, r.outcome, func.count()).where(*about).group_by(r.act, r.outcome)
         ).all()
+        pc = policy_changes.c
+        changed = [pc.state == state]
+        if period.start is not None:
+            changed.append(pc.changed_at >= period.start)
+        if period.end is not None:
+            changed.append(pc.changed_at < period.end)
+        kept = conn.execute(select(policy_changes).where(*changed).order_by(pc.seq)).all()
         where = _outcomes_in(state, period, scan=_scan(conn, state, period))
         senders = _senders(conn, where)
         requests = _requests(conn, where)
@@ -196,4 +205,5 @@ def fetch(engine: Engine, state: str, period: Period, today: date) -> Aggregates
         days=[(_as_date(d), int(p or 0), int(n or 0)) for d, p, n in days],
         notices=(int(total), int(overdue), next_due, int(sent)),
         acts=[(act, outcome, int(count)) for act, outcome, count in acts],
+        versions=list(kept),
     )

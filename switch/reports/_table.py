@@ -139,6 +139,40 @@ def _access(report: Report) -> Table:
     return table
 
 
+def _optional(value: int | None) -> Text:
+    return Text("-", justify="right") if value is None else _n(value)
+
+
+def _versions(report: Report) -> Table:
+    table = _table(
+        "Policy versions recorded (promotions with their replay's evidence)",
+        "Time",
+        "Hash",
+        "Origin",
+        "Author",
+        "Comment",
+        "Tightened",
+        "Loosened",
+        "Approved by",
+        numeric_from=5,
+    )
+    table.columns[-1].justify = "left"
+    table.columns[1].no_wrap = True  # a hash is looked up whole
+    for v in report.policy_versions:
+        origin = f"{v.origin} (candidate)" if v.candidate else v.origin
+        table.add_row(
+            Text(v.time.isoformat(timespec="seconds")),
+            Text(v.version),
+            Text(origin),
+            Text(v.author or "-"),
+            Text(v.comment or ""),
+            _optional(v.tightened),
+            _optional(v.loosened),
+            Text(v.approved_by or "-"),
+        )
+    return table
+
+
 def _top(report: Report) -> Table:
     table = _table("Top requesting agencies", "ORI", "Name", "State", *TALLY_HEAD, numeric_from=3)
     table.columns[-1].justify = "left"
@@ -162,6 +196,7 @@ def tables(report: Report) -> list[Table | Panel | Text]:
         _notices(report),
         _shadow(report),
         _access(report),
+        _versions(report),
         _top(report),
     ]
 
