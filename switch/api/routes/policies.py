@@ -193,7 +193,7 @@ def explain_policy(
         at=at,
     )
     trace = runtime.policies.explain(request)
-    if assessment is not None:
+    if assessment is not None and body.warrant:
         # As `switch policy explain --warrant-id` shows it: why the warrant counts or not.
         trace["warrant"] = {
             "id": body.warrant.strip().upper(),
