@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
 
+from switch.audit import chain
 from switch.audit.acts import Act
 from switch.db.schema import policy_approvals, policy_replays, policy_settings
 from switch.errors import ForbiddenError, SwitchError
@@ -247,8 +248,20 @@ def promote(
     act.about(state, state)
     act.note(since=since.isoformat(), comment=comment)
     with shared.engine.connect() as conn:
+        seen = candidate(conn, state)
+    # Compiled outside the lock (the slow part); everything it rests on is
+    # read again under it, so a candidate, replay or approval changed
+    # meanwhile is never promoted on stale evidence.
+    policy = shared.store.validate(state, seen.text)
+    with chain.transaction(shared.engine) as conn:
+        versions.lock(conn)
         found = candidate(conn, state)
         act.note(candidate_version=found.version, candidate_seq=found.seq)
+        if found.seq != seen.seq:
+            raise PromotionRefused(
+                f"{state}'s candidate changed while it was being promoted "
+                f"(now {found.version}): look at it again"
+            )
         proof = evidence(conn, state, found.version, since)
         approved_by = approver_of(conn, found)
         if require_approval(conn, state) and approved_by is None:
@@ -256,18 +269,20 @@ def promote(
                 f"{state} requires approval: a second admin must run "
                 f"`switch policy approve {state} {found.version}` first"
             )
-    act.note(replay=proof["seq"], approved_by=approved_by)
-    shared.put(
-        state,
-        found.text,
-        act=act,
-        author=author,
-        comment=comment,
-        changed_by=changed_by,
-        origin=versions.PROMOTE,
-        evidence={**proof["summary"], "replay": proof["seq"], "replayed_at": proof["time"]},
-        approved_by=approved_by,
-    )
+        act.note(replay=proof["seq"], approved_by=approved_by)
+        seq = versions.record(
+            conn,
+            policy,
+            act=act,
+            origin=versions.PROMOTE,
+            author=author,
+            candidate=False,
+            comment=comment,
+            changed_by=changed_by,
+            evidence={**proof["summary"], "replay": proof["seq"], "replayed_at": proof["time"]},
+            approved_by=approved_by,
+        )
+    shared.put_in_force(policy, False, seq)
     with shared.engine.connect() as conn:
         made = versions.newest(conn, state, candidate=False)
     assert made is not None  # just recorded

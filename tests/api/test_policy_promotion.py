@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from switch.access.keys import issue_key
@@ -257,3 +258,37 @@ def test_two_hubs_agree_on_the_version_in_force_after_a_promote(
         version = promoted.json()["version"]
         assert until(lambda: b.policies.versions()["WA"] == version, seconds=5)
         assert a.policies.versions() == b.policies.versions()
+
+
+def test_a_candidate_changed_while_being_promoted_is_not_promoted(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The candidate is compiled outside the lock; another admin proposes a
+    # new one in that moment. The evidence was for the old one: refused.
+    write_history(database_url).dispose()
+    with make_client(database_url, policies=_folder(tmp_path / "p")) as (client, keys, runtime):
+        shared = runtime.shared_policies
+        put = {"params": {"candidate": "true"}, "headers": keys.admin_auth}
+        assert client.put("/v1/policies/WA", content=WA_CANDIDATE, **put).status_code == 200
+        replayed = client.post(
+            "/v1/policies/WA/candidate/replay", params=WINDOW, headers=keys.admin_auth
+        )
+        assert replayed.status_code == 200
+        in_force = runtime.policies.versions()["WA"]
+        compile_candidate = shared.store.validate
+
+        def meanwhile(state: str, text: str, **kwargs: Any) -> Any:
+            monkeypatch.setattr(shared.store, "validate", compile_candidate)  # once
+            compiled = compile_candidate(state, text, **kwargs)
+            shared.put("WA", WA_CANDIDATE + "# changed\n", candidate=True)
+            return compiled
+
+        monkeypatch.setattr(shared.store, "validate", meanwhile)
+        refused = client.post(
+            "/v1/policies/WA/promote", json={"since": "2025-01-01"}, headers=keys.admin_auth
+        )
+        assert refused.status_code == 409
+        assert "WA's candidate changed while it was being promoted" in refused.text
+        assert runtime.policies.versions()["WA"] == in_force
+        act, _, outcome, status, _ = _acts(runtime.engine)[-1]
+        assert (act, outcome, status) == ("policy.promote", "refused", 409)

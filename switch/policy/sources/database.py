@@ -92,7 +92,7 @@ class SharedPolicies:
                 evidence=evidence,
                 approved_by=approved_by,
             )
-        self._put_in_force(policy, candidate, seq)
+        self.put_in_force(policy, candidate, seq)
         return policy
 
     def rollback(
@@ -125,7 +125,9 @@ class SharedPolicies:
         assert made is not None  # just recorded
         return made
 
-    def _put_in_force(self, policy: CompiledPolicy, candidate: bool, seq: int) -> None:
+    def put_in_force(self, policy: CompiledPolicy, candidate: bool, seq: int) -> None:
+        """Install a version just recorded as `seq` (by `put`, or by a caller
+        that recorded it in its own locked transaction)."""
         with self._lock:
             # Equal: the poller installed this very row already.
             if self._in_force.get((policy.state, candidate), 0) < seq:
