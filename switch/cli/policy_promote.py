@@ -24,7 +24,7 @@ from switch.audit.acts import (
     acting,
 )
 from switch.cli import impact
-from switch.cli.common import fail, known_state, open_database
+from switch.cli.common import fail, known_state
 from switch.cli.policy_versions import (
     DbOption,
     FormatOption,
@@ -35,7 +35,6 @@ from switch.cli.policy_versions import (
     _refused,
 )
 from switch.clock import utc_now
-from switch.db.database import migrate
 from switch.directory import Directory
 from switch.errors import SwitchError
 from switch.impact.candidate_replay import replay_candidate
@@ -57,9 +56,7 @@ class Candidates(Source):
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            url = self.db or Settings().database_url
-            self._engine = open_database(url, existing=not self._new)
-            migrate(self._engine)
+            self._engine = self.open(existing=not self._new)
         return self._engine
 
     def _acting(self, via: str, name: str, state: str) -> Any:

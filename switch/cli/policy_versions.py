@@ -21,7 +21,7 @@ from switch.impact.diff import DiffReport, diff_policies
 from switch.impact.diff_render import render_diff
 from switch.policy import PolicyError, PolicyStore, compile_policy, load_policy_text, versions
 from switch.policy.sources.database import SharedPolicies
-from switch.settings import Settings
+from switch.settings import Settings, policy_location
 
 HubOption = typer.Option(None, "--hub", help="A running hub's URL; none: the database.")
 KeyOption = typer.Option(None, "--key", envvar="SWITCH_KEY", help="Admin key for --hub.")
@@ -45,9 +45,23 @@ class Source:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = open_database(self.db or Settings().database_url, existing=True)
-            migrate(self._engine)
+            self._engine = self.open(existing=True)
         return self._engine
+
+    def open(self, *, existing: bool) -> Engine:
+        """The database, migrated, and told the policy folder a hub here would
+        enforce, as a hub's start tells it (each changed file a version). So
+        a version proposed, promoted or rolled back here has the folder's as
+        its parent, and a hub started later finds its files already recorded
+        instead of taking them for new edits that outrank this work."""
+        engine = open_database(self.db or Settings().database_url, existing=existing)
+        migrate(engine)
+        folder = policy_location(Settings()).folder
+        if folder is not None:
+            SharedPolicies(engine, PolicyStore(folder)).sync_files(
+                via="switch policy", catch_up=False
+            )
+        return engine
 
     def close(self) -> None:
         if self._engine is not None:

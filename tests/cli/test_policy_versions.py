@@ -13,8 +13,11 @@ from typer.testing import CliRunner
 
 from switch.access.keys import issue_key
 from switch.app.runtime import Runtime
+from switch.audit import chain
+from switch.audit.acts import POLICY_PUT, Act, Actor
 from switch.cli import app
 from switch.db.database import migrate, open_engine
+from switch.policy import compile_policy, load_policy_text, versions
 from switch.serving.server import running_hub
 from switch.settings import Settings
 
@@ -104,7 +107,12 @@ def test_history_rollback_diff_export_over_a_hub_and_on_the_database(
     assert (tmp_path / "db" / "WA.yaml").read_text() == OPEN_WA
 
 
-def test_refusals_are_one_line_and_exit_1(database_url: str) -> None:
+def test_refusals_are_one_line_and_exit_1(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folder the CLI tells the database of holds no WA: none is recorded.
+    monkeypatch.setenv("SWITCH_POLICIES", str(tmp_path))
+    (tmp_path / "TX.yaml").write_bytes((SHIPPED / "TX.yaml").read_bytes())
     engine = open_engine(database_url)
     migrate(engine)
     engine.dispose()
@@ -119,3 +127,38 @@ def test_refusals_are_one_line_and_exit_1(database_url: str) -> None:
         code, out, err = _run("policy", *args)
         assert (code, out) == (1, ""), args
         assert reason in err and "Traceback" not in err, err
+
+
+def test_work_on_the_database_alone_outlasts_a_hub_started_later(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CLI tells the database of the folder first, as a hub's start would:
+    # the rollback's parent is the file's version, and a hub started on the
+    # same folder afterwards finds its file recorded, so the rollback stands.
+    folder = _folder(tmp_path / "p")
+    monkeypatch.setenv("SWITCH_POLICIES", str(folder))
+    engine = open_engine(database_url)
+    migrate(engine)
+    admin = issue_key(engine, admin_scope="*")
+    engine.dispose()
+    code, out, _ = _run("policy", "history", "WA", "--db", database_url)
+    assert code == 0
+    [line] = out.splitlines()
+    shipped = line.split("\t")[1]
+    assert line.split("\t")[2:6][::3] == ["in force", "file:WA.yaml"]
+    engine = open_engine(database_url)
+    with chain.transaction(engine) as conn:  # an open version, as a PUT through a hub would add it
+        versions.lock(conn)
+        opened = compile_policy(load_policy_text(OPEN_WA, "WA.yaml", expected_state="WA"))
+        act = Act(Actor.local("test"), POLICY_PUT, target="WA", state="WA")
+        versions.record(conn, opened, act=act, origin=versions.PUT, author="key:test")
+    engine.dispose()
+    code, out, err = _run("policy", "rollback", "WA", opened.version, "--db", database_url)
+    assert code == 0, err
+    settings = Settings(database_url=database_url, policies=folder)
+    with running_hub(lambda: Runtime(settings)) as url:
+        found = httpx.get(f"{url}/v1/policies", headers={"Authorization": f"Bearer {admin}"})
+        assert found.json()["WA"] == opened.version
+    code, out, _ = _run("policy", "history", "WA", "--db", database_url, "--format", "json")
+    assert [v["origin"] for v in json.loads(out)] == ["rollback", "put", "file"]
+    assert json.loads(out)[-1]["version"] == shipped
