@@ -188,7 +188,14 @@ def write_history(
         cursor.close()
         conn.close()
     seconds = time.perf_counter() - started
-    return HistoryResult(written, written, seconds, dict(generator.counts))
+    return HistoryResult(
+        written,
+        written,
+        seconds,
+        dict(generator.counts),
+        planted=dict(generator.planted),
+        truth=generator.truth,
+    )
 
 
 def _refuse_rewrite(cursor: Any, first_id: str, postgres: bool) -> None:
