@@ -11,6 +11,7 @@ The shares are assumptions, named here; no public figure gives them.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 PATTERN_287G = "287g-relay"
 PATTERN_HSI = "hsi-for-ero"
@@ -54,9 +55,21 @@ class HistoryProfile:
                 "so relay-287g + relay-hsi + relay-local must be at most 1"
             )
 
-    def with_shares(self, **shares: float | None) -> HistoryProfile:
+    def with_shares(
+        self,
+        *,
+        relay_287g: float | None = None,
+        relay_hsi: float | None = None,
+        relay_local: float | None = None,
+        local_reason: float | None = None,
+        look_alike: float | None = None,
+    ) -> HistoryProfile:
         """This profile with the shares given (None keeps the profile's)."""
-        chosen = {key: value for key, value in shares.items() if value is not None}
+        given = {
+            "relay_287g": relay_287g, "relay_hsi": relay_hsi, "relay_local": relay_local,
+            "local_reason": local_reason, "look_alike": look_alike,
+        }  # fmt: skip
+        chosen: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
         return replace(self, **chosen) if chosen else self
 
     @property

@@ -62,18 +62,15 @@ def _county_agencies(
     state: str, county: County, members: dict[str, tuple[str, ...]]
 ) -> Iterator[Agency]:
     prefix = f"{state}{county.code:03d}"
-    place = {
-        "county": county.name,
-        "region": REGIONS.get(state, {}).get(county.code, county.name),
-    }
+    region = REGIONS.get(state, {}).get(county.code, county.name)
     if county.sheriff:
         kind = _SHERIFF_KIND.get(state, "County") if county.kind is None else county.kind
         name = f"{county.name} {kind}".strip()
         tags = (TAG_287G,) if county.g287 else ()
         ori = f"{prefix}0000"
         yield Agency(
-            ori, f"{name} Sheriff's Office", state, "SO", tags=tags,
-            task_forces=members.get(ori, ()), **place,
+            ori, f"{name} Sheriff's Office", state, "SO", tags=tags, county=county.name,
+            region=region, task_forces=members.get(ori, ()),
         )  # fmt: skip
     pinned = {entry.number for entry in county.agencies if isinstance(entry, Named)}
     free = (number for number in range(1, 100) if number not in pinned)
@@ -82,7 +79,10 @@ def _county_agencies(
             entry = Named(_POLICE_NAME.get(state, "{} Police Department").format(entry))
         number = entry.number if entry.number is not None else next(free)
         ori = f"{prefix}{number:02d}00"
-        yield Agency(ori, entry.name, state, entry.type, task_forces=members.get(ori, ()), **place)
+        yield Agency(
+            ori, entry.name, state, entry.type, county=county.name, region=region,
+            task_forces=members.get(ori, ()),
+        )  # fmt: skip
 
 
 def local_agencies() -> Iterator[Agency]:
