@@ -172,6 +172,8 @@ class HistoryGenerator:
         # Planted rows draw ids and latencies from their own stream: the background stays put.
         self._plant_rng = random.Random(f"plants:{plan.seed}")
         self.planted: dict[str, int] = dict.fromkeys(PATTERNS, 0)
+        # Background queries handed out so far (progress counts these against the plan).
+        self.background = 0
         self.truth: list[dict[str, Any]] = []
 
     @staticmethod
@@ -224,6 +226,7 @@ class HistoryGenerator:
             )
             originals: list[Original] = []
             rows = self._rows(rng, day, index, times, requests, originals)
+            self.background += len(rows)
             for original in originals:
                 for plant in self._relays.after(original, end_us) if self._relays else ():
                     row = self._planted(plant, first)

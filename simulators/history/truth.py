@@ -23,12 +23,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 SUFFIX = ".truth.jsonl"
 
 
-def default_path(url: str) -> Path:
+def default_path(url: str | URL) -> Path:
     """Beside a SQLite database file (`<db>.truth.jsonl`); for a server
     database or one in memory, `<database name>.truth.jsonl` here."""
     parsed = make_url(url)

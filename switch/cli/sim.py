@@ -118,10 +118,12 @@ def history(
     except SwitchError as exc:
         fail(exc.message)
     url = db or settings.database_url
-    truth_path = truth if truth is not None else default_path(url)
-    if not truth_path.parent.is_dir():
-        fail(f"--truth {truth_path}: no such directory {truth_path.parent}")
     engine = open_database(url)
+    # The engine's URL: --db may be a plain path.
+    truth_path = truth if truth is not None else default_path(engine.url)
+    if not truth_path.parent.is_dir():
+        engine.dispose()
+        fail(f"--truth {truth_path}: no such directory {truth_path.parent}")
     try:
         migrate(engine)
     except SQLAlchemyError as exc:
