@@ -142,7 +142,7 @@ def five_seconds_a_read(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_history_verify_replay_and_prune_print_progress_lines(
-    sqlite_url: str, five_seconds_a_read: None
+    sqlite_url: str, five_seconds_a_read: None, tmp_path: Path
 ) -> None:
     # 14,500 queries in one batch: one report, 5 s after the start.
     # The public figures alone (no side doors planted): the walks below count 29,000 rows.
@@ -156,6 +156,7 @@ def test_history_verify_replay_and_prune_print_progress_lines(
         "--look-alike",
         "0",
     ]
+    background += ["--truth", str(tmp_path / "truth.jsonl")]
     history = runner.invoke(
         app, ["sim", "history", "--scale", "0.00005", "--db", sqlite_url, *background]
     )

@@ -226,8 +226,10 @@ def cli() -> typer.Typer:
     return root
 
 
-def test_the_command_prints_a_json_summary(sqlite_url: str) -> None:
-    args = ["sim", "history", "--scale", "0.00001", "--db", sqlite_url, "--seed", "3"]
+def test_the_command_prints_a_json_summary(sqlite_url: str, tmp_path: Path) -> None:
+    # The truth goes beside a SQLite file; on the PostgreSQL pass it is told where.
+    truth = ["--truth", str(tmp_path / "truth.jsonl")]
+    args = ["sim", "history", "--scale", "0.00001", "--db", sqlite_url, "--seed", "3", *truth]
     result = runner.invoke(cli(), args)
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -285,14 +287,16 @@ def live(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def test_history_refuses_a_database_with_live_traffic(live: str) -> None:
-    result = runner.invoke(cli(), ["sim", "history", "--scale", "0.00001", "--db", live])
+def test_history_refuses_a_database_with_live_traffic(live: str, tmp_path: Path) -> None:
+    truth = ["--truth", str(tmp_path / "truth.jsonl")]
+    result = runner.invoke(cli(), ["sim", "history", "--scale", "0.00001", "--db", live, *truth])
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", REFUSED + "\n")
     assert _records(live) == 2
 
 
-def test_history_appends_to_live_traffic_when_told(live: str) -> None:
-    args = ["sim", "history", "--scale", "0.00001", "--db", live, "--append"]
+def test_history_appends_to_live_traffic_when_told(live: str, tmp_path: Path) -> None:
+    truth = ["--truth", str(tmp_path / "truth.jsonl")]
+    args = ["sim", "history", "--scale", "0.00001", "--db", live, "--append", *truth]
     result = runner.invoke(cli(), args)
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
