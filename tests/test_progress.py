@@ -142,10 +142,24 @@ def five_seconds_a_read(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_history_verify_replay_and_prune_print_progress_lines(
-    sqlite_url: str, five_seconds_a_read: None
+    sqlite_url: str, five_seconds_a_read: None, tmp_path: Path
 ) -> None:
     # 14,500 queries in one batch: one report, 5 s after the start.
-    history = runner.invoke(app, ["sim", "history", "--scale", "0.00005", "--db", sqlite_url])
+    # The public figures alone (no side doors planted): the walks below count 29,000 rows.
+    background = [
+        "--relay-287g",
+        "0",
+        "--relay-hsi",
+        "0",
+        "--relay-local",
+        "0",
+        "--look-alike",
+        "0",
+    ]
+    background += ["--truth", str(tmp_path / "truth.jsonl")]
+    history = runner.invoke(
+        app, ["sim", "history", "--scale", "0.00005", "--db", sqlite_url, *background]
+    )
     assert history.exit_code == 0, history.stderr
     line, summary = history.stderr.splitlines()
     assert line == "history: 14,500/14,500 queries, 2,900 queries/s, ETA 0 s"

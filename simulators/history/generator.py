@@ -3,6 +3,7 @@ which key, reason and warrant, at what moment. Pure: no database."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import random
@@ -31,6 +32,16 @@ from simulators.history.figures import (
     REQUIRED,
     WEEKDAY_WEIGHTS,
 )
+from simulators.history.profiles import LETTER_2025, PATTERNS, HistoryProfile
+from simulators.history.relays import IMMIGRATION, Original, Plant, Relays
+from simulators.history.subjects import (
+    FORMS,
+    MIN_RESIDENTS,
+    OLN_SHARE,
+    fields_json,
+    identifiers,
+    subject_key,
+)
 from switch.directory import Directory
 from switch.directory.model import Agency
 from switch.messages.model import RESPONSE_KEYS, Message
@@ -44,11 +55,13 @@ class HistoryError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class HistoryPlan:
-    """The year ending 30 September of `year`, scaled by `scale`."""
+    """The year ending 30 September of `year`, scaled by `scale`, with the
+    side doors `profile` plants (on top of the public figures' queries)."""
 
     year: int
     scale: float
     seed: int = 0
+    profile: HistoryProfile = LETTER_2025
 
     @property
     def start(self) -> datetime:
@@ -72,6 +85,9 @@ class HistoryResult:
     outcomes: int
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
+    # Planted queries by pattern, and one ground-truth entry per plant (see `truth`).
+    planted: dict[str, int] = field(default_factory=dict)
+    truth: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows_per_s(self) -> float:
@@ -82,6 +98,9 @@ Row = tuple[Any, ...]
 Request = tuple[Agency, str, str]  # requester, destination state, warrant level
 IMAGE_KEYS = frozenset({"DQ", "DNQ", "KQ"})
 US_PER_HOUR = 3_600_000_000
+US_PER_DAY = 24 * US_PER_HOUR
+# Licensed drivers per resident, roughly: how many people a state's queries name.
+DRIVERS_PER_RESIDENT = 0.7
 
 
 def apportion(total: int, weights: Sequence[float]) -> list[int]:
@@ -142,6 +161,20 @@ class HistoryGenerator:
         self._local = self._local_picker(directory, states)
         self.counts = plan.counts(list(self._federal))
         self._decided: dict[tuple[Any, ...], Row] = {}
+        # About one resident per query a year that names a person (never fewer than
+        # MIN_RESIDENTS), so most people are queried once and a few by chance again.
+        self._residents = {
+            s: max(MIN_RESIDENTS, round(POPULATION[s] * 1e6 * DRIVERS_PER_RESIDENT * plan.scale))
+            for s in states
+        }
+        profile = plan.profile
+        self._relays = Relays(profile, directory, plan.seed) if profile.plants else None
+        # Planted rows draw ids and latencies from their own stream: the background stays put.
+        self._plant_rng = random.Random(f"plants:{plan.seed}")
+        self.planted: dict[str, int] = dict.fromkeys(PATTERNS, 0)
+        # Background queries handed out so far (progress counts these against the plan).
+        self.background = 0
+        self.truth: list[dict[str, Any]] = []
 
     @staticmethod
     def _local_picker(directory: Directory, states: list[str]) -> _Picker:
@@ -171,13 +204,17 @@ class HistoryGenerator:
         return len(self._decided)
 
     def days(self) -> Iterator[list[Row]]:
-        """Each day's queries as rows of STAGE_COLUMNS, in time order."""
+        """Each day's queries as rows of STAGE_COLUMNS, in time order, with
+        the plants that fall on that day among them."""
         rng = random.Random(self.plan.seed)
         first = self.plan.start.date()
         days = [first + timedelta(d) for d in range((self.plan.end - self.plan.start).days)]
+        end_us = len(days) * US_PER_DAY
         weights = [_day_weight(d) for d in days]
         per_group = {g: apportion(n, weights) for g, n in self.counts.items()}
         hours = _Picker(range(24), HOUR_WEIGHTS)
+        # Plants that fall on a later day than their refusal, by day.
+        later: dict[int, list[Row]] = {}
         for index, day in enumerate(days):
             requests: list[Request] = []
             for group, counts in per_group.items():
@@ -187,7 +224,20 @@ class HistoryGenerator:
             times = sorted(
                 h * US_PER_HOUR + int(draw() * US_PER_HOUR) for h in hours.many(rng, len(requests))
             )
-            yield self._rows(rng, day, times, requests)
+            originals: list[Original] = []
+            rows = self._rows(rng, day, index, times, requests, originals)
+            self.background += len(rows)
+            for original in originals:
+                for plant in self._relays.after(original, end_us) if self._relays else ():
+                    row = self._planted(plant, first)
+                    on = plant.at_us // US_PER_DAY
+                    if on == index:
+                        bisect.insort(rows, row)
+                    else:
+                        later.setdefault(on, []).append(row)
+            for row in later.pop(index, ()):
+                bisect.insort(rows, row)
+            yield rows
 
     def _requests(self, rng: random.Random, group: str, n: int) -> list[Request]:
         draw = rng.random
@@ -210,11 +260,21 @@ class HistoryGenerator:
         ]
 
     def _rows(
-        self, rng: random.Random, day: date, times: list[int], requests: list[Request]
+        self,
+        rng: random.Random,
+        day: date,
+        index: int,
+        times: list[int],
+        requests: list[Request],
+        originals: list[Original],
     ) -> list[Row]:
+        """The day's background rows; the refusals a relay may follow go to `originals`."""
         n = len(requests)
         draw, bits = rng.random, rng.getrandbits
         decided, decide = self._decided, self._decide
+        residents = self._residents
+        watch = self._relays is not None
+        day_us = index * US_PER_DAY
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
         midnight_ms = int(midnight.timestamp() * 1000)
         day_text = day.isoformat()
@@ -224,6 +284,10 @@ class HistoryGenerator:
             requests, self._keys.many(rng, n), self._reasons.many(rng, n), times, strict=True
         ):
             image = key in IMAGE_KEYS and draw() < IMAGE_SHARE
+            form = FORMS[key]
+            if form == "either":
+                form = "oln" if draw() < OLN_SHARE else "name"
+            resident = int(draw() * residents[state])
             ori = agency.ori
             d = decided.get((state, ori, key, reason, image, warrant))
             if d is None:
@@ -236,15 +300,62 @@ class HistoryGenerator:
                 s, us = divmod(at_us, 1_000_000)
                 at = f"{day_text} {_CLOCK[s]}.{us:06d}"
             # Ids as the hub makes them: milliseconds then 80 random bits, so they sort by time.
+            message_id = f"{midnight_ms + at_us // 1000:012x}{bits(80):020x}"
             rows.append(
                 (
-                    f"{midnight_ms + at_us // 1000:012x}{bits(80):020x}", at, ori, key, reason,
-                    state, _FIELDS[reason, image],
+                    message_id, at, ori, key, reason, state,
+                    "{" + identifiers(state, resident, form) + _TAILS[reason, image],
                     40.0 + draw() * 360.0 if d[0] == "permit" else 0.3,
                     warrant, int(image), *d,
                 )
             )  # fmt: skip
+            if watch and d[0] == "deny" and agency.component in IMMIGRATION and form != "plate":
+                originals.append(
+                    Original(message_id, day_us + at_us, agency, state, form, resident)
+                )
         return rows
+
+    def _planted(self, plant: Plant, first: date) -> Row:
+        """A planted query's row, decided and written as any other's; its
+        ground truth is kept apart, in `truth`."""
+        rng = self._plant_rng
+        agency, original = plant.agency, plant.original
+        state = original.state
+        day_index, at_us = divmod(plant.at_us, US_PER_DAY)
+        day = first + timedelta(day_index)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        key, reason, warrant = plant.key, plant.reason, plant.warrant
+        d = self._decided.get((state, agency.ori, key, reason, False, warrant))
+        if d is None:
+            d = self._decide(agency, state, key, reason, False, warrant)
+        at: Any
+        if self.postgres:
+            at = midnight + timedelta(microseconds=at_us)
+        else:
+            s, us = divmod(at_us, 1_000_000)
+            at = f"{day.isoformat()} {_CLOCK[s]}.{us:06d}"
+        midnight_ms = int(midnight.timestamp() * 1000)
+        message_id = f"{midnight_ms + at_us // 1000:012x}{rng.getrandbits(80):020x}"
+        self.planted[plant.pattern] += 1
+        self.truth.append(
+            {
+                "pattern": plant.pattern,
+                "original_id": original.id,
+                "query_id": message_id,
+                "state": state,
+                "subject": subject_key(state, original.resident, original.form),
+                "original_ori": original.agency.ori,
+                "query_ori": agency.ori,
+                "seconds_after": round((plant.at_us - original.at_us) / 1e6, 3),
+            }
+        )
+        # INVARIANT: the same columns, in the same order, as `_rows` writes.
+        return (
+            message_id, at, agency.ori, key, reason, state,
+            fields_json(plant.members, plant.extra),
+            40.0 + rng.random() * 360.0 if d[0] == "permit" else 0.3,
+            warrant, 0, *d,
+        )  # fmt: skip
 
     def _decide(
         self, agency: Agency, state: str, key: str, reason: str, image: bool, warrant: str
@@ -292,10 +403,17 @@ def _day_weight(day: date) -> float:
 
 
 _CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
-_FIELDS = {
-    (reason, image): json.dumps(
-        ({"RSN": reason} if reason != "none" else {}) | ({"IMQ": "Y"} if image else {})
+# What follows a query's identifiers in its fields: RSN and IMQ, closed.
+_TAILS = {
+    (reason, image): "".join(
+        f', "{prefix}": "{value}"'
+        for prefix, value in (
+            ("RSN", reason if reason != "none" else None),
+            ("IMQ", "Y" if image else None),
+        )
+        if value is not None
     )
+    + "}"
     for reason in REASONS
     for image in (False, True)
 }

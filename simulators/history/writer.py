@@ -152,7 +152,8 @@ def write_history(
     on_progress: Callable[[int], None] | None = None,
 ) -> HistoryResult:
     """Write the plan's history into a migrated audit database, about
-    `batch_size` queries per transaction; `on_progress` hears the total so far.
+    `batch_size` queries per transaction; `on_progress` hears how many of the
+    plan's queries are written so far (the planted ones come on top).
     A database with live traffic is refused unless `append`."""
     if not append:
         _refuse_live(engine)
@@ -176,11 +177,11 @@ def write_history(
                 written += _write_batch(conn, cursor, pending, postgres)
                 pending = []
                 if on_progress is not None:
-                    on_progress(written)
+                    on_progress(generator.background)
         if pending:
             written += _write_batch(conn, cursor, pending, postgres)
             if on_progress is not None:
-                on_progress(written)
+                on_progress(generator.background)
     finally:
         connection.rollback()
         _unstage(cursor, postgres)
@@ -188,7 +189,14 @@ def write_history(
         cursor.close()
         conn.close()
     seconds = time.perf_counter() - started
-    return HistoryResult(written, written, seconds, dict(generator.counts))
+    return HistoryResult(
+        written,
+        written,
+        seconds,
+        dict(generator.counts),
+        planted=dict(generator.planted),
+        truth=generator.truth,
+    )
 
 
 def _refuse_rewrite(cursor: Any, first_id: str, postgres: bool) -> None:

@@ -19,7 +19,8 @@ def agencies(
     type_: str | None = typer.Option(None, "--type", help="Only this ORION type, e.g. SO."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array."),
 ) -> None:
-    """List agencies in the directory (ORI, name, state, type, department, component, tags)."""
+    """List agencies in the directory (ORI, name, state, type, department, component, tags,
+    and for local agencies their county, region and federal task forces, by lead office ORI)."""
     # Federal offices may sit where no DMV answers (GU, VI): those list too.
     code = known_state(state, also=FEDERAL_OFFICE_STATES) if state is not None else None
     directory = Directory.load(Settings().directory)
@@ -33,9 +34,13 @@ def agencies(
     if as_json:
         typer.echo(json.dumps([a.as_dict() for a in found], indent=1))
         return
-    table = Table("ORI", "Name", "State", "Type", "Dept", "Component", "Tags")
+    table = Table(
+        "ORI", "Name", "State", "Type", "Dept", "Component", "Tags", "County", "Region",
+        "Task forces",
+    )  # fmt: skip
     for a in found:
         table.add_row(
-            a.ori, a.name, a.state, a.type, a.department or "", a.component or "", ",".join(a.tags)
-        )
+            a.ori, a.name, a.state, a.type, a.department or "", a.component or "",
+            ",".join(a.tags), a.county or "", a.region or "", ",".join(a.task_forces),
+        )  # fmt: skip
     terminal.console().print(table)

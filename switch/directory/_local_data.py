@@ -389,3 +389,21 @@ LOCALS: Mapping[str, tuple[County, ...]] = MappingProxyType(
         ),
     }
 )
+
+# Named areas of neighbouring counties, by state and county code; a county
+# named in none is a region of its own (its name). Plausible, not official.
+REGIONS: Mapping[str, Mapping[int, str]] = MappingProxyType(
+    {
+        "WA": {17: "Puget Sound", 27: "Puget Sound", 31: "Puget Sound", 32: "Inland Northwest"},
+        "OR": {26: "Portland Metro", 34: "Portland Metro", 20: "Willamette Valley",
+               24: "Willamette Valley"},
+        "CA": {19: "Southern California", 37: "Southern California", 13: "Southern California",
+               38: "Bay Area", 1: "Bay Area"},
+        "TX": {57: "Dallas-Fort Worth", 220: "Dallas-Fort Worth", 71: "Border",
+               240: "Border", 101: "Greater Houston", 170: "Greater Houston",
+               15: "Central Texas", 227: "Central Texas"},
+        "FL": {13: "South Florida", 6: "South Florida", 48: "Central Florida",
+               29: "Tampa Bay"},
+        "AZ": {7: "Phoenix Metro", 11: "Phoenix Metro", 10: "Southern Arizona"},
+    }
+)  # fmt: skip

@@ -47,7 +47,13 @@ FEDERAL_OFFICE_STATES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-FIELDS = ("ori", "name", "state", "type", "department", "component", "tags")
+FIELDS = (
+    "ori", "name", "state", "type", "department", "component", "tags",
+    "county", "region", "task_forces",
+)  # fmt: skip
+# Agencies that sit in a county and may serve on a federal task force.
+LOCAL_TYPES = frozenset({"PD", "SO", "LE", "CJ"})
+_FIELD_SET = frozenset(FIELDS)
 _REQUIRED = frozenset({"ori", "name", "state", "type"})
 
 
@@ -81,30 +87,38 @@ def agency_from_json(raw: object, *, source: str, index: int) -> Agency:
 
     if not isinstance(raw, dict):
         raise fail(f"expected an object, got {type(raw).__name__}")
-    unknown = sorted(set(raw) - set(FIELDS))
-    if unknown:
+    # The set operations run only when the shape is wrong: loading is per hub start.
+    if not _FIELD_SET.issuperset(raw):
+        unknown = sorted(set(raw) - _FIELD_SET)
         raise fail(f"unknown field(s) {', '.join(unknown)}; expected {', '.join(FIELDS)}")
-    missing = sorted(_REQUIRED - set(raw))
-    if missing:
-        raise fail(f"missing field(s) {', '.join(missing)}")
-    for key in ("ori", "name", "state", "type"):
-        if not isinstance(raw[key], str):
+    if not _REQUIRED.issubset(raw):
+        raise fail(f"missing field(s) {', '.join(sorted(_REQUIRED - set(raw)))}")
+    get = raw.get
+    ori, name, state, kind = raw["ori"], raw["name"], raw["state"], raw["type"]
+    for key, value in (("ori", ori), ("name", name), ("state", state), ("type", kind)):
+        if value.__class__ is not str:
             raise fail(f"{key} must be a string")
-    for key in ("department", "component"):
-        if raw.get(key) is not None and not isinstance(raw[key], str):
+    department, component, county, region = (
+        get("department"), get("component"), get("county"), get("region")
+    )  # fmt: skip
+    for key, value in (
+        ("department", department), ("component", component), ("county", county),
+        ("region", region),
+    ):  # fmt: skip
+        if value is not None and value.__class__ is not str:
             raise fail(f"{key} must be a string or null")
-    tags = raw.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+    tags = get("tags", ())
+    if tags and (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)):
         raise fail("tags must be a list of strings")
+    task_forces = get("task_forces", ())
+    if task_forces and (
+        not isinstance(task_forces, list) or not all(isinstance(t, str) for t in task_forces)
+    ):
+        raise fail("task_forces must be a list of ORIs")
     return Agency(
-        ori=raw["ori"],
-        name=raw["name"],
-        state=raw["state"],
-        type=raw["type"],
-        department=raw.get("department"),
-        component=raw.get("component"),
-        tags=tuple(tags),
-    )
+        ori, name, state, kind, department, component, tuple(tags), county, region,
+        tuple(task_forces),
+    )  # fmt: skip
 
 
 def agency_problem(agency: Agency) -> str | None:
@@ -134,6 +148,24 @@ def agency_problem(agency: Agency) -> str | None:
             return f"tag {tag!r} is not lower-case letters, digits and '-'"
     if len(set(agency.tags)) != len(agency.tags):
         return "tags repeat"
+    return _place_problem(agency)
+
+
+def _place_problem(agency: Agency) -> str | None:
+    local = agency.type in LOCAL_TYPES
+    for key, value in (("county", agency.county), ("region", agency.region)):
+        if value is None:
+            continue
+        if not local:
+            return f"only local agencies ({', '.join(sorted(LOCAL_TYPES))}) have a {key}"
+        if not value.strip() or value != value.strip():
+            return f"{key} {value!r} is empty or has spaces at either end"
+    if agency.region is not None and agency.county is None:
+        return "a region needs a county"
+    if agency.task_forces and not local:
+        return f"only local agencies serve on task forces, not {agency.type}"
+    if len(set(agency.task_forces)) != len(agency.task_forces):
+        return "task forces repeat"
     return None
 
 
@@ -164,6 +196,17 @@ def check_agencies(agencies: Sequence[Agency], *, source: str) -> None:
             raise DirectoryError(
                 source, f"the DMV must have type NJ, not {dmv.type}", index=seen[ori], ori=ori
             )
+    # A task force is named by the ORI of the federal office that leads it.
+    for index, agency in enumerate(agencies):
+        for lead in agency.task_forces:
+            office = agencies[seen[lead]] if lead in seen else None
+            if office is None or office.type != "FE":
+                raise DirectoryError(
+                    source,
+                    f"task force {lead!r} is not the ORI of a federal (FE) office here",
+                    index=index,
+                    ori=agency.ori,
+                )
     terminals = Counter(a.state for a in agencies if TAG_CONTROL_TERMINAL in a.tags)
     for state, count in sorted(terminals.items()):
         if count > 1:

@@ -25,8 +25,9 @@ from pathlib import Path
 
 from switch.directory._directory import SHIPPED, Directory
 from switch.directory._federal_data import LESC, OFFICE_LISTS
-from switch.directory._local_data import LOCALS, County, Named
+from switch.directory._local_data import LOCALS, REGIONS, County, Named
 from switch.directory._state_data import STATE_AGENCIES
+from switch.directory._task_force_data import TASK_FORCES
 from switch.directory._validation import FIELDS, TAG_287G, TAG_CONTROL_TERMINAL
 from switch.directory.jurisdictions import JURISDICTIONS, dmv_ori
 from switch.directory.model import Agency
@@ -48,26 +49,47 @@ def state_agencies() -> Iterator[Agency]:
         yield Agency(_pad(state + initials), police_name, state, "SA", tags=(TAG_CONTROL_TERMINAL,))
 
 
-def _county_agencies(state: str, county: County) -> Iterator[Agency]:
+def _members() -> dict[str, tuple[str, ...]]:
+    """Each member's task forces (lead ORIs, sorted), from the leads' lists."""
+    members: dict[str, list[str]] = {}
+    for lead, oris in TASK_FORCES.items():
+        for ori in oris:
+            members.setdefault(ori, []).append(lead)
+    return {ori: tuple(sorted(leads)) for ori, leads in members.items()}
+
+
+def _county_agencies(
+    state: str, county: County, members: dict[str, tuple[str, ...]]
+) -> Iterator[Agency]:
     prefix = f"{state}{county.code:03d}"
+    region = REGIONS.get(state, {}).get(county.code, county.name)
     if county.sheriff:
         kind = _SHERIFF_KIND.get(state, "County") if county.kind is None else county.kind
-        place = f"{county.name} {kind}".strip()
+        name = f"{county.name} {kind}".strip()
         tags = (TAG_287G,) if county.g287 else ()
-        yield Agency(f"{prefix}0000", f"{place} Sheriff's Office", state, "SO", tags=tags)
+        ori = f"{prefix}0000"
+        yield Agency(
+            ori, f"{name} Sheriff's Office", state, "SO", tags=tags, county=county.name,
+            region=region, task_forces=members.get(ori, ()),
+        )  # fmt: skip
     pinned = {entry.number for entry in county.agencies if isinstance(entry, Named)}
     free = (number for number in range(1, 100) if number not in pinned)
     for entry in county.agencies:
         if isinstance(entry, str):
             entry = Named(_POLICE_NAME.get(state, "{} Police Department").format(entry))
         number = entry.number if entry.number is not None else next(free)
-        yield Agency(f"{prefix}{number:02d}00", entry.name, state, entry.type)
+        ori = f"{prefix}{number:02d}00"
+        yield Agency(
+            ori, entry.name, state, entry.type, county=county.name, region=region,
+            task_forces=members.get(ori, ()),
+        )  # fmt: skip
 
 
 def local_agencies() -> Iterator[Agency]:
+    members = _members()
     for state in JURISDICTIONS:
         for county in LOCALS[state]:
-            yield from _county_agencies(state, county)
+            yield from _county_agencies(state, county, members)
 
 
 def federal_agencies() -> Iterator[Agency]:
@@ -90,6 +112,11 @@ def federal_agencies() -> Iterator[Agency]:
 def build() -> Directory:
     """The shipped directory, validated like any other."""
     agencies = [*state_agencies(), *local_agencies(), *federal_agencies()]
+    listed = {agency.ori for agency in agencies}
+    # A member the tables misspell would silently serve on nothing.
+    strays = sorted({ori for oris in TASK_FORCES.values() for ori in oris} - listed)
+    if strays:
+        raise ValueError(f"task-force members not in the directory: {', '.join(strays)}")
     return Directory(agencies, source="switch.directory.generate")
 
 

@@ -314,12 +314,15 @@ def test_the_simulated_history_is_chained(engine: Engine) -> None:
     from switch.policy import PolicyStore
 
     plan = HistoryPlan(2025, 0.00001, seed=1)
-    write_history(
+    result = write_history(
         engine, plan, Directory.load(), PolicyStore.load(ROOT / "policies"), batch_size=1_000
     )
     verdict = verify(engine)
     assert verdict.intact, verdict.finding
-    assert verdict.records == verdict.outcomes == 2_900
+    # The public figures' queries and the side doors planted among them, all chained.
+    planted = sum(result.planted.values())
+    assert planted > 0
+    assert verdict.records == verdict.outcomes == 2_900 + planted
 
 
 # -- the CLI ------------------------------------------------------------------------

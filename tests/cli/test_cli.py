@@ -63,6 +63,17 @@ def test_agencies_json_has_the_pinned_fields(env: str) -> None:
     assert {"ori", "name", "state", "type", "department", "component", "tags"} <= set(rows[0])
 
 
+def test_agencies_json_names_county_region_and_task_forces(env: str) -> None:
+    result = runner.invoke(app, ["agencies", "--state", "WA", "--type", "PD", "--json"])
+    assert result.exit_code == 0
+    tacoma = {r["ori"]: r for r in json.loads(result.stdout)}["WA0270100"]
+    assert (tacoma["county"], tacoma["region"], tacoma["task_forces"]) == (
+        "Pierce",
+        "Puget Sound",
+        ["WAHSI0100"],
+    )
+
+
 def test_agencies_table_and_no_match(env: str) -> None:
     table = runner.invoke(app, ["agencies", "--state", "WA"])
     assert table.exit_code == 0 and "WAOLN0000" in table.stdout

@@ -46,7 +46,15 @@ def test_load_without_a_path_reads_the_shipped_directory() -> None:
 
 
 def test_get_and_contains(directory: Directory) -> None:
-    seattle = Agency("WA0170100", "Seattle Police Department", "WA", "PD")
+    seattle = Agency(
+        "WA0170100",
+        "Seattle Police Department",
+        "WA",
+        "PD",
+        county="King",
+        region="Puget Sound",
+        task_forces=("WACBP0100",),
+    )
     assert directory.get("WA0170100") == seattle
     assert directory.get("wa0170100") == seattle
     assert directory.get("WA0179900") is None

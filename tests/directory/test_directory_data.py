@@ -64,7 +64,12 @@ def test_some_sheriffs_are_tagged_287g_and_only_sheriffs(directory: Directory) -
 
 def test_the_spec_example_oris_are_present(directory: Directory) -> None:
     assert directory.get("NY0303000") == Agency(
-        "NY0303000", "New York City Police Department", "NY", "PD"
+        "NY0303000",
+        "New York City Police Department",
+        "NY",
+        "PD",
+        county="New York City",
+        region="New York City",
     )
     lesc = directory.get("VTICE0900")
     assert lesc is not None
@@ -99,7 +104,7 @@ def test_oris_are_unique_and_well_shaped(directory: Directory) -> None:
 
 def test_local_oris_follow_the_county_scheme(directory: Directory) -> None:
     assert directory.get("WA0170000") == Agency(
-        "WA0170000", "King County Sheriff's Office", "WA", "SO"
+        "WA0170000", "King County Sheriff's Office", "WA", "SO", county="King", region="Puget Sound"
     )
     assert directory.get("WA0170100") is not None
     for agency in directory:
@@ -117,3 +122,51 @@ def test_federal_oris_follow_the_office_scheme(directory: Directory) -> None:
         assert agency.ori[2:5].isalpha(), agency
         assert agency.ori[5:7].isdigit(), agency
         assert agency.ori.endswith("00"), agency
+
+
+def test_every_pd_and_sheriff_has_a_county_and_a_region(directory: Directory) -> None:
+    for agency in directory:
+        if agency.type in ("PD", "SO"):
+            assert agency.county and agency.region, agency
+        if agency.type not in LOCAL_TYPES:
+            assert agency.county is None and agency.region is None, agency
+    king = directory.filter(state="WA", type="SO")
+    assert {a.county: a.region for a in king} == {
+        "King": "Puget Sound",
+        "Pierce": "Puget Sound",
+        "Snohomish": "Puget Sound",
+        "Spokane": "Inland Northwest",
+    }
+    # A county in no named area is a region of its own.
+    etowah = directory.get("AL0280000")
+    assert etowah is not None and etowah.region == etowah.county == "Etowah"
+
+
+def test_task_forces_are_led_by_immigration_offices_and_seat_locals(
+    directory: Directory,
+) -> None:
+    members = [a for a in directory if a.task_forces]
+    assert len(members) >= 15
+    assert {a.type for a in members} == {"PD", "SO"}
+    leads = {lead for a in members for lead in a.task_forces}
+    components = set()
+    for lead in leads:
+        office = directory.get(lead)
+        assert office is not None and office.type == "FE"
+        components.add(office.component)
+    assert components == {"ICE-HSI", "ICE-ERO"}
+    tacoma = directory.get("WA0270100")
+    assert tacoma is not None and tacoma.task_forces == ("WAHSI0100",)
+    # Some 287(g) sheriffs also sit on an ERO task force.
+    assert any(TAG_287G in a.tags and a.task_forces for a in members)
+
+
+def test_as_dict_carries_the_place_and_task_forces(directory: Directory) -> None:
+    tacoma = directory.get("WA0270100")
+    assert tacoma is not None
+    data = tacoma.as_dict()
+    assert (data["county"], data["region"], data["task_forces"]) == (
+        "Pierce",
+        "Puget Sound",
+        ["WAHSI0100"],
+    )

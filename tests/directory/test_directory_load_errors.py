@@ -31,11 +31,33 @@ BAD = {
     "missing_field.json": "entry 54 (WA0170100): missing field(s) name",
     "not_json.json": "not valid JSON: ",
     "not_a_list.json": "the directory must be a JSON array of agencies",
+    "task_force_not_federal.json": (
+        "entry 54 (WA0170100): task force 'WA0170000' is not the ORI of a federal (FE) office"
+    ),
+    "task_force_unknown.json": (
+        "entry 54 (WA0170100): task force 'WAHSI0100' is not the ORI of a federal (FE) office"
+    ),
+    "county_on_federal.json": (
+        "entry 57 (WACBP0100): only local agencies (CJ, LE, PD, SO) have a county"
+    ),
+    "region_without_county.json": "entry 54 (WA0170100): a region needs a county",
+    "task_forces_not_a_list.json": "entry 54 (WA0170100): task_forces must be a list of ORIs",
 }
 
 
 def test_the_good_fixture_loads() -> None:
-    assert len(Directory.load(FIXTURES / "good.json")) == 59
+    directory = Directory.load(FIXTURES / "good.json")
+    assert len(directory) == 59
+    seattle = directory.get("WA0170100")
+    assert seattle is not None
+    assert (seattle.county, seattle.region, seattle.task_forces) == (
+        "King",
+        "Puget Sound",
+        ("WACBP0100",),
+    )
+    # Older files without the place fields still load: the place is unknown.
+    king = directory.get("WA0170000")
+    assert king is not None and (king.county, king.region, king.task_forces) == (None, None, ())
 
 
 @pytest.mark.parametrize("name", sorted(BAD))

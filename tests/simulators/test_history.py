@@ -21,6 +21,7 @@ from simulators.history import (
     HistoryError,
     HistoryGenerator,
     HistoryPlan,
+    HistoryProfile,
     apportion,
     live_records,
     write_history,
@@ -38,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCALE = 0.00005  # 14,500 queries: ICE 15, HSI 30
 # A seed whose small history holds ICE and HSI queries to Washington (most do not).
 SEED = 6
+# The public figures alone: no side doors planted (those are tested in test_history_relays).
+BACKGROUND = HistoryProfile("background")
 runner = CliRunner()
 
 
@@ -55,7 +58,8 @@ def store() -> PolicyStore:
 def history(database_url: str, directory: Directory, store: PolicyStore) -> Iterator[Engine]:
     engine = open_engine(database_url)
     migrate(engine)
-    write_history(engine, HistoryPlan(2025, SCALE, seed=SEED), directory, store, batch_size=5_000)
+    plan = HistoryPlan(2025, SCALE, seed=SEED, profile=BACKGROUND)
+    write_history(engine, plan, directory, store, batch_size=5_000)
     yield engine
     engine.dispose()
 
@@ -153,6 +157,7 @@ def test_every_decision_is_what_the_policies_in_force_decide(
     ) in classes:
         agency = directory.get(ori)
         assert agency is not None
+        # The subject's identifiers are not facts a shipped policy tests.
         fields = ({"RSN": reason} if reason != "none" else {}) | ({"IMQ": "Y"} if image else {})
         message = Message(key, ori, (state,), fields)
         ruling = store.ruling(state, Facts.of(PolicyRequest(agency, state, message, warrant)))
@@ -184,11 +189,11 @@ def _rows(plan: HistoryPlan, directory: Directory, store: PolicyStore) -> list[t
 
 
 def test_a_seed_always_writes_the_same_history(directory: Directory, store: PolicyStore) -> None:
-    plan = HistoryPlan(2025, 0.00002, seed=11)
+    plan = HistoryPlan(2025, 0.00002, seed=11, profile=BACKGROUND)
     first = _rows(plan, directory, store)
     assert len(first) == 5_800
     assert first == _rows(plan, directory, store)
-    other = _rows(HistoryPlan(2025, 0.00002, seed=12), directory, store)
+    other = _rows(HistoryPlan(2025, 0.00002, seed=12, profile=BACKGROUND), directory, store)
     assert len(other) == len(first) and other != first
     assert [r[1] for r in first] == sorted(r[1] for r in first)  # in time order
 
@@ -197,7 +202,9 @@ def test_writing_the_same_seed_twice_is_refused(
     history: Engine, directory: Directory, store: PolicyStore
 ) -> None:
     with pytest.raises(HistoryError, match="already holds the history for this seed"):
-        write_history(history, HistoryPlan(2025, SCALE, seed=SEED), directory, store)
+        write_history(
+            history, HistoryPlan(2025, SCALE, seed=SEED, profile=BACKGROUND), directory, store
+        )
     with history.connect() as conn:
         assert conn.execute(select(func.count()).select_from(audit_records)).scalar_one() == 14_500
         # The staging table does not outlive the load.
@@ -219,8 +226,10 @@ def cli() -> typer.Typer:
     return root
 
 
-def test_the_command_prints_a_json_summary(sqlite_url: str) -> None:
-    args = ["sim", "history", "--scale", "0.00001", "--db", sqlite_url, "--seed", "3"]
+def test_the_command_prints_a_json_summary(sqlite_url: str, tmp_path: Path) -> None:
+    # The truth goes beside a SQLite file; on the PostgreSQL pass it is told where.
+    truth = ["--truth", str(tmp_path / "truth.jsonl")]
+    args = ["sim", "history", "--scale", "0.00001", "--db", sqlite_url, "--seed", "3", *truth]
     result = runner.invoke(cli(), args)
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
@@ -278,18 +287,24 @@ def live(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def test_history_refuses_a_database_with_live_traffic(live: str) -> None:
-    result = runner.invoke(cli(), ["sim", "history", "--scale", "0.00001", "--db", live])
+def test_history_refuses_a_database_with_live_traffic(live: str, tmp_path: Path) -> None:
+    truth = ["--truth", str(tmp_path / "truth.jsonl")]
+    result = runner.invoke(cli(), ["sim", "history", "--scale", "0.00001", "--db", live, *truth])
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", REFUSED + "\n")
     assert _records(live) == 2
 
 
-def test_history_appends_to_live_traffic_when_told(live: str) -> None:
-    args = ["sim", "history", "--scale", "0.00001", "--db", live, "--append"]
+def test_history_appends_to_live_traffic_when_told(live: str, tmp_path: Path) -> None:
+    truth = ["--truth", str(tmp_path / "truth.jsonl")]
+    args = ["sim", "history", "--scale", "0.00001", "--db", live, "--append", *truth]
     result = runner.invoke(cli(), args)
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["records"] == 2_900
-    assert _records(live) == 2 + 2_900
+    summary = json.loads(result.stdout)
+    # The public figures' queries, and the side doors the default profile plants.
+    planted = sum(summary["planted"].values())
+    assert summary["profile"] == "letter-2025" and planted > 0
+    assert summary["records"] == 2_900 + planted
+    assert _records(live) == 2 + 2_900 + planted
 
 
 def test_history_and_prune_anchors_are_not_live_traffic(
@@ -301,7 +316,8 @@ def test_history_and_prune_anchors_are_not_live_traffic(
     assert pruned.anchor_id is not None
     with history.connect() as conn:
         assert live_records(conn) == 0
-    result = write_history(history, HistoryPlan(2025, SCALE, seed=SEED + 1), directory, store)
+    plan = HistoryPlan(2025, SCALE, seed=SEED + 1, profile=BACKGROUND)
+    result = write_history(history, plan, directory, store)
     assert result.records == 14_500
     with history.connect() as conn:
         assert live_records(conn) == 0
