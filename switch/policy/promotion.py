@@ -11,9 +11,9 @@ other than the candidate's.
 
 The promoted version is a new `policy_changes` row (origin promote) with
 the replay's summary as its evidence and the approver. The candidate row
-stays the state's candidate, now equal to the version in force: shadow
-mode then disagrees with nothing, and a second promote, replay or approval
-of it is refused as already in force.
+is then `promoted` and the state has no candidate: every hub drops it from
+shadow mode, and a second promote, replay or approval is refused until the
+next candidate is proposed.
 
 INVARIANT: each row here is inserted with its admin act in the same
 transaction, like a version (switch.policy.versions).
@@ -80,14 +80,17 @@ def set_require_approval(
 
 
 def candidate(conn: Connection, state: str) -> versions.Version:
-    """The state's candidate, not yet in force; PromotionRefused otherwise."""
-    found = versions.newest(conn, state, candidate=True)
-    if found is None:
-        raise PromotionRefused(f"{state} has no candidate policy: propose one first")
-    in_force = versions.newest(conn, state, candidate=False)
-    if in_force is not None and in_force.version == found.version:
-        raise PromotionRefused(f"{state}'s candidate {found.version} is already in force")
-    return found
+    """The state's candidate, not yet promoted; PromotionRefused otherwise."""
+    found = versions.candidate_of(conn, state)
+    if found is not None:
+        return found
+    last = versions.newest(conn, state, candidate=True)
+    if last is not None:
+        raise PromotionRefused(
+            f"{state} has no candidate policy: its last, {last.version}, was promoted; "
+            "propose the next one first"
+        )
+    raise PromotionRefused(f"{state} has no candidate policy: propose one first")
 
 
 # -- evidence ---------------------------------------------------------------
@@ -283,6 +286,7 @@ def promote(
             approved_by=approved_by,
         )
     shared.put_in_force(policy, False, seq)
+    shared.note_promoted(state, seq)
     with shared.engine.connect() as conn:
         made = versions.newest(conn, state, candidate=False)
     assert made is not None  # just recorded

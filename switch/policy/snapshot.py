@@ -40,6 +40,11 @@ class PolicySnapshot:
         failing = {s: d for s, d in self.failing_closed.items() if s != policy.state}
         return PolicySnapshot({**self.policies, policy.state: policy}, self.candidates, failing)
 
+    def without_candidate(self, state: str) -> PolicySnapshot:
+        """This snapshot with no candidate for `state` (it was promoted)."""
+        candidates = {s: p for s, p in self.candidates.items() if s != state}
+        return PolicySnapshot(self.policies, candidates, self.failing_closed)
+
     def refusing(self, state: str, denial: Decision) -> PolicySnapshot:
         """This snapshot with every query to `state` denied by `denial`."""
         failing = {**self.failing_closed, state: denial}

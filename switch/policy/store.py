@@ -103,6 +103,11 @@ class PolicyStore:
         with self._lock:
             self._snapshot = self._snapshot.with_policy(policy, candidate=candidate)
 
+    def drop_candidate(self, state: str) -> None:
+        """No candidate for `state` any more: it was promoted."""
+        with self._lock:
+            self._snapshot = self._snapshot.without_candidate(state)
+
     # -- deciding ---------------------------------------------------------
 
     def ruling(self, state: str, facts: Facts) -> Ruling:

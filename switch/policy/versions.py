@@ -8,7 +8,9 @@ rollback, promote). A promotion fills `evidence` (JSON) and `approved_by`.
 
 Status is derived, never stored, so it cannot disagree with the rows: the
 newest row of a state that is not a candidate is `in force`, the newest
-candidate row is `candidate`, every older row is `superseded`. A hash can
+candidate row is `candidate` until a promotion after it makes it
+`promoted` (the state then has no candidate until the next is proposed),
+every older row is `superseded`. A hash can
 name several rows (a rollback repeats an old text); it is looked up as the
 newest of them.
 
@@ -35,7 +37,7 @@ from switch.policy.compiler import CompiledPolicy
 
 FILE, PUT, ROLLBACK, PROMOTE = "file", "put", "rollback", "promote"
 ORIGINS = (FILE, PUT, ROLLBACK, PROMOTE)
-IN_FORCE, CANDIDATE, SUPERSEDED = "in force", "candidate", "superseded"
+IN_FORCE, CANDIDATE, PROMOTED, SUPERSEDED = "in force", "candidate", "promoted", "superseded"
 
 MAX_PAGE = 200
 _COMMENT_LIMIT = 2000
@@ -149,20 +151,45 @@ def record(
     return seq
 
 
-def _newest_seqs(conn: Connection, state: str) -> dict[bool, int]:
+@dataclass(frozen=True, slots=True)
+class Heads:
+    """A state's newest row in force, newest candidate row and newest
+    promotion (seqs): all a row's status depends on."""
+
+    in_force: int | None = None
+    candidate: int | None = None
+    promoted: int | None = None
+
+    def status(self, seq: int, candidate: bool) -> str:
+        if not candidate:
+            return IN_FORCE if seq == self.in_force else SUPERSEDED
+        if seq != self.candidate:
+            return SUPERSEDED
+        return PROMOTED if self.promoted is not None and self.promoted > seq else CANDIDATE
+
+
+def promotions(conn: Connection, state: str | None = None) -> dict[str, int]:
+    """Each state's newest promotion (its seq)."""
+    c = policy_changes.c
+    query = select(c.state, func.max(c.seq)).where(c.origin == PROMOTE, c.candidate == 0)
+    if state is not None:
+        query = query.where(c.state == state)
+    return {s: seq for s, seq in conn.execute(query.group_by(c.state))}
+
+
+def _heads(conn: Connection, state: str) -> Heads:
     c = policy_changes.c
     rows = conn.execute(
         select(c.candidate, func.max(c.seq)).where(c.state == state).group_by(c.candidate)
     )
-    return {bool(candidate): seq for candidate, seq in rows}
+    newest = {bool(candidate): seq for candidate, seq in rows}
+    promoted = promotions(conn, state).get(state)
+    return Heads(newest.get(False), newest.get(True), promoted)
 
 
-def _version(row: Any, newest: Mapping[bool, int]) -> Version:
+def _version(row: Any, heads: Heads) -> Version:
     candidate = bool(row.candidate)
-    if newest.get(candidate) != row.seq:
-        status = SUPERSEDED
-    else:
-        status = CANDIDATE if candidate else IN_FORCE
+    status = heads.status(row.seq, candidate)
     return Version(
         seq=row.seq,
         state=row.state,
@@ -185,7 +212,8 @@ def _aware(at: datetime) -> datetime:
 
 
 def newest(conn: Connection, state: str, *, candidate: bool) -> Version | None:
-    """The state's version in force (or its candidate), by the database."""
+    """The state's version in force, or its newest candidate row (whose
+    status says whether it is still the candidate or was promoted)."""
     c = policy_changes.c
     row = conn.execute(
         select(policy_changes)
@@ -193,7 +221,13 @@ def newest(conn: Connection, state: str, *, candidate: bool) -> Version | None:
         .order_by(c.seq.desc())
         .limit(1)
     ).first()
-    return None if row is None else _version(row, {candidate: row.seq})
+    return None if row is None else _version(row, _heads(conn, state))
+
+
+def candidate_of(conn: Connection, state: str) -> Version | None:
+    """The state's candidate, if it has one not yet promoted."""
+    found = newest(conn, state, candidate=True)
+    return found if found is not None and found.status == CANDIDATE else None
 
 
 def last_from(conn: Connection, state: str, *, candidate: bool, author: str) -> Version | None:
@@ -205,7 +239,7 @@ def last_from(conn: Connection, state: str, *, candidate: bool, author: str) -> 
         .order_by(c.seq.desc())
         .limit(1)
     ).first()
-    return None if row is None else _version(row, _newest_seqs(conn, state))
+    return None if row is None else _version(row, _heads(conn, state))
 
 
 def history(
@@ -217,8 +251,8 @@ def history(
     if before is not None:
         query = query.where(c.seq < before)
     rows = conn.execute(query.order_by(c.seq.desc()).limit(max(1, min(limit, MAX_PAGE))))
-    newest_seqs = _newest_seqs(conn, state)
-    return [_version(row, newest_seqs) for row in rows]
+    heads = _heads(conn, state)
+    return [_version(row, heads) for row in rows]
 
 
 def find(conn: Connection, state: str, version: str) -> Version:
@@ -233,14 +267,22 @@ def find(conn: Connection, state: str, version: str) -> Version:
     ).first()
     if row is None:
         raise NotFoundError(f"no version {version.strip()[:80]} of {state}'s policy")
-    return _version(row, _newest_seqs(conn, state))
+    return _version(row, _heads(conn, state))
 
 
 def in_force(conn: Connection) -> list[Version]:
-    """Every state's version in force and candidate, by the database."""
+    """Every state's version in force and candidate (not yet promoted), by the database."""
     c = policy_changes.c
     newest_seqs = select(func.max(c.seq)).group_by(c.state, c.candidate).scalar_subquery()
     rows = conn.execute(
         select(policy_changes).where(c.seq.in_(newest_seqs)).order_by(c.state, c.candidate)
     ).all()
-    return [_version(row, {bool(row.candidate): row.seq}) for row in rows]
+    promoted = promotions(conn)
+    found = []
+    for row in rows:
+        promotion = promoted.get(row.state)
+        heads = Heads(row.seq, row.seq, promotion) if row.candidate else Heads(in_force=row.seq)
+        version = _version(row, heads)
+        if version.status != PROMOTED:  # a promoted candidate is no one's candidate now
+            found.append(version)
+    return found

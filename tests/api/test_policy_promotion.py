@@ -155,7 +155,18 @@ def test_propose_replay_approve_promote_rollback(database_url: str, tmp_path: Pa
         assert made["evidence"]["tightened"] == 2 and made["evidence"]["loosened"] == 1
         assert runtime.policies.versions()["WA"] == candidate
         again = client.post("/v1/policies/WA/promote", json={"since": "2025-01-01"}, headers=alice)
-        assert again.status_code == 409 and "already in force" in again.text
+        assert again.status_code == 409
+        assert again.json()["error"]["message"] == (
+            f"WA has no candidate policy: its last, {candidate}, was promoted; "
+            "propose the next one first"
+        )
+        # Out of shadow mode: the state has no candidate now, and says so.
+        assert client.get("/v1/policies/WA", headers=alice).json()["candidate"] is None
+        statuses = client.get("/v1/policies/WA/versions", headers=alice).json()["versions"]
+        assert [(v["origin"], v["status"]) for v in statuses[:2]] == [
+            ("promote", "in force"),
+            ("put", "promoted"),
+        ]
 
         back = client.post("/v1/policies/WA/rollback", json={"version": shipped}, headers=bob)
         assert back.status_code == 200
@@ -252,12 +263,17 @@ def test_two_hubs_agree_on_the_version_in_force_after_a_promote(
         client.put(
             "/v1/policies/WA", params={"candidate": "true"}, content=WA_CANDIDATE, headers=auth
         )
+        assert until(lambda: b.policies.candidate("WA") is not None, seconds=5)  # b shadows it
         assert client.post("/v1/policies/WA/candidate/replay", headers=auth).status_code == 200
         promoted = client.post("/v1/policies/WA/promote", headers=auth)
         assert promoted.status_code == 200, promoted.text
         version = promoted.json()["version"]
         assert until(lambda: b.policies.versions()["WA"] == version, seconds=5)
         assert a.policies.versions() == b.policies.versions()
+        # Promoted: out of shadow mode on both hubs, and on a hub started now.
+        assert a.policies.candidate("WA") is None and b.policies.candidate("WA") is None
+        with make_client(database_url, policies=folder) as (_, _, c):
+            assert c.policies.versions()["WA"] == version and c.policies.candidate("WA") is None
 
 
 def test_a_candidate_changed_while_being_promoted_is_not_promoted(

@@ -145,7 +145,7 @@ def test_the_loop_on_the_database_and_its_refusals(database_url: str, tmp_path: 
     assert code == 0, err
     assert out.split("\t")[1:4] == [version, "in force", "promote"]
     code, _, err = _run("promote", "WA", *db)
-    assert code == 1 and "already in force" in err
+    assert code == 1 and f"its last, {version}, was promoted; propose the next one" in err
     code, out, _ = _run("settings", "WA", *db)
     assert out == "WA\trequire_approval off\n"
     acts = _acts(database_url)

@@ -53,6 +53,8 @@ class SharedPolicies:
         # The change in force per (state, candidate), so an older change
         # never replaces a newer one, whoever installs first.
         self._in_force: dict[Key, int] = {}
+        # Each state's newest promotion: candidates before it stay out of shadow mode.
+        self._promoted: dict[str, int] = {}
         self._lock = threading.Lock()
         self._reads: set[asyncio.Future[Any]] = set()
 
@@ -182,8 +184,21 @@ class SharedPolicies:
 
     # -- following --------------------------------------------------------
 
+    def note_promoted(self, state: str, seq: int) -> None:
+        """A promotion recorded as `seq`: the candidate it consumed leaves
+        shadow mode, and no candidate older than it is installed again."""
+        with self._lock:
+            if seq <= self._promoted.get(state, 0):
+                return
+            self._promoted[state] = seq
+            if self._in_force.get((state, True), 0) < seq:
+                self.store.drop_candidate(state)
+
     def load_latest(self, skip: set[Key] | frozenset[Key] = frozenset()) -> list[ReloadEvent]:
         """At start: the newest change per state, but none for a refused file."""
+        with self.engine.connect() as conn:
+            for state, seq in versions.promotions(conn).items():
+                self.note_promoted(state, seq)
         newest = (
             select(func.max(policy_changes.c.seq))
             .group_by(policy_changes.c.state, policy_changes.c.candidate)
@@ -216,6 +231,9 @@ class SharedPolicies:
         if not rows:
             return []
         self.last_seq = rows[-1].seq
+        for row in rows:
+            if row.origin == versions.PROMOTE and not row.candidate:
+                self.note_promoted(row.state, row.seq)
         by_key: dict[Key, list[Any]] = {}
         for row in rows:
             by_key.setdefault((row.state, bool(row.candidate)), []).append(row)
@@ -242,6 +260,8 @@ class SharedPolicies:
             with self._lock:
                 if self._in_force.get(key, 0) >= row.seq:
                     break
+                if key[1] and row.seq < self._promoted.get(row.state, 0):
+                    break  # promoted since: no one's candidate now
                 self._in_force[key] = row.seq
                 current = (self.store.candidate if key[1] else self.store.get)(row.state)
                 if current is not None and current.version == policy.version:
