@@ -56,6 +56,14 @@ def test_readme_examples_run_as_written(tmp_path: Path, sqlite_url: str) -> None
     assert "ny-immigration-judicial-only" in out  # the I-200 is refused
     assert "ny-immigration-judicial-release" in out  # the court's warrant opens NY
     assert "│ NY    │ VTICE0900 │" in out  # the notice owed to the driver
+    assert "warrant: counts as cited: warrant JW-" in out  # explain --warrant-id says why
+    assert "was issued to VTICE0900, not to NY0303000" in out
+    # The loop: the draft's tests pass, its replay tightens the one CBP query
+    # and is kept, the promotion carries it, the rollback restores the law.
+    assert "tightened by component: CBP 1" in out and "recorded as evidence: replay" in out
+    assert re.search(r"\tin force\tpromote\t.*\ton the replay's evidence$", out, re.M)
+    assert re.search(r"\tpromoted\tput\t.*\tCBP too, after the 2025 reporting$", out, re.M)
+    assert re.search(r"\tin force\trollback\t.*\tback to the law as written$", out, re.M)
 
 
 def test_readme_plugin_example_is_the_tested_file() -> None:
