@@ -20,13 +20,8 @@ the audit.
 """
 
 from simulators.history.figures import FEDERAL_QUERIES
-from simulators.history.generator import (
-    HistoryError,
-    HistoryGenerator,
-    HistoryPlan,
-    HistoryResult,
-    apportion,
-)
+from simulators.history.generator import HistoryGenerator, apportion
+from simulators.history.plan import HistoryError, HistoryPlan, HistoryResult
 from simulators.history.profiles import (
     LETTER_2025,
     PATTERNS,

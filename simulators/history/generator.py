@@ -8,13 +8,11 @@ import json
 import math
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
 from simulators.history.figures import (
-    ANNUAL_QUERIES,
     FEDERAL_OWN_STATE,
     FEDERAL_QUERIES,
     FEDERAL_WARRANTS,
@@ -32,7 +30,8 @@ from simulators.history.figures import (
     REQUIRED,
     WEEKDAY_WEIGHTS,
 )
-from simulators.history.profiles import LETTER_2025, PATTERNS, HistoryProfile
+from simulators.history.plan import HistoryError, HistoryPlan
+from simulators.history.profiles import PATTERNS
 from simulators.history.relays import IMMIGRATION, Original, Plant, Relays
 from simulators.history.subjects import (
     FORMS,
@@ -46,53 +45,6 @@ from switch.directory import Directory
 from switch.directory.model import Agency
 from switch.messages.model import RESPONSE_KEYS, Message
 from switch.policy import Facts, PolicyDecider
-
-
-class HistoryError(Exception):
-    """The history cannot be written as asked (no such agencies, rows already
-    there, live traffic already there)."""
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryPlan:
-    """The year ending 30 September of `year`, scaled by `scale`, with the
-    side doors `profile` plants (on top of the public figures' queries)."""
-
-    year: int
-    scale: float
-    seed: int = 0
-    profile: HistoryProfile = LETTER_2025
-
-    @property
-    def start(self) -> datetime:
-        return datetime(self.year - 1, 10, 1, tzinfo=UTC)
-
-    @property
-    def end(self) -> datetime:
-        return datetime(self.year, 10, 1, tzinfo=UTC)
-
-    def counts(self, components: Sequence[str] = tuple(FEDERAL_QUERIES)) -> dict[str, int]:
-        """Queries per requester group; a component the directory lacks is
-        counted with the state and local agencies."""
-        total = round(ANNUAL_QUERIES * self.scale)
-        federal = {c: round(n * self.scale) for c, n in FEDERAL_QUERIES.items() if c in components}
-        return {**federal, LOCAL: max(total - sum(federal.values()), 0)}
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryResult:
-    records: int
-    outcomes: int
-    seconds: float
-    counts: dict[str, int] = field(default_factory=dict)
-    # Planted queries by pattern, and one ground-truth entry per plant (see `truth`).
-    planted: dict[str, int] = field(default_factory=dict)
-    truth: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def rows_per_s(self) -> float:
-        return (self.records + self.outcomes) / self.seconds if self.seconds else 0.0
-
 
 Row = tuple[Any, ...]
 Request = tuple[Agency, str, str]  # requester, destination state, warrant level

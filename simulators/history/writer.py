@@ -10,13 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, or_, select
 
-from simulators.history.generator import (
-    HistoryError,
-    HistoryGenerator,
-    HistoryPlan,
-    HistoryResult,
-    Row,
-)
+from simulators.history.generator import HistoryGenerator, Row
+from simulators.history.plan import HistoryError, HistoryPlan, HistoryResult
 from switch.audit import chain
 from switch.audit.verify import ANCHOR_OUTCOME
 from switch.db.schema import audit_records
