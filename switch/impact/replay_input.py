@@ -84,7 +84,9 @@ def parse_window(
     start = _moment(since, "since")[0] if since else None
     end = end_after(*_moment(until, "until")) if until else None
     if start is not None and end is not None and start >= end:
-        raise ReplayError(f"--since {since} is not before --until {until}")
+        # Neutral names, as `switch report` words them: the CLI's --since and
+        # the HTTP routes' `since` are the same bound.
+        raise ReplayError(f"since {since} is not before until {until}")
     return start, end
 
 
@@ -92,4 +94,4 @@ def _moment(text: str, option: str) -> tuple[datetime, bool]:
     try:
         return read_moment(text)
     except ValueError:
-        raise ReplayError(f"--{option} {text!r} is not {ISO_HINT}") from None
+        raise ReplayError(f"{option} {text!r} is not {ISO_HINT}") from None

@@ -249,6 +249,7 @@ def test_without_a_candidate_replay_and_promote_are_refused(
             "/v1/policies/WA/candidate/replay", params={"since": "soon"}, headers=keys.admin_auth
         )
         assert bad.status_code == 422
+        assert bad.json()["error"]["message"].startswith("since 'soon' is not an ISO date")
 
 
 def test_two_hubs_agree_on_the_version_in_force_after_a_promote(

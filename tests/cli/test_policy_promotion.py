@@ -129,7 +129,10 @@ def test_the_loop_on_the_database_and_its_refusals(database_url: str, tmp_path: 
     for args, reason in (
         (["replay", "--against-candidate", *db], "give --state ST once"),
         (["replay", "--state", "WA", "--against-candidate", "--candidate", "x", *db], "not both"),
-        (["replay", "--state", "WA", "--against-candidate", "--since", "soon", *db], "--since"),
+        (
+            ["replay", "--state", "WA", "--against-candidate", "--since", "soon", *db],
+            "since 'soon' is not an ISO date",
+        ),
         (["approve", "WA", "sha256:00", *db], "sha256:00 is not WA's candidate"),
         (["approve", "WA", version, *db], "cannot also approve it"),
         (["promote", "WA", *db], "no replay of WA's recorded traffic"),
