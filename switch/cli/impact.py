@@ -17,6 +17,7 @@ from rich.text import Text
 from switch import progress, terminal
 from switch.cli.common import err_console, fail, known_state, open_database
 from switch.directory import Directory, DirectoryError
+from switch.errors import SwitchError
 from switch.impact.diff import diff_paths, load_policies
 from switch.impact.diff_render import render_diff
 from switch.impact.matrix import state_matrix
@@ -26,7 +27,6 @@ from switch.impact.proxies import find_proxies
 from switch.impact.proxies_input import parse_period, parse_span, parse_state
 from switch.impact.proxies_render import print_table, render_csv, render_html, render_json
 from switch.impact.proxies_truth import TruthScore, against_truth, read_truth
-from switch.errors import SwitchError
 from switch.policy import CompiledPolicy, PolicyError
 from switch.settings import Settings, policies_folder
 

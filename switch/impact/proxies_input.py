@@ -7,9 +7,9 @@ import re
 from datetime import datetime, timedelta
 
 from switch.directory import JURISDICTIONS
+from switch.errors import SwitchError
 from switch.impact.proxies_source import ProxyError
 from switch.impact.replay_input import parse_window
-from switch.errors import SwitchError
 
 _SPAN = re.compile(r"(\d+(?:\.\d+)?)\s*(m|min|h|d)?", re.IGNORECASE)
 _UNIT = {"m": 60, "min": 60, "h": 3600, "d": 86400}

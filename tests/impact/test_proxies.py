@@ -190,3 +190,18 @@ def test_cli_bad_input_is_one_line(
 def test_cli_missing_database(tmp_path: Path) -> None:
     code, _, err = _cli("--db", str(tmp_path / "none.db"))
     assert code == 1 and "no audit database" in err
+
+
+def test_the_transparency_report_section(
+    history: tuple[str, Engine, HistoryResult], directory: Directory
+) -> None:
+    from switch.reports import build_report, parse_period, render
+
+    report = build_report(history[1], directory, "WA", parse_period(None, None))
+    section = report.as_dict()["proxies"]
+    assert section["title"] == "Queries that may have been made for others"
+    assert section["by_pattern"] == {"287g-relay": 1, "hsi-for-ero": 1, "local-for-federal": 0}
+    assert len(section["examples"]) == 2 and "rule_of_thumb" in section
+    assert "proxies,287g-relay,,queries,1" in render(report, "csv")
+    assert "Queries that may have been made for others" in render(report, "html")
+    assert "Queries that may have been made for others" in render(report, "table")

@@ -28,7 +28,7 @@ def test_a_287g_sheriff_soon_after_is_flagged() -> None:
     s = score(REFUSAL, query(sheriff_287g(), 20), DIRECTORY)
     assert s is not None and s.pattern == "287g-relay"
     assert s.score == 4 + 2 + (1 if DIRECTORY.get(sheriff_287g()).state == "WA" else 0)
-    assert s.flagged() and [e.code for e in s.evidence][0] == "287g"
+    assert s.flagged() and s.evidence[0].code == "287g"
 
 
 def test_hsi_after_ero() -> None:
