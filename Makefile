@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 DURATION ?= 20
 
 .PHONY: demo test test-postgres lint format typecheck serve clean bench bench-policy bench-replay \
-	bench-hub bench-audit bench-nl bench-scale bench-closed
+	bench-hub bench-audit bench-nl bench-scale bench-closed bench-proxies
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ bench-nl: $(STAMP)
 # The hub's ceiling with 1, 2 and 4 uvicorn workers.
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale
+
+# The detector over a 1,000,000-query history (SCALE=0.0345 for 10,000,000).
+SCALE ?= 0.00345
+bench-proxies: $(STAMP)
+	$(BIN)/python -m bench.proxies --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -29,6 +29,7 @@ SECTIONS = {
     "audit": [],
     "nl": [],
     "scale": [],
+    "proxies": [],
 }
 PACKAGES = (
     "fastapi",
@@ -245,6 +246,7 @@ TITLES = {
     "audit": ("4. Audit write path (group commit)", _audit),
     "nl": ("5. NL multi-state query", _nl),
     "scale": ("6. Scaling: hub workers and replicas", _scale),
+    "proxies": ("7. Detector of queries made for others", _scalars),
 }
 
 

@@ -8,6 +8,7 @@ from switch.cli import (
     agencies,
     audit,
     demo,
+    impact,
     keys,
     notices,
     policy,
@@ -41,6 +42,7 @@ app.command("report", short_help="A state's transparency report.")(report.report
 app.add_typer(sim.app, name="sim")
 app.add_typer(status.app, name="status")
 app.add_typer(audit.app, name="audit")
+app.add_typer(impact.app, name="impact")
 
 
 def main() -> None:

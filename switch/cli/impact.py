@@ -1,6 +1,7 @@
 """`switch policy diff|matrix`: what a rule change would do, and who can get
-a state's data. Registered by `switch.cli.policy`; the work is in
-`switch.impact`."""
+a state's data (registered by `switch.cli.policy`); `switch impact proxies`:
+queries that may have been made for a refused federal requester (the
+`impact` group, registered by `switch.cli`). The work is in `switch.impact`."""
 
 from __future__ import annotations
 
@@ -13,14 +14,19 @@ from typing import Any, NoReturn
 import typer
 from rich.text import Text
 
-from switch import terminal
-from switch.cli.common import fail, known_state
+from switch import progress, terminal
+from switch.cli.common import err_console, fail, known_state, open_database
 from switch.directory import Directory, DirectoryError
+from switch.errors import SwitchError
 from switch.impact.diff import diff_paths, load_policies
 from switch.impact.diff_render import render_diff
 from switch.impact.matrix import state_matrix
 from switch.impact.matrix_national import national_matrix
 from switch.impact.matrix_render import render_national, render_state_matrix
+from switch.impact.proxies import find_proxies
+from switch.impact.proxies_input import parse_period, parse_span, parse_state
+from switch.impact.proxies_render import print_table, render_csv, render_html, render_json
+from switch.impact.proxies_truth import TruthScore, against_truth, read_truth
 from switch.policy import CompiledPolicy, PolicyError
 from switch.settings import Settings, policies_folder
 
@@ -28,6 +34,21 @@ from switch.settings import Settings, policies_folder
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+class ProxyFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+app = typer.Typer(
+    help="What access costs and who gets round it: queries made for others.",
+    no_args_is_help=True,
+)
+# Below this many records the detector ends before a bar would be worth drawing.
+PROGRESS_FROM = 200_000
 
 
 def _directory() -> Directory:
@@ -133,3 +154,61 @@ def matrix(
         _emit(table.as_dict())
     else:
         _show(render_state_matrix(table))
+
+
+@app.command("proxies", short_help="Queries that may have been made for a refused agency.")
+def proxies(
+    state: str | None = typer.Option(None, "--state", help="Only refusals by this state."),
+    since: str | None = typer.Option(
+        None, "--since", help="Later queries from this ISO date or time (UTC unless a zone)."
+    ),
+    until: str | None = typer.Option(
+        None, "--until", help="Up to this ISO date (the whole day) or time, inclusive."
+    ),
+    window: str = typer.Option(
+        "24h", "--window", help="How long after a refusal a query counts (24h, 90m, 2d)."
+    ),
+    format_: ProxyFormat = typer.Option(
+        ProxyFormat.table, "--format", help="table, json, csv, html."
+    ),
+    truth: Path | None = typer.Option(
+        None, "--truth", help="A history's ground truth: also precision and recall per pattern."
+    ),
+    db: str | None = typer.Option(
+        None, "--db", help="Audit database URL (default: SWITCH_DATABASE_URL)."
+    ),
+) -> None:
+    """Later queries about a person their state refused to ICE-ERO, ICE-HSI or CBP:
+    linked by OLN, NAM and DOB, or plate; scored by who asks (287(g), HSI after ERO,
+    task force or its county), how soon, and the declared reason. Each suspected relay
+    with its evidence and score, and totals by requester and by pattern."""
+    try:
+        code = parse_state(state)
+        start, end = parse_period(since, until)
+        span = parse_span(window)
+        entries = read_truth(truth) if truth is not None else None
+    except SwitchError as exc:
+        fail(exc.message)
+    directory = _directory()
+    engine = open_database(db or Settings().database_url, existing=True)
+    try:
+        with progress.shown(
+            "proxies", err_console, unit="records", bar_from=PROGRESS_FROM
+        ) as on_progress:
+            report = find_proxies(
+                engine, directory, state=code, since=start, until=end, window=span,
+                on_progress=on_progress,
+            )  # fmt: skip
+    except SwitchError as exc:
+        fail(exc.message)
+    finally:
+        engine.dispose()
+    scored: TruthScore | None = against_truth(report, entries) if entries is not None else None
+    if format_ is ProxyFormat.json:
+        typer.echo(render_json(report, scored))
+    elif format_ is ProxyFormat.csv:
+        typer.echo(render_csv(report, scored), nl=False)
+    elif format_ is ProxyFormat.html:
+        typer.echo(render_html(report, scored), nl=False)
+    else:
+        print_table(report, terminal.console(highlight=False), scored)

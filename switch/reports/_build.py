@@ -35,6 +35,7 @@ from switch.reports._model import (
     TopAgency,
 )
 from switch.reports._period import Period, check_state
+from switch.reports._proxies import build_section
 from switch.reports._queries import Aggregates, RequestCount, SenderCount, fetch
 from switch.reports._summary import summarise
 
@@ -95,6 +96,7 @@ def build_report(
         timeline=_timeline(counts, period),
         access_changes=_access_changes(counts),
         policy_versions=[_policy_version(row) for row in counts.versions],
+        proxies=build_section(engine, directory, state, period),
     )
     for row in counts.senders:
         report.totals.add(row.decision, row.status, row.rule, row.count)

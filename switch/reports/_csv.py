@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 
 from switch.reports._model import Report, Tally
+from switch.reports._proxies import csv_rows as proxy_rows
 
 COLUMNS = ("section", "item", "detail", "metric", "value")
 Row = tuple[str, str, str, str, str | int]
@@ -73,6 +74,8 @@ def rows(report: Report) -> Iterator[Row]:
             yield "policy_versions", v.version, "evidence", "tightened", v.tightened
         if v.loosened is not None:
             yield "policy_versions", v.version, "evidence", "loosened", v.loosened
+    if report.proxies is not None:
+        yield from proxy_rows(report.proxies)
     for agency in report.top_agencies:
         yield from _tally("top_agencies", agency.ori, agency.name, agency.tally)
     bucket = report.timeline.bucket

@@ -1,6 +1,5 @@
-"""The report as one self-contained HTML file an official can read unaided:
-plain-language summary first, then sections with tables and inline SVG
-charts. No script, no font or style from elsewhere, no URL at all."""
+"""The report as one self-contained HTML file an official can read unaided: plain-language
+summary first, then tables and inline SVG charts. No script, font, style or URL from elsewhere."""
 
 from __future__ import annotations
 
@@ -8,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from switch.reports._model import DEFAULT_RULE, Group, Report, Tally
+from switch.reports._proxies import html_section
 from switch.reports._summary import percent, period_words, plural
 from switch.reports._svg import bar_chart, time_chart
 
@@ -380,7 +380,7 @@ def render_html(report: Report) -> str:
 <section aria-labelledby="refusals"><h2 id="refusals">Refusals by rule</h2>
 <p class="note">Each rule of {_e(name)}'s policy that refused queries, with the reason it gives.
 A refusal under {_e(DEFAULT_RULE)} means no rule matched and the policy's default was to
-refuse.</p>{_refusals(report)}</section>
+refuse.</p>{_refusals(report)}</section>{html_section(report.proxies)}
 <section aria-labelledby="withheld"><h2 id="withheld">Fields withheld</h2>
 {_redactions(report)}</section>
 <section aria-labelledby="notices"><h2 id="notices">Notices owed to people</h2>

@@ -237,6 +237,7 @@ class Report:
     summary: list[str] = field(default_factory=list)
     access_changes: list[AccessChange] = field(default_factory=list)
     policy_versions: list[PolicyVersion] = field(default_factory=list)
+    proxies: Any = None  # _proxies.ProxySection: the detector's section
 
     def breakdown(self, key: str) -> list[Group]:
         for found in self.breakdowns:
@@ -294,6 +295,7 @@ class Report:
                 for c in self.access_changes
             ],
             "policy_versions": [v.as_dict() for v in self.policy_versions],
+            "proxies": self.proxies.as_dict() if self.proxies is not None else None,
             "timeline": {
                 "bucket": self.timeline.bucket,
                 "undated": self.timeline.undated,

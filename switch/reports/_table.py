@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from switch.reports._model import Breakdown, Report, Tally
+from switch.reports._proxies import table as proxy_table
 from switch.reports._summary import percent, period_words
 
 # Every cell is a `Text`, never a markup string: agency names and rule
@@ -197,6 +198,7 @@ def tables(report: Report) -> list[Table | Panel | Text]:
         _shadow(report),
         _access(report),
         _versions(report),
+        *([proxy_table(report.proxies)] if report.proxies is not None else []),
         _top(report),
     ]
 

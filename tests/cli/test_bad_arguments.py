@@ -28,6 +28,7 @@ BAD: dict[str, list[str]] = {
     "demo": ["--duration", "-1"],
     "notices": ["--state", "ZZ"],
     "report": ["ZZ"],
+    "impact proxies": ["--window", "soon"],
     "send": ["DQ.NY0303000.WA.TXTOLN/1", "--as", "NY0303000", "--wait", "nan"],
     "keys issue": ["ZZ9999999"],
     "keys list": ["--json", "surplus"],
