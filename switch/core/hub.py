@@ -175,7 +175,7 @@ class Hub:
                 settles_pending=settles_pending,
             )
         if refused:
-            await self.remembering.added(len(refused))
+            await self.remembering.added(len(refused), self.clock())
         self._committed(items, forwards)
         self._await_late(intake, message, routed)
         _count_outcomes(routed)

@@ -80,10 +80,12 @@ class Remembering:
         decided = [(r.state, r.decision) for r in routed.results if r.status == "rejected"]
         return refusal_items(intake.message_id, requester, subjects, at, decided)
 
-    async def added(self, rows: int) -> None:
-        """`rows` were committed: prune the index when it is due."""
+    async def added(self, rows: int, now: datetime) -> None:
+        """`rows` were committed at `now` (the hub's clock): prune the index
+        when it is due."""
         assert self.index is not None
+        horizon = horizon_hours(self.memory_hours())
         try:
-            await asyncio.to_thread(self.index.added, rows, horizon_hours(self.memory_hours()))
+            await asyncio.to_thread(self.index.added, rows, horizon, now)
         except Exception:  # pruning is housekeeping: the next one catches up
             log.exception("recent refusals could not be pruned")

@@ -74,11 +74,12 @@ class RefusalIndex:
             )
         return tuple(found.values())
 
-    def added(self, rows: int, horizon_hours: float) -> int:
-        """`rows` were written: prune when enough were, or enough time went
-        by since the last prune. Returns the rows pruned (0 when not due)."""
+    def added(self, rows: int, horizon_hours: float, now: datetime | None = None) -> int:
+        """`rows` were written (at `now`, the hub's time): prune when enough
+        were, or enough time went by since the last prune. Returns the rows
+        pruned (0 when not due)."""
         self._added += rows
-        now = self._clock()
+        now = _utc(now or self._clock())
         due = (
             self._pruned_at is None
             or self._added >= PRUNE_EVERY_ROWS
