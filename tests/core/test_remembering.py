@@ -29,7 +29,9 @@ RELAY_RULE = """\
   - id: wa-no-relay
     effect: deny
     reason: the person was refused to a federal immigration agency within 24 hours
-    when: {requester.tags: [287g], subject.refused_to: {component: [ICE-ERO, ICE-HSI], within_hours: 24}}
+    when:
+      requester.tags: [287g]
+      subject.refused_to: {component: [ICE-ERO, ICE-HSI], within_hours: 24}
 """
 WITH_RELAY = SHIPPED_WA.rstrip("\n") + "\n" + RELAY_RULE
 

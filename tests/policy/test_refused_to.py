@@ -24,7 +24,9 @@ rules:
   - id: wa-no-relay
     effect: deny
     reason: the person was refused to a federal immigration agency within 24 hours
-    when: {requester.tags: [287g], subject.refused_to: {component: [ICE-ERO, ICE-HSI], within_hours: 24}}
+    when:
+      requester.tags: [287g]
+      subject.refused_to: {component: [ICE-ERO, ICE-HSI], within_hours: 24}
 """
 
 
@@ -106,22 +108,22 @@ def test_explain_shows_the_refusal_that_matched(directory: Directory) -> None:
     [
         (
             "{component: [ICE-ERO, ICE-HIS], within_hours: 24}",
-            "WA.yaml:7: rules.0.when.subject.refused_to: component `ICE-HIS` is not one of"
+            "WA.yaml:9: rules.0.when.subject.refused_to: component `ICE-HIS` is not one of"
             " ICE-ERO, ICE-HSI, CBP, USSS, FBI, USMS, DEA, ATF; did you mean `ICE-HSI`?",
         ),
         (
             "{component: ICE-ERO, within_hours: 0}",
-            "WA.yaml:7: rules.0.when.subject.refused_to: within_hours must be more than 0.0,"
+            "WA.yaml:9: rules.0.when.subject.refused_to: within_hours must be more than 0.0,"
             " not `0`",
         ),
         (
             "{component: ICE-ERO, within_hours: 721}",
-            "WA.yaml:7: rules.0.when.subject.refused_to: within_hours must be at most 720.0,"
+            "WA.yaml:9: rules.0.when.subject.refused_to: within_hours must be at most 720.0,"
             " not `721`",
         ),
         (
             "{component: ICE-ERO}",
-            "WA.yaml:7: rules.0.when.subject.refused_to: missing `within_hours`",
+            "WA.yaml:9: rules.0.when.subject.refused_to: missing `within_hours`",
         ),
     ],
 )
