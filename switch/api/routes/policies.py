@@ -44,7 +44,10 @@ class ExplainRequest(BaseModel):
     )
     fields: dict[Text, Text] = Field(
         default_factory=dict,
-        description="The query's subject fields (OLN, or NAM and DOB) a warrant must name",
+        description=(
+            "The query's subject fields (OLN, or NAM and DOB): a warrant must name them,"
+            " and a subject.refused_to rule looks them up"
+        ),
     )
     warrant_level: str | None = Field(
         default=None,
