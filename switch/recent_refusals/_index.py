@@ -16,14 +16,14 @@ prunes the table holds at most `max_entries` plus what those add.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, select
 
 from switch.clock import Clock, utc_now
 from switch.db.schema import recent_refusals
-from switch.policy.refusals import Refusal
+from switch.policy.refusals import Refusal, latest_refusal
 
 DEFAULT_MAX_ENTRIES = 200_000
 PRUNE_EVERY_ROWS = 1_000
@@ -73,6 +73,20 @@ class RefusalIndex:
                 (message_id, state), Refusal(message_id, _utc(refused_at), state, ori, component)
             )
         return tuple(found.values())
+
+    def refused_to(
+        self,
+        subjects: Sequence[str],
+        state: str,
+        components: Collection[str],
+        at: datetime,
+        hours: float,
+    ) -> Refusal | None:
+        """The latest refusal of any of `subjects` at `state` to one of
+        `components` in (at - hours, at], or None: the question a
+        `subject.refused_to` test asks, for callers outside a policy."""
+        refusals = self.recent(subjects, at, hours)
+        return latest_refusal(refusals, state, frozenset(components), at, timedelta(hours=hours))
 
     def added(self, rows: int, horizon_hours: float, now: datetime | None = None) -> int:
         """`rows` were written (at `now`, the hub's time): prune when enough

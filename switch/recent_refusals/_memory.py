@@ -9,10 +9,10 @@ as in a replay; `add` is given the refusal's own time.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from switch.policy.refusals import Refusal
+from switch.policy.refusals import Refusal, latest_refusal
 from switch.recent_refusals._index import DEFAULT_MAX_ENTRIES
 
 
@@ -45,6 +45,20 @@ class RefusalMemory:
                 if since < r.at <= at:
                     found.setdefault((r.message_id, r.state), r)
         return tuple(sorted(found.values(), key=lambda r: r.at))
+
+    def refused_to(
+        self,
+        subjects: Sequence[str],
+        state: str,
+        components: Collection[str],
+        at: datetime,
+        hours: float,
+    ) -> Refusal | None:
+        """The latest refusal of any of `subjects` at `state` to one of
+        `components` in (at - hours, at], or None: the question a
+        `subject.refused_to` test asks, for callers outside a policy."""
+        refusals = self.recent(subjects, at, hours)
+        return latest_refusal(refusals, state, frozenset(components), at, timedelta(hours=hours))
 
     def has(self, subjects: Sequence[str]) -> bool:
         """Whether anything is remembered of these subjects (a cheap first look)."""

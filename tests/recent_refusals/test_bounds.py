@@ -118,3 +118,21 @@ def test_a_bound_below_one_is_refused(engine: Engine) -> None:
         RefusalIndex(engine, max_entries=0)
     with pytest.raises(ValueError, match="at least one"):
         RefusalMemory(24, max_entries=0)
+
+
+def test_refused_to_answers_the_rule_s_question_for_other_callers(engine: Engine) -> None:
+    index = RefusalIndex(engine)
+    memory = RefusalMemory(24)
+    items = [_item(1, T0), _item(2, T0 + timedelta(hours=1)), _item(3, T0, state="OR")]
+    _put(engine, *items)
+    for item in items:
+        memory.add(
+            [item.subject],
+            Refusal(item.message_id, item.refused_at, item.state, "WAICE0100", "ICE-ERO"),
+        )
+    for source in (index, memory):
+        at = T0 + timedelta(hours=2)
+        found = source.refused_to(["OLN:A"], "WA", ["ICE-ERO", "ICE-HSI"], at, 24)
+        assert found is not None and found.message_id == "m2"  # the latest
+        assert source.refused_to(["OLN:A"], "WA", ["CBP"], at, 24) is None
+        assert source.refused_to(["OLN:A"], "WA", ["ICE-ERO"], at, 0.5) is None
