@@ -19,6 +19,7 @@ from switch.audit.signed_checkpoints import CheckpointLog
 from switch.audit.writer import GroupCommitWriter
 from switch.core.hub import Hub
 from switch.core.numbers import MessageNumbers
+from switch.core.remembering import Remembering
 from switch.core.router import Router
 from switch.db.database import migrate, open_engine
 from switch.db.locations import audit_key_path, checkpoint_path
@@ -35,6 +36,7 @@ from switch.policy import PolicyDecider, PolicyStore
 from switch.policy.sources.database import SharedPolicies
 from switch.policy.sources.files import policy_files
 from switch.policy.store import NoPolicies
+from switch.recent_refusals import RefusalIndex
 from switch.settings import PolicyLocation, Settings, policy_location
 from switch.warrants import WarrantRegistry
 
@@ -105,6 +107,8 @@ class Runtime:
         self.shared_policies.start()
         self.decider: PolicyDecider = decider or self.policies
         self.warrants = WarrantRegistry(self.engine, self.directory)
+        # Recent refusals by subject, in the database every hub here shares.
+        self.refusals = RefusalIndex(self.engine)
         # Service status has one owner each: the marks an admin set (as the
         # table has them at start) and the backlog of kept queries.
         self.marks = ServiceMarks(service_status.load(self.engine))
@@ -132,6 +136,12 @@ class Runtime:
             max_wait=self.settings.max_wait,
             assess_warrant=self.warrants.assess,
             instance_id=self.instances.id,
+            remembering=Remembering(
+                self.directory,
+                self.router,
+                self.refusals,
+                lambda: self.policies.snapshot.memory_hours(),
+            ),
         )
         self.forwarder = Forwarder(
             self.engine,

@@ -92,6 +92,19 @@ class QueuedForward:
 
 
 @dataclass(slots=True)
+class RefusalItem:
+    """One subject key of a query a state refused to a federal requester
+    (`recent_refusals`), committed with the refusal's audit record."""
+
+    subject: str
+    state: str
+    refused_at: datetime
+    message_id: str
+    requester_ori: str
+    component: str
+
+
+@dataclass(slots=True)
 class QueueUpdate:
     """A change to one `forward_queue` row, committed with its outcome."""
 
@@ -124,6 +137,7 @@ class AuditRecord:
     mailbox: list[MailboxItem] = field(default_factory=list)
     notices: list[NoticeItem] = field(default_factory=list)
     forwards: list[QueuedForward] = field(default_factory=list)
+    refusals: list[RefusalItem] = field(default_factory=list)
     # wait=0: the hub that will route it; a pending_deliveries row until then.
     pending_holder: str | None = None
     # Columns most records leave NULL (switch.db.schema says what each is).
@@ -145,6 +159,7 @@ class LateOutcomes:
     mailbox: list[MailboxItem]
     notices: list[NoticeItem] = field(default_factory=list)
     forwards: list[QueuedForward] = field(default_factory=list)
+    refusals: list[RefusalItem] = field(default_factory=list)
     queue_updates: list[QueueUpdate] = field(default_factory=list)
     # The routing of an accepted message: its pending_deliveries row goes in
     # the same commit, so it is neither lost nor routed twice.

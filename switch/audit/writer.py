@@ -28,6 +28,7 @@ from switch.audit.records import (
     Outcome,
     QueuedForward,
     QueueUpdate,
+    RefusalItem,
 )
 from switch.audit.wal_checkpoint import WalCheckpointer, writer_connection
 from switch.db.schema import (
@@ -36,6 +37,7 @@ from switch.db.schema import (
     mailbox,
     notices,
     pending_deliveries,
+    recent_refusals,
 )
 from switch.errors import SwitchError
 
@@ -72,6 +74,7 @@ _mailbox_row = _as_row(MailboxItem)
 _notice_row = _as_row(NoticeItem)
 _forward_row = _as_row(QueuedForward)
 _update_row = _as_row(QueueUpdate, "b_")
+_refusal_row = _as_row(RefusalItem)
 
 
 _Rows = list[dict[str, Any]]
@@ -79,10 +82,12 @@ _Rows = list[dict[str, Any]]
 
 @dataclass(slots=True)
 class _Deliveries:
-    """wait=0 messages accepted in this batch, and those it routes."""
+    """wait=0 messages accepted in this batch, and those it routes; and the
+    refusals it adds to the index of recent refusals."""
 
     accepted: list[dict[str, Any]] = field(default_factory=list)
     settled: list[str] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _rows(
@@ -120,6 +125,7 @@ def _rows(
         items.extend(map(_mailbox_row, entry.mailbox))
         owed.extend(map(_notice_row, entry.notices))
         queued.extend(map(_forward_row, entry.forwards))
+        pending.refused.extend(map(_refusal_row, entry.refusals))
         if isinstance(entry, LateOutcomes):
             updates.extend(map(_update_row, entry.queue_updates))
     return chained, items, owed, queued, updates, pending
@@ -185,6 +191,7 @@ class GroupCommitWriter:
         notices: list[NoticeItem] | None = None,
         *,
         forwards: list[QueuedForward] | None = None,
+        refusals: list[RefusalItem] | None = None,
         queue_updates: list[QueueUpdate] | None = None,
         settles_pending: bool = False,
     ) -> None:
@@ -195,6 +202,7 @@ class GroupCommitWriter:
                 mailbox,
                 notices or [],
                 forwards or [],
+                refusals or [],
                 queue_updates or [],
                 settles_pending,
             )
@@ -260,6 +268,8 @@ class GroupCommitWriter:
                 conn.execute(insert(forward_queue), queued)
             if updates:
                 conn.execute(_QUEUE_UPDATE, updates)
+            if pending.refused:
+                conn.execute(insert(recent_refusals), pending.refused)
             if pending.accepted:
                 conn.execute(insert(pending_deliveries), pending.accepted)
             if pending.settled:

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from switch import terminal
 from switch.cli import impact, policy_promote, policy_versions, replay
@@ -17,6 +18,7 @@ from switch.cli.common import err_console, fail, known_state, open_database
 from switch.db.database import migrate
 from switch.directory import Directory
 from switch.errors import MessageError
+from switch.messages.subjects import subject_keys
 from switch.policy import (
     CompiledPolicy,
     PolicyError,
@@ -29,11 +31,13 @@ from switch.policy.cases import run_file
 from switch.policy.engine import explain as engine_explain
 from switch.policy.facts import Facts
 from switch.policy.lint import never_deciding, unknown_values
+from switch.policy.refusals import NO_REFUSALS, Refusals
 from switch.policy.requests import WARRANT_LEVELS, probe_request
 from switch.policy.schema import policy_schema_text
 from switch.policy.snapshot import NO_POLICY
 from switch.policy.sources.files import policy_files
 from switch.policy.trace_text import format_trace
+from switch.recent_refusals import RefusalIndex
 from switch.settings import Settings, policy_location
 from switch.warrants import Assessment, WarrantRegistry
 
@@ -222,6 +226,26 @@ def _appraise(
         engine.dispose()
 
 
+def _recall(
+    policy: CompiledPolicy | None, fields: dict[str, str], settings: Settings, at: datetime
+) -> Refusals:
+    """What the hub's index holds of the subject, when the policy asks;
+    None (the rule then fails closed, as a message's would) if unreadable."""
+    subjects = subject_keys(fields, at.date())
+    if policy is None or policy.memory_hours <= 0 or not subjects:
+        return NO_REFUSALS
+    try:
+        engine = open_database(settings.database_url)
+        try:
+            migrate(engine)
+            return RefusalIndex(engine).recent(subjects, at, policy.memory_hours)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        err_console.print(f"recent refusals cannot be read: {type(exc).__name__}")
+        return None
+
+
 @app.command("explain", short_help="Why a request gets its answer.")
 def explain(
     to: str = typer.Option(..., "--to", help="The state whose policy decides."),
@@ -274,6 +298,7 @@ def explain(
             warrant_id.strip().upper(), from_.upper(), fields, settings, directory
         )
         level = assessment.level
+    at = datetime.now(UTC)
     try:
         request = probe_request(
             directory,
@@ -285,6 +310,8 @@ def explain(
             warrant=level,
             warrant_id=warrant_id.strip().upper() if warrant_id else None,
             fields=fields,
+            at=at,
+            refusals=_recall(policy, fields, settings, at),
         )
     except MessageError as exc:
         fail(exc.message)

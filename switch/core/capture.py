@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from switch.access.keys import Identity
-from switch.audit.records import AuditRecord, MailboxItem, NoticeItem, Outcome
+from switch.audit.records import AuditRecord, MailboxItem, NoticeItem, Outcome, QueuedForward
 from switch.clock import Clock, utc_now
 from switch.core.replies import result_json, result_response_json
 from switch.core.router import DestinationResult, RouteResult
 from switch.errors import MessageError, SwitchError
-from switch.messages import render_output
+from switch.messages import render, render_output
 from switch.messages.model import Message
 from switch.notices import business_days_after
 
@@ -184,3 +184,23 @@ def mailbox_item(
         text=render_output(result.response),
         payload=json.dumps({"result": result_json(result)}),
     )
+
+
+def queued_forwards(
+    intake: Intake, message: Message, routed: RouteResult, now: datetime
+) -> list[QueuedForward]:
+    """Queries an out-of-service state will get when it returns."""
+    return [
+        QueuedForward(
+            message_id=intake.message_id,
+            destination=result.destination,
+            state=result.state,
+            sender_ori=message.ori,
+            message_key=message.key,
+            text=render(message),
+            queued_at=now,
+            next_attempt_at=now,
+        )
+        for result in routed.results
+        if result.kept and result.state is not None
+    ]

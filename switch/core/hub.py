@@ -21,8 +21,15 @@ from switch.access.ratelimit import Admission, RateLimited
 from switch.audit.records import MailboxItem, QueuedForward, QueueUpdate, new_message_id
 from switch.audit.writer import GroupCommitWriter
 from switch.clock import Clock, utc_now
-from switch.core.capture import Intake, mailbox_item, refused_record, routed_record
+from switch.core.capture import (
+    Intake,
+    mailbox_item,
+    queued_forwards,
+    refused_record,
+    routed_record,
+)
 from switch.core.events import EventBus
+from switch.core.remembering import Remembering
 from switch.core.replies import Reply, accepted_reply, error_reply, routed_reply
 from switch.core.router import DestinationResult, Router, RouteResult
 from switch.destinations.base import StateAnswer
@@ -72,6 +79,7 @@ class Hub:
         events: EventBus | None = None,
         clock: Clock = utc_now,
         instance_id: str = "-",
+        remembering: Remembering | None = None,
     ) -> None:
         """`instance_id`: this hub among those sharing the database; wait=0
         messages it accepts are held in its name until routed."""
@@ -88,6 +96,8 @@ class Hub:
         self.max_body_bytes = max_body_bytes
         self.max_wait = max_wait
         self.instance_id = instance_id
+        # The index of recent refusals a `subject.refused_to` rule reads.
+        self.remembering = remembering or Remembering(directory, router, None)
         self._background: set[asyncio.Task[None]] = set()
 
     async def submit(
@@ -144,12 +154,14 @@ class Hub:
         message = intake.message
         assert message is not None
         record = routed_record(intake, routed, clock=self.clock)
+        refused = self.remembering.rows(intake, message, routed)
         items = list(record.mailbox)
         if not arrived:
             items.extend(self._mail(intake, message, routed))
-        forwards = self._forwards(intake, message, routed)
+        forwards = queued_forwards(intake, message, routed, self.clock())
         if arrived:
             record.forwards = forwards
+            record.refusals = refused
             await self.writer.write(record)
         else:
             await self.writer.write_outcomes(
@@ -158,9 +170,12 @@ class Hub:
                 items,
                 record.notices,
                 forwards=forwards,
+                refusals=refused,
                 queue_updates=queue_updates,
                 settles_pending=settles_pending,
             )
+        if refused:
+            await self.remembering.added(len(refused), self.clock())
         self._committed(items, forwards)
         self._await_late(intake, message, routed)
         _count_outcomes(routed)
@@ -239,7 +254,10 @@ class Hub:
         self, message: Message, requester: Agency, wait: float, received: datetime
     ) -> RouteResult:
         warrant = await self.warrant_level(message, received)
-        return await self.router.route(message, requester, wait=wait, warrant=warrant, at=received)
+        refusals = await self.remembering.facts(message, received)
+        return await self.router.route(
+            message, requester, wait=wait, warrant=warrant, at=received, refusals=refusals
+        )
 
     async def warrant_level(self, message: Message, at: datetime) -> str | None:
         """What the court registry says of the cited WRT/; None when it could
@@ -326,10 +344,11 @@ class Hub:
         if requester is None:
             return None
         warrant = await self.warrant_level(message, at)
+        refusals = await self.remembering.facts(message, at)
         return await self.router.query_state(
             (row.destination, row.state),
             message,
-            Facts(requester, message, warrant, at),
+            Facts(requester, message, warrant, at, refusals),
             wait,
             from_queue=True,
         )
@@ -354,26 +373,6 @@ class Hub:
             message,
         )
         await self._settle(intake, RouteResult([result]), queue_updates=[update], forwarded=True)
-
-    def _forwards(
-        self, intake: Intake, message: Message, routed: RouteResult
-    ) -> list[QueuedForward]:
-        """Queries an out-of-service state will get when it returns."""
-        now = self.clock()
-        return [
-            QueuedForward(
-                message_id=intake.message_id,
-                destination=result.destination,
-                state=result.state,
-                sender_ori=message.ori,
-                message_key=message.key,
-                text=render(message),
-                queued_at=now,
-                next_attempt_at=now,
-            )
-            for result in routed.results
-            if result.kept and result.state is not None
-        ]
 
     def _committed(self, items: list[MailboxItem], queued: Sequence[QueuedForward] = ()) -> None:
         """Wake mailbox streams and the forwarder once rows are durable."""

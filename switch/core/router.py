@@ -25,6 +25,7 @@ from switch.errors import InvalidDestination, NotAllowed
 from switch.messages import render
 from switch.messages.model import MULTI_STATE, SWITCH_ORI, Message, OutputMessage
 from switch.policy import Decision, Facts, PolicyDecider
+from switch.policy.refusals import NO_REFUSALS, Refusals
 
 # The words Nlets status texts are made of, and the texts, word for word.
 OUT_OF_SERVICE = "USER OUT OF SERVICE FOR MSG TYPE"
@@ -119,14 +120,17 @@ class Router:
         wait: float,
         warrant: str | None = "none",
         at: datetime | None = None,
+        refusals: Refusals = NO_REFUSALS,
     ) -> RouteResult:
         """`warrant` is what the court registry said of the cited WRT/ (None:
-        it could not be asked); `at` is when the message arrived."""
+        it could not be asked); `at` is when the message arrived; `refusals`
+        what the index of recent refusals holds of its subject (None: it
+        could not be read)."""
         if message.key == "AM":
             return RouteResult(self._deliver_am(message))
         states, multi = self.resolve_states(message)
         # The same facts for every state the message goes to.
-        facts = Facts(requester, message, warrant, at or self._clock())
+        facts = Facts(requester, message, warrant, at or self._clock(), refusals)
         if len(states) == 1:
             results = [await self.query_state(states[0], message, facts, wait)]
         else:

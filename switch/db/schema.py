@@ -329,3 +329,22 @@ stream_tickets = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_stream_tickets_key", stream_tickets.c.key_hash)
+
+# Recent refusals (switch/recent_refusals): one row per subject key of each
+# query a state's policy refused to a federal requester, written in the
+# commit that audits the refusal and read before a later query is decided.
+# In the database, so a refusal through one hub closes the door on every
+# hub; bounded by time and by count (the oldest rows go first).
+recent_refusals = Table(
+    "recent_refusals",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(160), nullable=False),
+    Column("state", String(4), nullable=False),
+    Column("refused_at", DateTime(timezone=True), nullable=False),
+    Column("message_id", String(32), nullable=False),
+    Column("requester_ori", String(16), nullable=False),
+    Column("component", String(16), nullable=False),
+)
+Index("ix_recent_refusals_subject", recent_refusals.c.subject, recent_refusals.c.refused_at)
+Index("ix_recent_refusals_at", recent_refusals.c.refused_at)

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from switch.directory import Directory
 from switch.directory.model import Agency
 from switch.impact.replay_input import choose_states
+from switch.impact.replay_memory import remembered_queries
 from switch.impact.replay_report import (
     EXAMPLES,
     NONE_LABEL,
@@ -43,6 +44,10 @@ from switch.impact.replay_source import (
 )
 from switch.messages.model import Message
 from switch.policy import CompiledPolicy, Facts, PolicyRequest, evaluate
+from switch.policy.refusals import Refusal
+
+# The packing's name for what a replay with memory adds to each class.
+REFUSED = "subject_refused_to"
 
 _NOON = datetime(2025, 1, 1, 12, tzinfo=UTC)  # any time will do when no rule tests it
 
@@ -62,6 +67,9 @@ class Class(NamedTuple):
     image: bool = False
     warrant: str = "none"
     hour: str | None = None
+    # Which of the state's `subject.refused_to` tests a recent refusal meets,
+    # one digit each ("" when none is remembered): see `replay_memory`.
+    refused: str = ""
 
     @classmethod
     def unpack(cls, packed: str, packing: tuple[str, ...]) -> Class:
@@ -80,6 +88,7 @@ class Class(NamedTuple):
             image=found.get("message_image") == "1",
             warrant=found.get("warrant") or "none",
             hour=found.get("time") or None,
+            refused=found.get(REFUSED, ""),
         )
 
 
@@ -94,9 +103,15 @@ class _Decider:
         self.candidates = candidates
         self.directory = directory
         self.tested = tested_by(candidates)
-        self.packing = tuple(name for name in PACKABLE if name in self.tested)
+        # What the database packs, and after it what a replay with memory adds.
+        self.sql_packing = tuple(name for name in PACKABLE if name in self.tested)
+        self.remembers = any(p.memory_hours > 0 for p in candidates.values())
+        self.packing = (*self.sql_packing, REFUSED) if self.remembers else self.sql_packing
         self._agencies: dict[str, tuple[Agency, tuple[Any, ...]] | None] = {}
         self._evaluated: dict[tuple[Any, ...], Decided] = {}
+
+    def unpack(self, packed: str) -> Class:
+        return Class.unpack(packed, self.packing)
 
     @property
     def evaluations(self) -> int:
@@ -120,20 +135,26 @@ class _Decider:
             agency.tags if "requester_tags" in t else None,
         )
 
-    def decide(self, c: Class) -> Decided | None:
-        """What the candidate decides, or None when the sender is not in the directory."""
+    def decide(
+        self, c: Class, refusals: tuple[Refusal, ...] = (), at: datetime | None = None
+    ) -> Decided | None:
+        """What the candidate decides, or None when the sender is not in the
+        directory. A class with `refused` digits is decided once, on the
+        first row's own `refusals` and time: the digits are all a decision
+        can see of them."""
         found = self.agency(c.ori)
         if found is None:
             return None
         agency, projection = found
-        memo = (c.state, projection, c.key, c.reason, c.image, c.warrant, c.hour)
+        memo = (c.state, projection, c.key, c.reason, c.image, c.warrant, c.hour, c.refused)
         decided = self._evaluated.get(memo)
         if decided is None:
             fields = {"RSN": c.reason} if c.reason != "none" else {}
             if c.image:
                 fields["IMQ"] = "Y"
             message = Message(c.key, agency.ori, (c.state,), fields)
-            request = PolicyRequest(agency, c.state, message, c.warrant, _hour_start(c.hour))
+            when = at if c.refused and at is not None else _hour_start(c.hour)
+            request = PolicyRequest(agency, c.state, message, c.warrant, when, refusals)
             decision = evaluate(self.candidates[c.state], Facts.of(request))
             decided = self._evaluated[memo] = (decision.effect, decision.rule)
         return decided
@@ -169,7 +190,7 @@ class _Tally:
         counts.update(map(_packed, rows))
         if len(counts) != len(self.classes):
             for packed in counts.keys() - self.classes.keys():
-                c = Class.unpack(packed, self.decider.packing)
+                c = self.decider.unpack(packed)
                 decided = self.decider.decide(c)
                 self.classes[packed] = (c, decided)
                 if decided is None or decided[0] != c.old:
@@ -230,9 +251,15 @@ def replay_policies(
     decider = _Decider(candidates, directory)
     tally = _Tally(decider)
     records = 0
-    for rows in stream_queries(
-        engine, chosen, since, until, packing=decider.packing, batch_size=batch_size
-    ):
+    if decider.remembers:
+        batches = remembered_queries(
+            engine, candidates, decider, chosen, since, until, batch_size=batch_size
+        )
+    else:
+        batches = stream_queries(
+            engine, chosen, since, until, packing=decider.sql_packing, batch_size=batch_size
+        )
+    for rows in batches:
         tally.add(rows)
         records += len(rows)
         if on_progress is not None:

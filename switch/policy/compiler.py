@@ -12,13 +12,14 @@ import fnmatch
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from switch.policy.decision import Decision, Obligation
 from switch.policy.facts import Facts
 from switch.policy.loader import LoadedPolicy
-from switch.policy.model import Condition, NotifyObligation, Rule, TimeWindow
+from switch.policy.model import Condition, NotifyObligation, RefusedTo, Rule, TimeWindow
+from switch.policy.refusals import latest_refusal
 from switch.policy.timezones import zone
 
 Check = Callable[[Facts], bool]
@@ -93,6 +94,24 @@ def _warrant(value: Any) -> Node:
     return _membership("warrant", lambda f: f.known_warrant(), value)
 
 
+def _refused_to(spec: RefusedTo, state: str) -> Node:
+    components = spec.components
+    within = timedelta(hours=spec.within_hours)
+
+    def found(f: Facts) -> dict[str, Any] | None:
+        refusal = latest_refusal(f.known_refusals(), state, components, f.at, within)
+        return None if refusal is None else refusal.as_dict()
+
+    def check(f: Facts) -> bool:
+        refusals = f.known_refusals()
+        if not refusals:  # the common case: nothing remembered of this subject
+            return False
+        return latest_refusal(refusals, state, components, f.at, within) is not None
+
+    expected = spec.model_dump()
+    return Node("test", check, "subject.refused_to", expected, found)
+
+
 def compile_condition(condition: Condition, state: str) -> Node:
     nodes: list[Node] = []
     c = condition
@@ -135,6 +154,8 @@ def compile_condition(condition: Condition, state: str) -> Node:
         nodes.append(_membership("message.image", lambda f: f.image, c.message_image))
     if c.warrant is not None:
         nodes.append(_warrant(c.warrant))
+    if c.subject_refused_to is not None:
+        nodes.append(_refused_to(c.subject_refused_to, state))
     if c.time is not None:
         nodes.append(_time(c.time, state))
     if c.not_ is not None:
@@ -250,6 +271,9 @@ class CompiledPolicy:
     # INVARIANT: never changed after compile_policy, so any number of
     # decisions may read it at once.
     index: Index
+    # The longest `subject.refused_to` window any rule asks for, in hours
+    # (0: no rule remembers): how far back the index must look for it.
+    memory_hours: float = 0.0
 
     def candidates(self, component: str | None, key: str) -> tuple[CompiledRule, ...]:
         index = self.index
@@ -298,4 +322,27 @@ def compile_policy(loaded: LoadedPolicy) -> CompiledPolicy:
         rules=rules,
         text=loaded.text,
         index=_index(rules),
+        memory_hours=memory_hours(model.rules),
+    )
+
+
+def _conditions(condition: Condition | None) -> list[Condition]:
+    if condition is None:
+        return []
+    found = [condition, *_conditions(condition.not_)]
+    for child in (condition.any or []) + (condition.all or []):
+        found.extend(_conditions(child))
+    return found
+
+
+def memory_hours(rules: Sequence[Rule]) -> float:
+    """The longest `subject.refused_to` window of these rules (0: none)."""
+    return max(
+        (
+            c.subject_refused_to.within_hours
+            for rule in rules
+            for c in (*_conditions(rule.when), *_conditions(rule.unless))
+            if c.subject_refused_to is not None
+        ),
+        default=0.0,
     )

@@ -9,6 +9,7 @@ from typing import Literal
 
 from switch.directory.model import Agency
 from switch.messages.model import Message
+from switch.policy.refusals import NO_REFUSALS, Refusals
 
 Effect = Literal["permit", "deny"]
 
@@ -23,7 +24,8 @@ class PolicyRequest:
 
     `warrant` is what the court registry said of the cited `WRT/`; `None`
     means the registry could not be asked, and any rule that tests the
-    warrant then fails closed.
+    warrant then fails closed. `refusals` is what the index of recent
+    refusals holds of the subject, with the same `None`.
     """
 
     requester: Agency
@@ -31,6 +33,7 @@ class PolicyRequest:
     message: Message
     warrant: str | None = "none"
     at: datetime = field(default_factory=_now)
+    refusals: Refusals = NO_REFUSALS
 
 
 @dataclass(frozen=True, slots=True)

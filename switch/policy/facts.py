@@ -12,6 +12,7 @@ from datetime import datetime
 from switch.directory.model import Agency
 from switch.messages.model import Message
 from switch.policy.decision import PolicyRequest
+from switch.policy.refusals import NO_REFUSALS, Refusal, Refusals
 
 
 class EvaluationError(Exception):
@@ -27,6 +28,7 @@ class Facts:
         "key",
         "ori",
         "reason",
+        "refusals",
         "requester_state",
         "tags",
         "type",
@@ -34,10 +36,17 @@ class Facts:
     )
 
     def __init__(
-        self, requester: Agency, message: Message, warrant: str | None, at: datetime
+        self,
+        requester: Agency,
+        message: Message,
+        warrant: str | None,
+        at: datetime,
+        refusals: Refusals = NO_REFUSALS,
     ) -> None:
         """`warrant` is what the court registry said of the cited WRT/ (None:
-        it could not be asked); `at` is when the message arrived."""
+        it could not be asked); `at` is when the message arrived; `refusals`
+        what the index of recent refusals holds of the subject (None: it
+        could not be read)."""
         self.ori: str = requester.ori
         self.requester_state: str = requester.state
         self.type: str = requester.type
@@ -49,16 +58,24 @@ class Facts:
         self.image: bool = message.fields.get("IMQ") == "Y"
         self.warrant: str | None = warrant
         self.at: datetime = at
+        self.refusals: Refusals = refusals
 
     @classmethod
     def of(cls, request: PolicyRequest) -> Facts:
         """The facts of a request to one state (the state plays no part)."""
-        return cls(request.requester, request.message, request.warrant, request.at)
+        return cls(
+            request.requester, request.message, request.warrant, request.at, request.refusals
+        )
 
     def known_warrant(self) -> str:
         if self.warrant is None:
             raise EvaluationError("the court registry could not be asked about the cited warrant")
         return self.warrant
+
+    def known_refusals(self) -> tuple[Refusal, ...]:
+        if self.refusals is None:
+            raise EvaluationError("the index of recent refusals could not be read")
+        return self.refusals
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -73,4 +90,7 @@ class Facts:
             "message.image": self.image,
             "warrant": self.warrant,
             "time": self.at.isoformat(),
+            "subject.refusals": None
+            if self.refusals is None
+            else [r.as_dict() for r in self.refusals],
         }

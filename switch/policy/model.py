@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from switch.directory import COMPONENT_DEPARTMENTS
 from switch.messages.model import INPUT_KEYS
 
 Effect = Literal["permit", "deny"]
@@ -25,7 +26,14 @@ DRField = Literal[
     "LTY", "CLS", "RST", "STS", "EXP", "OLN", "IMG", "VIN", "LIC",
 ]  # fmt: skip
 
+# The federal components a refusal is remembered by (the directory's own).
+FederalComponent = Literal["ICE-ERO", "ICE-HSI", "CBP", "USSS", "FBI", "USMS", "DEA", "ATF"]
+
 assert set(MessageKey.__args__) == INPUT_KEYS  # type: ignore[attr-defined]
+assert set(FederalComponent.__args__) == set(COMPONENT_DEPARTMENTS)  # type: ignore[attr-defined]
+
+# The longest memory a rule may ask for: the index keeps no more than this.
+MAX_REFUSAL_HOURS = 720
 
 ORI_PATTERN = r"^[A-Z0-9*?]{1,9}$"
 STATE_PATTERN = r"^[A-Z]{2}$"
@@ -56,6 +64,23 @@ class TimeWindow(BaseModel):
         return value
 
 
+class RefusedTo(BaseModel):
+    """The subject was refused, at the deciding state, to a requester of one
+    of these components within the last `within_hours`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    component: FederalComponent | list[FederalComponent]
+    within_hours: float = Field(
+        gt=0, le=MAX_REFUSAL_HOURS, description="How far back, in hours (at most 720: 30 days)"
+    )
+
+    @property
+    def components(self) -> frozenset[str]:
+        c = self.component
+        return frozenset(c if isinstance(c, list) else [c])
+
+
 class Condition(BaseModel):
     """Every key present must match (AND); a list matches any value (OR)."""
 
@@ -78,6 +103,7 @@ class Condition(BaseModel):
     message_reason: Reason | list[Reason] | None = Field(default=None, alias="message.reason")
     message_image: bool | None = Field(default=None, alias="message.image")
     warrant: WarrantLevel | list[WarrantLevel] | None = None
+    subject_refused_to: RefusedTo | None = Field(default=None, alias="subject.refused_to")
     time: TimeWindow | None = None
     not_: Condition | None = Field(default=None, alias="not")
     any: list[Condition] | None = Field(default=None, min_length=1)

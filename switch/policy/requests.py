@@ -10,6 +10,7 @@ from switch.directory import Directory
 from switch.errors import InvalidDestination, InvalidHeader
 from switch.messages.model import Message
 from switch.policy.decision import PolicyRequest
+from switch.policy.refusals import NO_REFUSALS, Refusals
 
 WARRANT_LEVELS = ("none", "cited", "administrative", "judicial")
 
@@ -26,9 +27,11 @@ def probe_request(
     warrant_id: str | None = None,
     fields: Mapping[str, str] | None = None,
     at: datetime | None = None,
+    refusals: Refusals = NO_REFUSALS,
 ) -> PolicyRequest:
     """A request as the policy would see it; `warrant` is a level already
-    assessed (the registry is asked by the caller when an id is given)."""
+    assessed (the registry is asked by the caller when an id is given), and
+    `refusals` what the index of recent refusals holds of the subject."""
     requester = directory.get(ori)
     if requester is None:
         raise InvalidHeader(f"ORI {ori} is not in the directory")
@@ -42,5 +45,6 @@ def probe_request(
     if warrant_id:
         fields["WRT"] = warrant_id
     message = Message(key=key, ori=requester.ori, destinations=(state,), fields=fields)
-    extra = {"at": at} if at is not None else {}
-    return PolicyRequest(requester, state, message, warrant, **extra)
+    if at is None:
+        return PolicyRequest(requester, state, message, warrant, refusals=refusals)
+    return PolicyRequest(requester, state, message, warrant, at, refusals)

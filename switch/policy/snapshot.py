@@ -50,6 +50,12 @@ class PolicySnapshot:
         failing = {**self.failing_closed, state: denial}
         return PolicySnapshot(self.policies, self.candidates, failing)
 
+    def memory_hours(self) -> float:
+        """The longest `subject.refused_to` window of any policy in force or
+        candidate (0: none remembers): how far back the hub must look."""
+        policies = (*self.policies.values(), *self.candidates.values())
+        return max((p.memory_hours for p in policies), default=0.0)
+
     def none(self, state: str) -> Decision:
         """The decision for a state with no version in force."""
         return self.failing_closed.get(state, NO_POLICY)

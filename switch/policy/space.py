@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from switch.directory import Directory
@@ -19,6 +19,7 @@ from switch.directory.model import Agency
 from switch.messages.model import INPUT_KEYS, Message
 from switch.policy.decision import PolicyRequest
 from switch.policy.model import Condition, PolicyFile
+from switch.policy.refusals import NO_REFUSALS, Refusal
 
 REASONS = ("none", "N", "F", "V", "T", "S", "H")
 WARRANTS = ("none", "cited", "administrative", "judicial")
@@ -57,6 +58,9 @@ class RequestClass:
     image: bool
     warrant: str
     at: datetime
+    # The component the subject was refused to a minute before, at the
+    # deciding state (None: no refusal remembered).
+    refused_to: str | None = None
 
     def request(self, state: str) -> PolicyRequest:
         fields: dict[str, str] = {}
@@ -65,11 +69,15 @@ class RequestClass:
         if self.image:
             fields["IMQ"] = "Y"
         message = Message(self.key, self.agency.ori, (state,), fields)
-        return PolicyRequest(self.agency, state, message, self.warrant, self.at)
+        refusals = NO_REFUSALS
+        if self.refused_to is not None:
+            earlier = self.at - timedelta(minutes=1)
+            refusals = (Refusal("space", earlier, state, "space", self.refused_to),)
+        return PolicyRequest(self.agency, state, message, self.warrant, self.at, refusals)
 
     def describe(self, state: str) -> dict[str, Any]:
         a = self.agency
-        return {
+        described: dict[str, Any] = {
             "requester": a.component or a.type,
             "ori": a.ori,
             "in_state": a.state == state,
@@ -78,6 +86,9 @@ class RequestClass:
             "image": self.image,
             "warrant": self.warrant,
         }
+        if self.refused_to is not None:
+            described["refused_to"] = self.refused_to
+        return described
 
 
 def _projection(agency: Agency, tested: set[str], state: str | None) -> tuple[Any, ...]:
@@ -114,10 +125,25 @@ def request_classes(
     images = (False, True) if "message_image" in tested else (False,)
     warrants = WARRANTS if "warrant" in tested else ("none",)
     times = SAMPLE_TIMES if "time" in tested else SAMPLE_TIMES[:1]
+    refused: list[str | None] = [None, *sorted(_refusal_components(policies))]
     for agency in agency_classes(directory, tested, state):
         for key in keys:
             for reason in reasons:
                 for image in images:
                     for warrant in warrants:
                         for at in times:
-                            yield RequestClass(agency, key, reason, image, warrant, at)
+                            for to in refused:
+                                yield RequestClass(agency, key, reason, image, warrant, at, to)
+
+
+def _refusal_components(policies: Iterable[PolicyFile]) -> set[str]:
+    """Every component a `subject.refused_to` test names: a recent refusal
+    to each is a class of its own."""
+    return {
+        component
+        for policy in policies
+        for rule in policy.rules
+        for cond in (*_conditions(rule.when), *_conditions(rule.unless))
+        if cond.subject_refused_to is not None
+        for component in cond.subject_refused_to.components
+    }

@@ -8,6 +8,8 @@ from typing import Any
 def _node_lines(node: dict[str, Any], depth: int) -> list[str]:
     pad = "    " * depth
     mark = "✓" if node.get("result") else "✗"
+    if node.get("test") == "subject.refused_to":
+        return [f"{pad}{mark} subject.refused_to {_refusal_test(node)}"]
     if "test" in node:
         expected = node["expected"]
         relation = "in" if isinstance(expected, list) else "=="
@@ -18,13 +20,32 @@ def _node_lines(node: dict[str, Any], depth: int) -> list[str]:
     return lines
 
 
+def _refusal_test(node: dict[str, Any]) -> str:
+    """The window asked for, and the refusal that matched, in words."""
+    expected = node["expected"]
+    components = expected["component"]
+    named = ", ".join(components) if isinstance(components, list) else components
+    asked = f"{named} within {expected['within_hours']:g}h"
+    found = node["actual"]
+    if not found:
+        return f"{asked} (no such refusal)"
+    return (
+        f"{asked} (refused: message {found['message_id']} at {found['at']}"
+        f" to {found['requester_ori']}, {found['component']})"
+    )
+
+
 def format_trace(trace: dict[str, Any]) -> str:
     decision = trace["decision"]
     lines = [
         f"{trace['state']} policy {trace['version']} ({trace.get('combine', '-')}, "
         f"default {trace.get('default', 'permit')})",
         "request: "
-        + ", ".join(f"{k}={v}" for k, v in trace["request"].items() if v not in (None, [], False)),
+        + ", ".join(
+            f"{k}={v}"
+            for k, v in trace["request"].items()
+            if v not in (None, [], False) and k != "subject.refusals"
+        ),
     ]
     warrant = trace.get("warrant")
     if warrant:

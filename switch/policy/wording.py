@@ -294,8 +294,10 @@ def _reason(top: type[BaseModel], error: Any, path: Path, value: Any) -> tuple[P
         return path, f"{name} needs at least {ctx.get('min_length')} entry"
     if kind == "too_long":
         return path, f"{name} has more than {ctx.get('max_length')} entries"
-    if kind in ("greater_than_equal", "greater_than"):
-        return path, f"{name} must be at least {ctx.get('ge', ctx.get('gt'))}, not {_shown(value)}"
+    if kind == "greater_than":
+        return path, f"{name} must be more than {ctx.get('gt')}, not {_shown(value)}"
+    if kind == "greater_than_equal":
+        return path, f"{name} must be at least {ctx.get('ge')}, not {_shown(value)}"
     if kind in ("less_than_equal", "less_than"):
         return path, f"{name} must be at most {ctx.get('le', ctx.get('lt'))}, not {_shown(value)}"
     if kind in ("value_error", "assertion_error"):

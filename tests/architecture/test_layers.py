@@ -47,6 +47,7 @@ FLOORS: list[tuple[str, ...]] = [
     (
         "switch.access",
         "switch.warrants",
+        "switch.recent_refusals",
         "switch.notices",
         "switch.destinations",
         "switch.impact",

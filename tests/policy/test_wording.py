@@ -77,7 +77,7 @@ EXPECTED = {
         "tests/WA.yaml:5: cases.0: warrant `judical` is not one of none, cited, administrative, judicial; did you mean `judicial`?",
     ],
     "unknown_attribute": [
-        "WA.yaml:7: rules.0.when: unknown attribute `requester.agency` (a condition has requester.ori, requester.state, requester.in_state, requester.type, requester.department, requester.component, requester.tags, message.key, message.reason, message.image, warrant, time, not, any, all)",
+        "WA.yaml:7: rules.0.when: unknown attribute `requester.agency` (a condition has requester.ori, requester.state, requester.in_state, requester.type, requester.department, requester.component, requester.tags, message.key, message.reason, message.image, warrant, subject.refused_to, time, not, any, all)",
     ],
     "unknown_top_key": [
         "WA.yaml:3: unknown key `defualt`; did you mean `default`?",

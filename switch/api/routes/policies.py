@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,8 @@ from switch.audit.crosscheck import text_sha256
 from switch.db.schema import audit_outcomes
 from switch.directory import JURISDICTIONS
 from switch.errors import InvalidFormat, RegistryUnavailable
+from switch.messages.subjects import subject_keys
+from switch.policy.refusals import NO_REFUSALS, Refusals
 from switch.policy.requests import probe_request
 from switch.policy.store import UnknownState
 from switch.policy.versions import key_author
@@ -41,7 +44,10 @@ class ExplainRequest(BaseModel):
     )
     fields: dict[Text, Text] = Field(
         default_factory=dict,
-        description="The query's subject fields (OLN, or NAM and DOB) a warrant must name",
+        description=(
+            "The query's subject fields (OLN, or NAM and DOB): a warrant must name them,"
+            " and a subject.refused_to rule looks them up"
+        ),
     )
     warrant_level: str | None = Field(
         default=None,
@@ -155,6 +161,20 @@ async def put_policy(
     return _summary(runtime, state)
 
 
+def _recent_refusals(runtime: RuntimeDep, fields: Mapping[str, str], at: datetime) -> Refusals:
+    """What the hub's index holds of the subject, as a message would be told
+    (None, and the rule fails closed, when it cannot be read)."""
+    hours = runtime.policies.snapshot.memory_hours()
+    subjects = subject_keys(fields, at.date())
+    if hours <= 0 or not subjects:
+        return NO_REFUSALS
+    try:
+        return runtime.refusals.recent(subjects, at, hours)
+    except SQLAlchemyError as exc:
+        log.warning("recent refusals unavailable: %s", type(exc).__name__)
+        return None
+
+
 @router.post("/{state}/explain", summary="The full decision trace for a request")
 def explain_policy(
     state: str, body: ExplainRequest, admin: AdminDep, runtime: RuntimeDep
@@ -191,6 +211,7 @@ def explain_policy(
         warrant_id=body.warrant,
         fields=body.fields,
         at=at,
+        refusals=_recent_refusals(runtime, body.fields, at),
     )
     trace = runtime.policies.explain(request)
     if assessment is not None and body.warrant:
