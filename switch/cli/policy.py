@@ -18,7 +18,7 @@ from switch.cli.common import err_console, fail, known_state, open_database
 from switch.db.database import migrate
 from switch.directory import Directory
 from switch.errors import MessageError
-from switch.messages.subjects import subject_keys
+from switch.messages.subjects import person_keys
 from switch.policy import (
     CompiledPolicy,
     PolicyError,
@@ -231,7 +231,7 @@ def _recall(
 ) -> Refusals:
     """What the hub's index holds of the subject, when the policy asks;
     None (the rule then fails closed, as a message's would) if unreadable."""
-    subjects = subject_keys(fields, at.date())
+    subjects = person_keys(fields, at.date())
     if policy is None or policy.memory_hours <= 0 or not subjects:
         return NO_REFUSALS
     try:

@@ -21,7 +21,7 @@ from switch.core.capture import Intake
 from switch.core.router import Router, RouteResult
 from switch.directory import Directory
 from switch.messages.model import Message
-from switch.messages.subjects import subject_keys
+from switch.messages.subjects import person_keys
 from switch.policy import PolicyStore
 from switch.policy.refusals import NO_REFUSALS, Refusals
 from switch.recent_refusals import RefusalIndex, horizon_hours, refusal_items
@@ -57,7 +57,7 @@ class Remembering:
         hours = self.memory_hours()
         if hours <= 0:
             return NO_REFUSALS
-        subjects = subject_keys(message.fields, at.date())
+        subjects = person_keys(message.fields, at.date())
         if not subjects:
             return NO_REFUSALS
         if self.index is None:
@@ -76,7 +76,7 @@ class Remembering:
         if requester is None or requester.component is None:
             return []
         at = intake.received
-        subjects = subject_keys(message.fields, at.date())
+        subjects = person_keys(message.fields, at.date())
         decided = [(r.state, r.decision) for r in routed.results if r.status == "rejected"]
         return refusal_items(intake.message_id, requester, subjects, at, decided)
 

@@ -32,7 +32,7 @@ from switch.impact.proxies_score import (
     score,
 )
 from switch.impact.proxies_source import AuditReader, LinkedRow, ProxyError, RefusalRow
-from switch.impact.proxies_subject import subject_keys
+from switch.messages.subjects import subject_keys
 
 
 @dataclass(frozen=True, slots=True)

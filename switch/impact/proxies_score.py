@@ -77,7 +77,7 @@ class Refusal:
     at: datetime
     ori: str
     state: str
-    subject: str  # proxies_subject key: OLN:..., NAM+DOB:..., LIC:...
+    subject: str  # switch.messages.subjects key: OLN:..., NAM+DOB:..., LIC:...
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from switch.errors import SwitchError
-from switch.impact.proxies_subject import lookup_value, subject_keys
 from switch.messages.model import QUERY_KEYS
+from switch.messages.subjects import lookup_value, subject_keys
 
 SLICE = 250_000  # records per statement: progress between, matches bounded
 TEMP = "proxy_refused"
@@ -83,7 +83,7 @@ def _field_sql(dialect: str, name: str) -> str:
         if dialect == "postgresql"
         else (f"json_extract(r.fields, '$.{name}')")
     )
-    # The same normalisation as proxies_subject.lookup_value, done by the database.
+    # The same normalisation as switch.messages.subjects.lookup_value, done by the database.
     if name == "NAM":
         return f"'NAM:' || upper(replace({read}, ' ', ''))"
     return f"'{name}:' || upper(replace(replace({read}, ' ', ''), '-', ''))"

@@ -29,7 +29,7 @@ from switch.impact.replay_source import (
     _reading,
     _where,
 )
-from switch.messages.subjects import subject_keys
+from switch.messages.subjects import person_keys
 from switch.policy import CompiledPolicy
 from switch.policy.compiler import _conditions
 from switch.policy.refusals import Refusal, latest_refusal
@@ -104,7 +104,7 @@ def remembered_queries(
                 if c is None:
                     c = classes[packed] = decider.unpack(packed + "|")
                 at = _moment(received)
-                subjects = subject_keys(json.loads(fields), at.date()) if fields else ()
+                subjects = person_keys(json.loads(fields), at.date()) if fields else ()
                 refusals: tuple[Refusal, ...] = ()
                 digits = ""
                 if subjects and memory.has(subjects):

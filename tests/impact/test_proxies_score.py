@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from switch.directory import Directory
 from switch.impact.proxies_score import THRESHOLD, Query, Refusal, score
-from switch.impact.proxies_subject import normal_name, subject_keys
+from switch.messages.subjects import normal_name, subject_keys
 
 AT = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
 DIRECTORY = Directory.load()

@@ -55,11 +55,11 @@ def test_the_table_answers_one_refusal_per_message_and_state(engine: Engine) -> 
     _put(
         engine,
         _item(1, T0, "OLN:A"),
-        _item(1, T0, "NAM:DOE,JANE|1980-01-02"),
+        _item(1, T0, "NAM+DOB:DOE,JANE|19800102"),
         _item(2, T0 - timedelta(hours=30), "OLN:A"),
         _item(3, T0, "OLN:B"),
     )
-    found = index.recent(["OLN:A", "NAM:DOE,JANE|1980-01-02"], T0 + timedelta(hours=1), 24)
+    found = index.recent(["OLN:A", "NAM+DOB:DOE,JANE|19800102"], T0 + timedelta(hours=1), 24)
     assert found == (Refusal("m1", T0, "WA", "WAICE0100", "ICE-ERO"),)
     assert index.recent(["OLN:A"], T0 - timedelta(seconds=1), 24) == ()  # not yet refused
     assert index.recent([], T0, 24) == ()

@@ -21,7 +21,7 @@ from switch.audit.crosscheck import text_sha256
 from switch.db.schema import audit_outcomes
 from switch.directory import JURISDICTIONS
 from switch.errors import InvalidFormat, RegistryUnavailable
-from switch.messages.subjects import subject_keys
+from switch.messages.subjects import person_keys
 from switch.policy.refusals import NO_REFUSALS, Refusals
 from switch.policy.requests import probe_request
 from switch.policy.store import UnknownState
@@ -165,7 +165,7 @@ def _recent_refusals(runtime: RuntimeDep, fields: Mapping[str, str], at: datetim
     """What the hub's index holds of the subject, as a message would be told
     (None, and the rule fails closed, when it cannot be read)."""
     hours = runtime.policies.snapshot.memory_hours()
-    subjects = subject_keys(fields, at.date())
+    subjects = person_keys(fields, at.date())
     if hours <= 0 or not subjects:
         return NO_REFUSALS
     try:
