@@ -76,8 +76,7 @@ def _relay_seqs(engine: Engine, state: str, report: ProxyReport) -> dict[int, st
     if not patterns:
         return {}
     statement = text(
-        "SELECT seq, message_id FROM audit_outcomes"
-        " WHERE state = :state AND message_id IN :ids"
+        "SELECT seq, message_id FROM audit_outcomes WHERE state = :state AND message_id IN :ids"
     ).bindparams(bindparam("ids", expanding=True))
     found: dict[int, str] = {}
     ids = sorted(patterns)

@@ -120,7 +120,7 @@ class Column:
         return sorted(change, key=lambda ori: (-change[ori], ori))
 
     def letter_test(self) -> dict[str, float | None]:
-        """"Block immigration enforcement while still allowing cooperation on
+        """ "Block immigration enforcement while still allowing cooperation on
         serious crimes", as shares: the numbers, not a verdict."""
         return {
             "immigration_blocked_pct": percent(self.immigration.refused, self.immigration.asked),

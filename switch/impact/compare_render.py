@@ -84,6 +84,7 @@ def comparison_dict(comparison: Comparison, directory: Directory) -> dict[str, A
             "window_hours": detector.window.total_seconds() / 3600,
             "threshold": detector.threshold,
             "records_read": detector.records,
+            "seconds": round(detector.seconds, 3),
             "rule_of_thumb": detector.rule_of_thumb,
         },
         "letter_test": "block immigration enforcement while still allowing cooperation on "
@@ -114,18 +115,24 @@ def figures(comparison: Comparison) -> Iterator[tuple[str, list[str]]]:
     yield row("immigration.asked", [c.immigration.asked for c in cols])
     yield row("immigration.answered", [c.immigration.answered for c in cols])
     for component in cols[0].by_component:
-        yield row(f"immigration.answered.{component}", [c.by_component[component].answered for c in cols])  # fmt: skip
+        yield row(
+            f"immigration.answered.{component}", [c.by_component[component].answered for c in cols]
+        )
     yield row("relays.flagged", [c.relays.asked for c in cols])
     yield row("relays.answered", [c.relays.answered for c in cols])
     for pattern in PATTERNS:
-        yield row(f"relays.answered.{pattern}", [c.relays_by_pattern[pattern].answered for c in cols])  # fmt: skip
+        yield row(
+            f"relays.answered.{pattern}", [c.relays_by_pattern[pattern].answered for c in cols]
+        )
     yield row("serious.asked", [c.serious.asked for c in cols])
     yield row("serious.kept", [c.serious.answered for c in cols])
     yield row("serious.lost", [c.serious.refused for c in cols])
     for reason in cols[0].serious_by_reason:
-        yield row(f"serious.lost.RSN-{reason}", [c.serious_by_reason[reason].refused for c in cols])  # fmt: skip
+        yield row(f"serious.lost.RSN-{reason}", [c.serious_by_reason[reason].refused for c in cols])
     for component in cols[0].serious_by_component:
-        yield row(f"serious.lost.{component}", [c.serious_by_component[component].refused for c in cols])  # fmt: skip
+        yield row(
+            f"serious.lost.{component}", [c.serious_by_component[component].refused for c in cols]
+        )
     yield row("notices.owed", [c.notices_owed for c in cols])
     yield row("reports.owed", [c.reports_owed for c in cols])
     yield row("review.flagged", [c.flagged_for_review for c in cols])
@@ -159,10 +166,11 @@ def render_table(comparison: Comparison) -> str:
         lines.append(f"{name.ljust(first)}  {cells}".rstrip())
     for col in c.columns[1:]:
         for ori in col.affected:
-            lines.append(
-                f"affected {col.name} {ori} lost {col.lost[ori]} gained {col.gained[ori]}"
-            )
+            lines.append(f"affected {col.name} {ori} lost {col.lost[ori]} gained {col.gained[ori]}")
     for col in c.columns:
         lines.append(f"source {col.name} {col.source}")
-    lines.append(f"{c.records:,} queries, {c.classes:,} classes in {c.seconds:.2f} s")
+    lines.append(
+        f"{c.records:,} queries, {c.classes:,} classes in {c.seconds:.2f} s "
+        f"(the detector: {c.detector.records:,} audit records in {c.detector.seconds:.2f} s)"
+    )
     return "\n".join(lines) + "\n"
