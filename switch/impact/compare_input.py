@@ -62,6 +62,8 @@ def load_options(paths: Sequence[Path], state: str) -> list[Option]:
         name = path.stem
         if name == IN_FORCE or any(o.name == name for o in options):
             raise CompareError(f"{path}: two columns would be called {name}; rename one")
+        if not path.is_file():
+            raise CompareError(f"no option file at {path}")
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

@@ -92,7 +92,9 @@ def comparison_dict(comparison: Comparison, directory: Directory) -> dict[str, A
         "serious_crime_kept_pct, per option; numbers, not a verdict",
         "columns": [column_dict(c, directory) for c in comparison.columns],
         "seconds": round(comparison.seconds, 3),
+        "replay_seconds": round(comparison.replay_seconds, 3),
         "records_per_s": round(comparison.records_per_s),
+        "audit_records_per_s": round(comparison.audit_records_per_s),
     }
 
 

@@ -272,7 +272,7 @@ def test_cli_an_option_with_an_error_is_file_line_reason(
         (["--state", "OR", str(SHIPPED[0])], "state is WA but the file is OR's"),
         (["--state", "WA", "--since", "2025-05-01", "--until", "2025-04-01", str(SHIPPED[0])],
          "is not before"),
-        (["--state", "WA", "/nonexistent/x.yaml"], "cannot read"),
+        (["--state", "WA", "/nonexistent/x.yaml"], "no option file at /nonexistent/x.yaml"),
     ],
 )  # fmt: skip
 def test_cli_bad_input_is_one_line(history: tuple[str, Engine], args: list[str], said: str) -> None:
