@@ -24,7 +24,7 @@ from sqlalchemy import Engine, bindparam, text
 
 from switch.directory import Directory
 from switch.impact.compare_column import Column
-from switch.impact.compare_input import Option
+from switch.impact.compare_input import CompareError, Option
 from switch.impact.proxies import ProxyReport, find_proxies
 from switch.impact.replay import Class
 from switch.impact.replay_source import PACKABLE, stream_queries, tested_by
@@ -32,6 +32,18 @@ from switch.messages.model import Message
 from switch.policy import Decision, Facts, PolicyRequest, evaluate
 
 _NOON = datetime(2025, 1, 1, 12, tzinfo=UTC)  # any time will do when no rule tests it
+# What a decision class carries: the request's packed attributes and the
+# sender, placed with the directory. A rule testing anything else (a fact of
+# the state's recent history) cannot be decided from a class.
+_REPLAYABLE = frozenset(PACKABLE) | {
+    "requester_ori",
+    "requester_state",
+    "requester_in_state",
+    "requester_type",
+    "requester_department",
+    "requester_component",
+    "requester_tags",
+}
 _seq = itemgetter(0)
 
 
@@ -57,6 +69,16 @@ class Comparison:
     def audit_records_per_s(self) -> float:
         """The whole audit (the detector reads it all) per second of the comparison."""
         return self.detector.records / self.seconds if self.seconds else 0.0
+
+
+def _replayable(options: Sequence[Option]) -> None:
+    """Fail closed: an option whose rules a class cannot decide is refused,
+    never decided as if the rule were not there."""
+    for option in options:
+        beyond = sorted(tested_by({option.name: option.policy}) - _REPLAYABLE)
+        if beyond:
+            names = ", ".join(name.replace("_", ".", 1) for name in beyond)
+            raise CompareError(f"{option.source}: compare cannot replay rules that test {names}")
 
 
 def _packing(options: Sequence[Option]) -> tuple[str, ...]:
@@ -121,6 +143,7 @@ def compare_options(
 ) -> Comparison:
     """Replay every option (the first: the policy in force) over the queries
     to `state` received in [since, until)."""
+    _replayable(options)
     started = time.perf_counter()
     detector = find_proxies(engine, directory, state=state, since=since, until=until)
     replaying = time.perf_counter()

@@ -297,3 +297,16 @@ def test_every_shipped_option_says_what_it_models() -> None:
     for path in sorted(OPTIONS.glob("*.yaml")):
         header = path.read_text().split("\nstate:")[0]
         assert "Option" in header and "not a policy in force" in header, path
+
+
+def test_an_option_a_class_cannot_decide_is_refused(
+    history: tuple[str, Engine], directory: Directory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fail closed: a rule on a fact no decision class carries (a state's
+    recent refusals) stops the comparison rather than being decided without it."""
+    monkeypatch.setattr(
+        "switch.impact.compare.tested_by", lambda _: {"requester_tags", "subject_refused_to"}
+    )
+    options = load_options(SHIPPED[:1], "WA")
+    with pytest.raises(CompareError, match=r"cannot replay rules that test subject\.refused_to"):
+        compare_options(history[1], options, directory, state="WA")
