@@ -13,7 +13,7 @@ from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from switch import terminal
-from switch.cli import impact, policy_promote, policy_versions, replay
+from switch.cli import compare, impact, policy_promote, policy_versions, replay
 from switch.cli.common import err_console, fail, known_state, open_database
 from switch.db.database import migrate
 from switch.directory import Directory
@@ -348,6 +348,7 @@ app.command("matrix", short_help="Who can get a state's data, and how.")(impact.
 app.command("replay", short_help="What a candidate would change in recorded traffic.")(
     replay.replay
 )
+app.command("compare", short_help="Blocking options side by side.")(compare.compare)
 app.command("history", short_help="A state's policy versions, newest first.")(
     policy_versions.history
 )

@@ -9,6 +9,7 @@ rich tables, CSV, JSON or a self-contained HTML page.
 """
 
 from switch.reports._build import build_report
+from switch.reports._compare import render_compare_html
 from switch.reports._model import (
     AccessChange,
     Breakdown,
@@ -51,5 +52,6 @@ __all__ = [
     "parse_period",
     "print_tables",
     "render",
+    "render_compare_html",
     "render_json",
 ]

@@ -47,6 +47,7 @@ BAD: dict[str, list[str]] = {
     "policy export": ["--to", "/nonexistent/out", "--hub", "http://127.0.0.1:9", "--key", "k"],
     "policy matrix": ["ZZ"],
     "policy replay": ["--candidate", "/nonexistent/OR.yaml"],
+    "policy compare": ["--state", "WA", "/nonexistent/today.yaml"],
     "warrants issue": ["--kind", "bogus", "--to", "VTICE0900", "--oln", "1"],
     "warrants show": ["NO-SUCH-WARRANT"],
     "warrants list": ["--to", "not an ori"],
