@@ -64,6 +64,9 @@ def test_readme_examples_run_as_written(tmp_path: Path, sqlite_url: str) -> None
     assert re.search(r"\tin force\tpromote\t.*\ton the replay's evidence$", out, re.M)
     assert re.search(r"\tpromoted\tput\t.*\tCBP too, after the 2025 reporting$", out, re.M)
     assert re.search(r"\tin force\trollback\t.*\tback to the law as written$", out, re.M)
+    # The side doors: the detector catches every planted relay of the small history.
+    assert "truth-recall,287g-relay,,,,,,,,,,,,1.0" in out
+    assert "truth-precision,local-for-federal,,,,,,,,,,,,1.0" in out
 
 
 def test_readme_plugin_example_is_the_tested_file() -> None:
