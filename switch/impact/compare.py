@@ -7,7 +7,9 @@ state's recorded queries in `seq` order, packed into decision classes by
 the database (`replay_source`), with every option's tested attributes in
 one packing. Each class is decided once per option; the suspected relays
 are picked out of the stream by `seq` as it passes, so they are re-decided
-by the same classes.
+by the same classes. An option testing `subject.refused_to` cannot be
+counted out of order: then the stream is read in arrival order instead and
+each remembering option keeps its own memory of refusals (`compare_memory`).
 """
 
 from __future__ import annotations
