@@ -7,7 +7,9 @@ state's recorded queries in `seq` order, packed into decision classes by
 the database (`replay_source`), with every option's tested attributes in
 one packing. Each class is decided once per option; the suspected relays
 are picked out of the stream by `seq` as it passes, so they are re-decided
-by the same classes.
+by the same classes. An option testing `subject.refused_to` cannot be
+counted out of order: then the stream is read in arrival order instead and
+each remembering option keeps its own memory of refusals (`compare_memory`).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from sqlalchemy import Engine, bindparam, text
 from switch.directory import Directory
 from switch.impact.compare_column import Column
 from switch.impact.compare_input import CompareError, Option
+from switch.impact.compare_memory import remembered_classes
 from switch.impact.proxies import ProxyReport, find_proxies
-from switch.impact.replay import Class
+from switch.impact.replay import REFUSED, Class
 from switch.impact.replay_source import PACKABLE, stream_queries, tested_by
 from switch.messages.model import Message
 from switch.policy import Decision, Facts, PolicyRequest, evaluate
@@ -43,6 +46,8 @@ _REPLAYABLE = frozenset(PACKABLE) | {
     "requester_department",
     "requester_component",
     "requester_tags",
+    # Decided by the pass in arrival order (`compare_memory`), not from a class alone.
+    REFUSED,
 }
 _seq = itemgetter(0)
 
@@ -148,8 +153,45 @@ def compare_options(
     detector = find_proxies(engine, directory, state=state, since=since, until=until)
     replaying = time.perf_counter()
     relays = _relay_seqs(engine, state, detector)
-    wanted = sorted(relays)
     packing = _packing(options)
+    columns = tuple(Column(o.name, o.source, o.policy.version, o.policy.title) for o in options)
+    if any(o.policy.memory_hours > 0 for o in options):
+        records, unknown, classes = _remembering(
+            engine, options, directory, columns, packing, state, since, until, relays, on_progress
+        )
+    else:
+        records, unknown, classes = _counted(
+            engine, options, directory, columns, packing, state, since, until, relays, on_progress
+        )
+    return Comparison(
+        state,
+        since,
+        until,
+        records,
+        unknown,
+        classes,
+        detector,
+        columns,
+        seconds=time.perf_counter() - started,
+        replay_seconds=time.perf_counter() - replaying,
+    )
+
+
+def _counted(
+    engine: Engine,
+    options: Sequence[Option],
+    directory: Directory,
+    columns: tuple[Column, ...],
+    packing: tuple[str, ...],
+    state: str,
+    since: datetime | None,
+    until: datetime | None,
+    relays: dict[int, str],
+    on_progress: Callable[[int], None] | None,
+) -> tuple[int, int, int]:
+    """No option remembers: rows counted per class in `seq` order, each class
+    decided once per option. Returns (records, unknown, classes)."""
+    wanted = sorted(relays)
     counts: Counter[str] = Counter()
     relay_classes: list[tuple[str, str]] = []  # (pattern, packed class)
     records = 0
@@ -159,7 +201,6 @@ def compare_options(
         records += len(rows)
         if on_progress is not None:
             on_progress(records)
-    columns = tuple(Column(o.name, o.source, o.policy.version, o.policy.title) for o in options)
     decided: dict[str, tuple[Decision, ...]] = {}
     unknown = 0
     for packed, n in counts.items():
@@ -177,15 +218,43 @@ def compare_options(
         # A flagged relay's sender is in the directory: the detector placed it there.
         for column, decision in zip(columns, decided.get(packed, ()), strict=False):
             column.add_relay(pattern, decision.permitted)
-    return Comparison(
-        state,
-        since,
-        until,
-        records,
-        unknown,
-        len(counts),
-        detector,
-        columns,
-        seconds=time.perf_counter() - started,
-        replay_seconds=time.perf_counter() - replaying,
-    )
+    return records, unknown, len(counts)
+
+
+def _remembering(
+    engine: Engine,
+    options: Sequence[Option],
+    directory: Directory,
+    columns: tuple[Column, ...],
+    packing: tuple[str, ...],
+    state: str,
+    since: datetime | None,
+    until: datetime | None,
+    relays: dict[int, str],
+    on_progress: Callable[[int], None] | None,
+) -> tuple[int, int, int]:
+    """An option remembers: the rows in arrival order, each remembering
+    option fed its own refusals (`compare_memory`). Returns (records,
+    unknown, classes)."""
+    found = remembered_classes(
+        engine, options, directory, packing, state, since, until, relays,
+        on_progress=on_progress,
+    )  # fmt: skip
+    unknown = 0
+    for key, n in found.counts.items():
+        decisions = found.decisions[key]
+        first = decisions[0]
+        # The key ends in one `|digits` per option; the class is what comes before.
+        c = Class.unpack(key.rsplit("|", len(options))[0], packing)
+        agency = directory.get(c.ori) if c.ori else None
+        if agency is None or first is None:
+            unknown += n
+            continue
+        for column, decision in zip(columns, decisions, strict=True):
+            assert decision is not None  # the sender is in the directory
+            column.add(agency, c.reason, n, decision, first.permitted)
+    for pattern, key in found.relays:
+        for column, decision in zip(columns, found.decisions[key], strict=True):
+            if decision is not None:
+                column.add_relay(pattern, decision.permitted)
+    return found.records, unknown, len(found.counts)

@@ -43,12 +43,17 @@ class Option:
     policy: CompiledPolicy
 
 
+def no_policy(state: str) -> Option:
+    """The column for a state with no policy in force: every query answered."""
+    policy = compile_policy(load_policy_text(_NO_POLICY.format(state=state), "(none)"))
+    return Option(IN_FORCE, "(none)", policy)
+
+
 def in_force(folder: Path | None, state: str) -> Option:
     """The state's policy in a hub's policy folder (`<ST>.yaml`), or none."""
     path = None if folder is None else folder / f"{state}.yaml"
     if path is None or not path.is_file():
-        policy = compile_policy(load_policy_text(_NO_POLICY.format(state=state), "(none)"))
-        return Option(IN_FORCE, "(none)", policy)
+        return no_policy(state)
     return Option(IN_FORCE, str(path), compile_policy(load_policy_file(path)))
 
 
@@ -76,6 +81,27 @@ def load_options(paths: Sequence[Path], state: str) -> list[Option]:
             problems.extend(exc.problems)
             continue
         options.append(Option(name, str(path), compile_policy(loaded)))
+    if problems:
+        raise PolicyError(problems)
+    return options
+
+
+def option_texts(texts: Sequence[tuple[str, str]], state: str) -> list[Option]:
+    """Options given as (name, YAML text), as the API takes them; the name
+    stands for the file in every problem (`option-2:4: reason`)."""
+    if not texts:
+        raise CompareError("give at least one option to compare with the policy in force")
+    options: list[Option] = []
+    problems: list[PolicyProblem] = []
+    for name, text in texts:
+        if name == IN_FORCE or any(o.name == name for o in options):
+            raise CompareError(f"two columns would be called {name}; rename one")
+        try:
+            loaded = load_policy_text(text, name, expected_state=state)
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+            continue
+        options.append(Option(name, name, compile_policy(loaded)))
     if problems:
         raise PolicyError(problems)
     return options

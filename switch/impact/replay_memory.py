@@ -74,6 +74,83 @@ def _moment(value: Any) -> datetime:
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
+class Remembering:
+    """One set of candidates' memory of its own refusals: what the hub's
+    index would have held had they been in force. Asked of a row before it
+    is decided (`recall`), told of the row's decision after (`decided`)."""
+
+    def __init__(self, candidates: Mapping[str, CompiledPolicy], states: list[str]) -> None:
+        self.tests = {state: _tests(candidates[state]) for state in states}
+        self.hours = {state: candidates[state].memory_hours for state in states}
+        self.memory = RefusalMemory(horizon_hours(max(self.hours.values(), default=0.0)))
+
+    def recall(
+        self, state: str, subjects: tuple[str, ...], at: datetime
+    ) -> tuple[str, tuple[Refusal, ...]]:
+        """One digit per `subject.refused_to` test of `state` (met or not; ""
+        when nothing is remembered of the subject), and the refusals held."""
+        if not subjects or not self.memory.has(subjects):
+            return "", ()
+        refusals = self.memory.recent(subjects, at, self.hours[state])
+        if not refusals:
+            return "", ()
+        digits = "".join(
+            "1" if latest_refusal(refusals, state, comps, at, within) else "0"
+            for comps, within in self.tests[state]
+        )
+        return digits, refusals
+
+    def decided(
+        self,
+        subjects: tuple[str, ...],
+        refusal: tuple[str, datetime, str, str, str | None],
+        denied: bool,
+    ) -> None:
+        """Remember a refusal of a federal requester (message, time, state,
+        sender, component), as the hub's index does."""
+        message_id, at, state, ori, component = refusal
+        if denied and subjects and component is not None:
+            self.memory.add(subjects, Refusal(message_id, at, state, ori, component))
+
+
+Row = tuple[int, str, datetime, str, tuple[str, ...]]  # seq, packed, time, message id, subjects
+
+
+def time_ordered(
+    engine: Engine,
+    packing: tuple[str, ...],
+    states: list[str],
+    since: datetime | None,
+    until: datetime | None,
+    *,
+    batch_size: int = BATCH,
+) -> Iterator[list[Row]]:
+    """The recorded queries in arrival order, each with its packed class
+    (`packing`, after state, sender and recorded decision) and the keys of
+    the person it names."""
+    dialect = engine.dialect.name
+    sql, params = _sql(dialect, states, since, until, packing)
+    connection = _connect(engine)
+    try:
+        cursor = (
+            connection.cursor(name="replay") if dialect == "postgresql" else connection.cursor()
+        )
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch_size):
+            out: list[Row] = []
+            for seq, packed, received, message_id, fields in rows:
+                at = _moment(received)
+                subjects = person_keys(json.loads(fields), at.date()) if fields else ()
+                out.append((seq, packed, at, message_id, subjects))
+            yield out
+        cursor.close()
+    except _reading(engine) as exc:
+        raise ReplayError(f"cannot read the audit database: {_first_line(exc)}") from exc
+    finally:
+        connection.rollback()
+        connection.close()
+
+
 def remembered_queries(
     engine: Engine,
     candidates: Mapping[str, CompiledPolicy],
@@ -85,47 +162,21 @@ def remembered_queries(
     batch_size: int = BATCH,
 ) -> Iterator[list[tuple[int, str]]]:
     """Batches of (seq, packed class with its refusal digits), in arrival order."""
-    tests = {state: _tests(candidates[state]) for state in states}
-    hours = {state: candidates[state].memory_hours for state in states}
-    memory = RefusalMemory(horizon_hours(max(hours.values(), default=0.0)))
+    remembering = Remembering(candidates, states)
     classes: dict[str, Any] = {}
-    dialect = engine.dialect.name
-    sql, params = _sql(dialect, states, since, until, decider.sql_packing)
-    connection = _connect(engine)
-    try:
-        cursor = (
-            connection.cursor(name="replay") if dialect == "postgresql" else connection.cursor()
-        )
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(batch_size):
-            out: list[tuple[int, str]] = []
-            for seq, packed, received, message_id, fields in rows:
-                c = classes.get(packed)
-                if c is None:
-                    c = classes[packed] = decider.unpack(packed + "|")
-                at = _moment(received)
-                subjects = person_keys(json.loads(fields), at.date()) if fields else ()
-                refusals: tuple[Refusal, ...] = ()
-                digits = ""
-                if subjects and memory.has(subjects):
-                    refusals = memory.recent(subjects, at, hours[c.state])
-                    if refusals:
-                        digits = "".join(
-                            "1" if latest_refusal(refusals, c.state, comps, at, within) else "0"
-                            for comps, within in tests[c.state]
-                        )
-                cd = c._replace(refused=digits) if digits else c
-                decided = decider.decide(cd, refusals, at)
-                if decided is not None and decided[0] == "deny" and subjects:
-                    agency = decider.agency(c.ori)
-                    component = agency[0].component if agency else None
-                    if component is not None:
-                        memory.add(subjects, Refusal(message_id, at, c.state, c.ori, component))
-                out.append((seq, f"{packed}|{digits}"))
-            yield out
-        cursor.close()
-    except _reading(engine) as exc:
-        raise ReplayError(f"cannot read the audit database: {_first_line(exc)}") from exc
-    finally:
-        connection.rollback()
-        connection.close()
+    batches = time_ordered(engine, decider.sql_packing, states, since, until, batch_size=batch_size)
+    for rows in batches:
+        out: list[tuple[int, str]] = []
+        for seq, packed, at, message_id, subjects in rows:
+            c = classes.get(packed)
+            if c is None:
+                c = classes[packed] = decider.unpack(packed + "|")
+            digits, refusals = remembering.recall(c.state, subjects, at)
+            cd = c._replace(refused=digits) if digits else c
+            decided = decider.decide(cd, refusals, at)
+            if decided is not None and decided[0] == "deny" and subjects:
+                agency = decider.agency(c.ori)
+                component = agency[0].component if agency else None
+                remembering.decided(subjects, (message_id, at, c.state, c.ori, component), True)
+            out.append((seq, f"{packed}|{digits}"))
+        yield out

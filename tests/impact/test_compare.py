@@ -5,6 +5,7 @@ formats; the shipped options."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,12 +13,14 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
+from simulators.history import HistoryResult
 from switch.cli import app
 from switch.db.database import open_engine
-from switch.directory import Directory
+from switch.directory import TAG_287G, Directory
 from switch.impact.compare import Comparison, compare_options
 from switch.impact.compare_input import IN_FORCE, CompareError, in_force, load_options
 from switch.impact.compare_render import comparison_dict
+from switch.impact.replay import replay_policies
 from switch.impact.replay_input import parse_window
 from switch.policy import PolicyError
 from switch.policy.sources.files import PolicyFolder
@@ -30,8 +33,10 @@ pytestmark = pytest.mark.database
 ROOT = Path(__file__).resolve().parents[2]
 POLICIES = ROOT / "policies"
 OPTIONS = POLICIES / "options" / "WA"
-# relay-rule.yaml waits for `subject.refused_to`; the three below need nothing new.
-SHIPPED = [OPTIONS / f"{name}.yaml" for name in ("today", "ice-and-cbp", "judicial-warrant-dhs")]
+SHIPPED = [
+    OPTIONS / f"{name}.yaml"
+    for name in ("today", "ice-and-cbp", "judicial-warrant-dhs", "relay-rule")
+]
 # An option of the test's own, to reach what the shipped ones leave at zero here:
 # serious-crime cooperation lost, notices, reports and reviews owed.
 STRICT = """\
@@ -49,10 +54,26 @@ rules:
     obligations: [{notify_subject: {within_business_days: 5}}, report, flag_for_review]
 """
 
+# The relay rule without the rule that refuses ICE: nothing for it to remember.
+RELAY_ONLY = """\
+state: WA
+title: test option (the relay rule alone)
+rules:
+  - id: t-no-relay
+    effect: deny
+    reason: the person was refused to ICE within 24 hours
+    when:
+      requester.tags: [287g]
+      subject.refused_to: {component: [ICE-ERO, ICE-HSI], within_hours: 24}
+"""
+
 
 @pytest.fixture(scope="module")
 def directory() -> Directory:
     return Directory.load()
+
+
+planted: list[HistoryResult] = []  # the history's ground truth, once written
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +82,7 @@ def history(
 ) -> Iterator[tuple[str, Engine]]:
     url = audit_databases.url(tmp_path_factory.mktemp("compare"))
     engine = open_engine(url)
-    write(engine, directory)
+    planted.append(write(engine, directory))
     yield url, engine
     engine.dispose()
     audit_databases.release(url)
@@ -86,7 +107,9 @@ def _columns(comparison: Comparison, directory: Directory) -> dict[str, dict[str
 
 def test_one_column_per_option_the_policy_in_force_first(comparison: Comparison) -> None:
     names = [c.name for c in comparison.columns]
-    assert names == [IN_FORCE, "today", "ice-and-cbp", "judicial-warrant-dhs", "strict"]
+    assert names == [
+        IN_FORCE, "today", "ice-and-cbp", "judicial-warrant-dhs", "relay-rule", "strict"
+    ]  # fmt: skip
     assert comparison.columns[0].source == str(POLICIES / "WA.yaml")
     assert (comparison.records, comparison.unknown) == (1_349, 0)
 
@@ -99,6 +122,7 @@ def test_immigration_queries_still_answered(comparison: Comparison) -> None:
     assert answered[IN_FORCE] == {"ICE-ERO": 0, "ICE-HSI": 0, "CBP": 3}
     assert answered["ice-and-cbp"] == {"ICE-ERO": 0, "ICE-HSI": 0, "CBP": 0}
     assert answered["judicial-warrant-dhs"] == {"ICE-ERO": 0, "ICE-HSI": 0, "CBP": 0}
+    assert answered["relay-rule"] == answered[IN_FORCE]
     assert answered["strict"] == {"ICE-ERO": 2, "ICE-HSI": 7, "CBP": 3}
 
 
@@ -111,6 +135,9 @@ def test_suspected_relays_re_decided_by_each_option(comparison: Comparison) -> N
         assert relays[name] == {"287g-relay": (1, 1), "hsi-for-ero": (1, 0),
                                 "local-for-federal": (0, 0)}  # fmt: skip
     assert relays["strict"]["hsi-for-ero"] == (1, 1)
+    # The relay rule refuses the 287(g) relay: the person had been refused to ICE hours before.
+    assert relays["relay-rule"] == {"287g-relay": (1, 0), "hsi-for-ero": (1, 0),
+                                    "local-for-federal": (0, 0)}  # fmt: skip
 
 
 def test_today_is_the_policy_in_force(comparison: Comparison, directory: Directory) -> None:
@@ -222,12 +249,15 @@ def test_cli_table_lines_are_whole_and_greppable(history: tuple[str, Engine]) ->
     assert code == 0
     lines = out.splitlines()
     header = next(line for line in lines if line.startswith("figure "))
-    assert header.split() == ["figure", IN_FORCE, "today", "ice-and-cbp", "judicial-warrant-dhs"]
+    assert header.split() == [
+        "figure", IN_FORCE, "today", "ice-and-cbp", "judicial-warrant-dhs", "relay-rule"
+    ]  # fmt: skip
     figures = {line.split()[0]: line.split()[1:] for line in lines}
-    assert figures["immigration.answered.CBP"] == ["3", "3", "0", "0"]
-    assert figures["relays.answered"] == ["1", "1", "1", "1"]
-    assert figures["test.immigration_blocked_pct"] == ["75.0", "75.0", "100.0", "100.0"]
-    assert figures["agencies.affected"] == ["0", "0", "3", "4"]
+    assert figures["immigration.answered.CBP"] == ["3", "3", "0", "0", "3"]
+    assert figures["relays.answered"] == ["1", "1", "1", "1", "0"]
+    assert figures["test.immigration_blocked_pct"] == ["75.0", "75.0", "100.0", "100.0", "75.0"]
+    assert figures["test.relays_blocked_pct"] == ["50.0", "50.0", "50.0", "50.0", "100.0"]
+    assert figures["agencies.affected"] == ["0", "0", "3", "4", "1"]
     assert sum(line.startswith("affected judicial-warrant-dhs ") for line in lines) == 4
 
 
@@ -302,11 +332,71 @@ def test_every_shipped_option_says_what_it_models() -> None:
 def test_an_option_a_class_cannot_decide_is_refused(
     history: tuple[str, Engine], directory: Directory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Fail closed: a rule on a fact no decision class carries (a state's
-    recent refusals) stops the comparison rather than being decided without it."""
+    """Fail closed: a rule on a fact neither a decision class nor the pass in
+    arrival order carries stops the comparison rather than being decided
+    without it."""
     monkeypatch.setattr(
-        "switch.impact.compare.tested_by", lambda _: {"requester_tags", "subject_refused_to"}
+        "switch.impact.compare.tested_by", lambda _: {"requester_tags", "subject_wanted_in"}
     )
     options = load_options(SHIPPED[:1], "WA")
-    with pytest.raises(CompareError, match=r"cannot replay rules that test subject\.refused_to"):
+    with pytest.raises(CompareError, match=r"cannot replay rules that test subject\.wanted_in"):
         compare_options(history[1], options, directory, state="WA")
+
+
+def _truth(state: str, pattern: str) -> list[dict[str, object]]:
+    (result,) = planted
+    return [t for t in result.truth if t["state"] == state and t["pattern"] == pattern]
+
+
+def test_the_relay_rule_blocks_the_planted_287g_relays_and_keeps_look_alikes(
+    comparison: Comparison, directory: Directory
+) -> None:
+    """Against the ground truth: every 287(g) relay planted in WA (a sheriff
+    asking about a person WA refused to ICE hours before) is refused, and
+    nothing else changes: the look-alikes (a PD's traffic stop of the same
+    person the same day) are answered as today."""
+    relays, look_alikes = _truth("WA", "287g-relay"), _truth("WA", "look-alike")
+    assert (len(relays), len(look_alikes)) == (1, 3)
+    column = {c.name: c for c in comparison.columns}["relay-rule"]
+    assert dict(column.lost) == {"OH0090000": 1} == Counter(str(t["query_ori"]) for t in relays)
+    assert not column.gained
+    senders = [directory.get(str(t["query_ori"])) for t in relays]
+    assert all(a is not None and TAG_287G in a.tags for a in senders)
+    assert not {str(t["query_ori"]) for t in look_alikes} & set(column.lost)
+    assert (column.serious.asked, column.serious.answered) == (108, 108)
+    assert column.letter_test() == {
+        "immigration_blocked_pct": 75.0, "relays_blocked_pct": 100.0,
+        "serious_crime_kept_pct": 100.0,
+    }  # fmt: skip
+
+
+def test_the_relay_rule_is_decided_as_replay_decides_it(
+    history: tuple[str, Engine], comparison: Comparison, directory: Directory
+) -> None:
+    """Compare's column and replay, in arrival order with the option's own
+    memory, see the same changes."""
+    (option,) = load_options([OPTIONS / "relay-rule.yaml"], "WA")
+    report = replay_policies(history[1], {"WA": option.policy}, directory, states=["WA"])
+    changed = {(t.old, t.new): dict(t.by_state) for t in report.transitions if t.old != t.new}
+    column = {c.name: c for c in comparison.columns}["relay-rule"]
+    assert changed == {("permit", "deny"): {"WA": sum(column.lost.values())}}
+    assert report.records == comparison.records
+
+
+def test_each_option_remembers_only_its_own_refusals(
+    history: tuple[str, Engine], directory: Directory, tmp_path: Path
+) -> None:
+    """An option that answers ICE has nothing to remember, so its relay rule
+    never fires: the memory is the option's, not the recorded decisions'."""
+    path = tmp_path / "relay-only.yaml"
+    path.write_text(RELAY_ONLY)
+    options = [in_force(POLICIES, "WA"), *load_options([OPTIONS / "relay-rule.yaml", path], "WA")]
+    got = compare_options(history[1], options, directory, state="WA")
+    relay_rule, relay_only = got.columns[1:]
+    assert relay_rule.relays_by_pattern["287g-relay"].as_dict() == {
+        "asked": 1, "answered": 0, "refused": 1
+    }  # fmt: skip
+    assert relay_only.relays_by_pattern["287g-relay"].as_dict() == {
+        "asked": 1, "answered": 1, "refused": 0
+    }  # fmt: skip
+    assert relay_only.immigration.refused == 0 and not relay_only.lost
