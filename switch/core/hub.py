@@ -29,6 +29,7 @@ from switch.core.capture import (
     routed_record,
 )
 from switch.core.events import EventBus
+from switch.core.relays import RelayFlag, RelayWatch, count
 from switch.core.remembering import Remembering
 from switch.core.replies import Reply, accepted_reply, error_reply, routed_reply
 from switch.core.router import DestinationResult, Router, RouteResult
@@ -98,6 +99,8 @@ class Hub:
         self.instance_id = instance_id
         # The index of recent refusals a `subject.refused_to` rule reads.
         self.remembering = remembering or Remembering(directory, router, None)
+        # Flags a likely relay of a refused federal immigration query, from that index.
+        self.relays = RelayWatch(directory, self.remembering.index)
         self._background: set[asyncio.Task[None]] = set()
 
     async def submit(
@@ -150,10 +153,19 @@ class Hub:
         and the message's record is written now. Otherwise (a wait=0 message,
         a late answer, a forwarded query) the record was written before: the
         outcomes are added to it and the answers go to the sender's mailbox.
-        `queue_updates` and `settles_pending` commit with them."""
+        `queue_updates` and `settles_pending` commit with them.
+
+        A likely relay is flagged when the message's destinations are first
+        settled (`arrived` or `settles_pending`): a late answer or a forward
+        settles a destination already flagged or not."""
         message = intake.message
         assert message is not None
-        record = routed_record(intake, routed, clock=self.clock)
+        relays: dict[str, RelayFlag] = {}
+        if arrived or settles_pending:
+            relays = await self.relays.flags(intake.message_id, message, routed, intake.received)
+        record = routed_record(
+            intake, routed, clock=self.clock, relays={s: f.text for s, f in relays.items()}
+        )
         refused = self.remembering.rows(intake, message, routed)
         items = list(record.mailbox)
         if not arrived:
@@ -179,8 +191,9 @@ class Hub:
         self._committed(items, forwards)
         self._await_late(intake, message, routed)
         _count_outcomes(routed)
+        count(relays)
         reply = routed_reply(intake.message_id, message, routed)
-        self.publish(intake, reply, forwarded=forwarded)
+        self.publish(intake, reply, forwarded=forwarded, relays=relays)
         return reply
 
     def _mail(self, intake: Intake, message: Message, routed: RouteResult) -> list[MailboxItem]:
@@ -199,8 +212,16 @@ class Hub:
                 items.append(mailbox_item(message.ori, intake.message_id, result, self.clock))
         return items
 
-    def publish(self, intake: Intake, reply: Reply, *, forwarded: bool = False) -> None:
-        """Tell watchers what just happened, after it is audited."""
+    def publish(
+        self,
+        intake: Intake,
+        reply: Reply,
+        *,
+        forwarded: bool = False,
+        relays: Mapping[str, RelayFlag] | None = None,
+    ) -> None:
+        """Tell watchers what just happened, after it is audited: the reply
+        and (never in the reply: the sender is not told) any relay flags."""
         if not self.events.watching:
             return
         sender = self.directory.get(intake.identity.ori or "")
@@ -213,6 +234,7 @@ class Hub:
                 "status_code": reply.status_code,
                 "forwarded": forwarded,
                 **reply.body,
+                "relays": [flag.event() for flag in (relays or {}).values()],
             }
         )
 
