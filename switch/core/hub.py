@@ -28,8 +28,8 @@ from switch.core.capture import (
     refused_record,
     routed_record,
 )
-from switch.core.events import EventBus
-from switch.core.relays import RelayFlag, RelayWatch, count
+from switch.core.events import EventBus, Relays, message_event
+from switch.core.relays import RelayWatch, count, texts
 from switch.core.remembering import Remembering
 from switch.core.replies import Reply, accepted_reply, error_reply, routed_reply
 from switch.core.router import DestinationResult, Router, RouteResult
@@ -153,19 +153,13 @@ class Hub:
         and the message's record is written now. Otherwise (a wait=0 message,
         a late answer, a forwarded query) the record was written before: the
         outcomes are added to it and the answers go to the sender's mailbox.
-        `queue_updates` and `settles_pending` commit with them.
-
-        A likely relay is flagged when the message's destinations are first
-        settled (`arrived` or `settles_pending`): a late answer or a forward
-        settles a destination already flagged or not."""
+        `queue_updates` and `settles_pending` commit with them. A likely relay
+        is flagged when its destinations are first settled, not again late."""
         message = intake.message
         assert message is not None
-        relays: dict[str, RelayFlag] = {}
-        if arrived or settles_pending:
-            relays = await self.relays.flags(intake.message_id, message, routed, intake.received)
-        record = routed_record(
-            intake, routed, clock=self.clock, relays={s: f.text for s, f in relays.items()}
-        )
+        first = arrived or settles_pending
+        relays = await self.relays.flags(intake, routed) if first else {}
+        record = routed_record(intake, routed, clock=self.clock, relays=texts(relays))
         refused = self.remembering.rows(intake, message, routed)
         items = list(record.mailbox)
         if not arrived:
@@ -193,7 +187,7 @@ class Hub:
         _count_outcomes(routed)
         count(relays)
         reply = routed_reply(intake.message_id, message, routed)
-        self.publish(intake, reply, forwarded=forwarded, relays=relays)
+        self.publish(intake, reply, forwarded=forwarded, relays=relays.values())
         return reply
 
     def _mail(self, intake: Intake, message: Message, routed: RouteResult) -> list[MailboxItem]:
@@ -213,30 +207,12 @@ class Hub:
         return items
 
     def publish(
-        self,
-        intake: Intake,
-        reply: Reply,
-        *,
-        forwarded: bool = False,
-        relays: Mapping[str, RelayFlag] | None = None,
+        self, intake: Intake, reply: Reply, *, forwarded: bool = False, relays: Relays = ()
     ) -> None:
-        """Tell watchers what just happened, after it is audited: the reply
-        and (never in the reply: the sender is not told) any relay flags."""
-        if not self.events.watching:
-            return
-        sender = self.directory.get(intake.identity.ori or "")
-        self.events.publish(
-            {
-                "type": "message",
-                "at": intake.received.isoformat(),
-                "text": intake.raw(),
-                "sender": sender.as_dict() if sender else {"ori": intake.identity.ori},
-                "status_code": reply.status_code,
-                "forwarded": forwarded,
-                **reply.body,
-                "relays": [flag.event() for flag in (relays or {}).values()],
-            }
-        )
+        """Tell watchers what just happened, after it is audited."""
+        if self.events.watching:
+            sender = self.directory.get(intake.identity.ori or "")
+            self.events.publish(message_event(intake, sender, reply, forwarded, relays))
 
     def _decode(self, identity: Identity, body: bytes, is_json: bool) -> Message:
         if len(body) > self.max_body_bytes:

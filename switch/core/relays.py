@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from switch.core.capture import Intake
 from switch.core.router import RouteResult
 from switch.directory import Directory
 from switch.impact.proxies_score import (
@@ -79,6 +80,11 @@ class RelayFlag:
         }
 
 
+def texts(flags: Mapping[str, RelayFlag]) -> dict[str, str]:
+    """The audit outcomes' `relay` by state."""
+    return {state: flag.text for state, flag in flags.items()}
+
+
 def count(flags: Mapping[str, RelayFlag]) -> None:
     """Count flags once they are audited (by state and pattern: no ORI, as
     every label set stays small)."""
@@ -101,12 +107,11 @@ class RelayWatch:
         self.index = index
         self.window = window
 
-    async def flags(
-        self, message_id: str, message: Message, routed: RouteResult, at: datetime
-    ) -> dict[str, RelayFlag]:
+    async def flags(self, intake: Intake, routed: RouteResult) -> dict[str, RelayFlag]:
         """The flag per destination state that earns one (none without an
         index, or when it cannot be read)."""
-        if self.index is None:
+        message, message_id, at = intake.message, intake.message_id, intake.received
+        if self.index is None or message is None:
             return {}
         states = list(dict.fromkeys(r.state for r in routed.results if r.state is not None))
         if not states:
