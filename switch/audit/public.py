@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Discriminator, Field, Tag
+from pydantic import BaseModel, Discriminator, Field, Tag, WithJsonSchema
 
 # Outcomes are per state; a destination is a state or an ORI, and an ORI
 # starts with its state (the directory refuses one that does not).
@@ -152,7 +152,12 @@ class FlowEvent(ReplyPublic):
     sender: dict[str, Any] = Field(default_factory=dict)
     status_code: int | None = None
     forwarded: bool = False
-    relays: list[RelayPublic] = Field(default_factory=list)
+    # Inline in the schema: no route answers with a RelayPublic, so no
+    # `#/components/schemas` entry is there for a reference to resolve to.
+    relays: Annotated[
+        list[RelayPublic],
+        WithJsonSchema({"type": "array", "items": RelayPublic.model_json_schema()}),
+    ] = Field(default_factory=list)
 
 
 class MessagePublic(BaseModel):
