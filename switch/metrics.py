@@ -33,6 +33,19 @@ SHADOW_DISAGREEMENTS = Counter(
     registry=REGISTRY,
 )
 
+SUSPECTED_RELAYS = Counter(
+    "switch_suspected_relays",
+    "Queries flagged as likely made for a federal immigration requester the state refused, "
+    "by state and pattern (switch.impact.proxies_score).",
+    ["state", "pattern"],
+    registry=REGISTRY,
+)
+RELAY_CHECKS_FAILED = Counter(
+    "switch_relay_checks_failed",
+    "Messages the relay flag could not be checked for: the index of refusals was unreadable.",
+    registry=REGISTRY,
+)
+
 
 @functools.cache
 def child(metric: Counter, *labels: str) -> Counter:

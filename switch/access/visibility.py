@@ -111,7 +111,12 @@ def project_event(identity: Identity, event: Mapping[str, Any]) -> FlowEvent | N
         log.warning("live-flow event %s not sent: %s", event.get("id"), err.errors()[0]["msg"])
         return None
     sender = parsed.sender.get("ori")
-    return project(identity, parsed, sender_ori=sender if isinstance(sender, str) else None)
+    view = project(identity, parsed, sender_ori=sender if isinstance(sender, str) else None)
+    if view is None or not view.relays or identity.admin_scope == "*":
+        return view
+    # A relay flag is the refusing state's: its admins read it, the sender never.
+    scope = identity.admin_scope if identity.ori is None else None
+    return view.model_copy(update={"relays": [r for r in view.relays if r.state == scope]})
 
 
 __all__ = ["outcome_for", "project", "project_event", "sees_whole", "touches"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Discriminator, Field, Tag
+from pydantic import BaseModel, Discriminator, Field, Tag, WithJsonSchema
 
 # Outcomes are per state; a destination is a state or an ORI, and an ORI
 # starts with its state (the directory refuses one that does not).
@@ -120,6 +120,24 @@ class ReplyPublic(BaseModel):
     error: ErrorPublic | None = None
 
 
+class RelayPublic(BaseModel):
+    """A query the hub flagged as likely made for a federal immigration
+    requester refused at `state` (switch.core.relays): the pattern, the
+    detector's score and evidence, and the refused original. Only on the
+    live flow, and only to the admins of `state` or of the switch: the
+    sender is never told."""
+
+    state: str
+    pattern: str = Field(description="287g-relay | hsi-for-ero | local-for-federal")
+    score: int
+    refused_id: str
+    refused_ori: str
+    refused_component: str
+    minutes_after: int
+    evidence: list[str] = Field(default_factory=list)
+    summary: str
+
+
 class FlowEvent(ReplyPublic):
     """One message on the live flow, after it is audited: the reply, and the
     text as sent, the sender's directory entry and the HTTP status."""
@@ -134,6 +152,12 @@ class FlowEvent(ReplyPublic):
     sender: dict[str, Any] = Field(default_factory=dict)
     status_code: int | None = None
     forwarded: bool = False
+    # Inline in the schema: no route answers with a RelayPublic, so no
+    # `#/components/schemas` entry is there for a reference to resolve to.
+    relays: Annotated[
+        list[RelayPublic],
+        WithJsonSchema({"type": "array", "items": RelayPublic.model_json_schema()}),
+    ] = Field(default_factory=list)
 
 
 class MessagePublic(BaseModel):

@@ -50,6 +50,8 @@ class Outcome:
     shadow_decision: str | None = None
     shadow_rule: str | None = None
     shadow_version: str | None = None
+    # A likely relay (switch.core.relays): "<pattern> <refused message id>".
+    relay: str | None = None
 
 
 @dataclass(slots=True)

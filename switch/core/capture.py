@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,7 +73,11 @@ def refused_record(intake: Intake, err: SwitchError) -> AuditRecord:
 
 
 def _outcome(
-    message: Message, received: datetime, routed: RouteResult, result: DestinationResult
+    message: Message,
+    received: datetime,
+    routed: RouteResult,
+    result: DestinationResult,
+    relay: str | None,
 ) -> Outcome:
     decision = result.decision
     kinds = {o.kind for o in decision.obligations}
@@ -104,14 +109,21 @@ def _outcome(
         shadow_decision=shadow.effect if shadow else None,
         shadow_rule=shadow.rule if shadow else None,
         shadow_version=shadow.version if shadow else None,
+        relay=relay,
     )
 
 
 def routed_record(
-    intake: Intake, routed: RouteResult | None, *, clock: Clock = utc_now
+    intake: Intake,
+    routed: RouteResult | None,
+    *,
+    clock: Clock = utc_now,
+    relays: Mapping[str, str] | None = None,
 ) -> AuditRecord:
     """The record of a routed message, or of an accepted one (routed=None);
-    `clock` stamps its mailbox items."""
+    `clock` stamps its mailbox items; `relays` is the relay flag's text by
+    destination state (switch.core.relays)."""
+    relays = relays or {}
     message = intake.message
     assert message is not None
     outcomes: list[Outcome] = []
@@ -119,7 +131,8 @@ def routed_record(
     owed: list[NoticeItem] = []
     for result in routed.results if routed else ():
         assert routed is not None
-        outcomes.append(_outcome(message, intake.received, routed, result))
+        relay = relays.get(result.state) if result.state is not None else None
+        outcomes.append(_outcome(message, intake.received, routed, result, relay))
         if result.hit and any(o.kind == "notify_subject" for o in result.decision.obligations):
             owed.extend(notices_for(intake.message_id, message.ori, intake.received, result))
         if result.status == "delivered" and result.response is not None:

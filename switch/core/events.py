@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Iterable
 from typing import Any
+
+from switch.core.capture import Intake
+from switch.core.relays import RelayFlag
+from switch.core.replies import Reply
+from switch.directory.model import Agency
+
+Relays = Iterable[RelayFlag]
 
 # A slow watcher loses its oldest events rather than slowing the switch.
 QUEUE_LIMIT = 1000
@@ -36,3 +44,21 @@ class EventBus:
 
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self._subscribers.discard(queue)
+
+
+def message_event(
+    intake: Intake, sender: Agency | None, reply: Reply, forwarded: bool, relays: Relays
+) -> dict[str, Any]:
+    """One message on the live flow: the reply, and what a watcher sees
+    beside it (the text, the sender's entry, any relay flags: the flags are
+    never in the reply, the sender is not told)."""
+    return {
+        "type": "message",
+        "at": intake.received.isoformat(),
+        "text": intake.raw(),
+        "sender": sender.as_dict() if sender else {"ori": intake.identity.ori},
+        "status_code": reply.status_code,
+        "forwarded": forwarded,
+        **reply.body,
+        "relays": [flag.event() for flag in relays],
+    }

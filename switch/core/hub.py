@@ -28,7 +28,8 @@ from switch.core.capture import (
     refused_record,
     routed_record,
 )
-from switch.core.events import EventBus
+from switch.core.events import EventBus, Relays, message_event
+from switch.core.relays import RelayWatch, count, texts
 from switch.core.remembering import Remembering
 from switch.core.replies import Reply, accepted_reply, error_reply, routed_reply
 from switch.core.router import DestinationResult, Router, RouteResult
@@ -98,6 +99,8 @@ class Hub:
         self.instance_id = instance_id
         # The index of recent refusals a `subject.refused_to` rule reads.
         self.remembering = remembering or Remembering(directory, router, None)
+        # Flags a likely relay of a refused federal immigration query, from that index.
+        self.relays = RelayWatch(directory, self.remembering.index)
         self._background: set[asyncio.Task[None]] = set()
 
     async def submit(
@@ -150,10 +153,13 @@ class Hub:
         and the message's record is written now. Otherwise (a wait=0 message,
         a late answer, a forwarded query) the record was written before: the
         outcomes are added to it and the answers go to the sender's mailbox.
-        `queue_updates` and `settles_pending` commit with them."""
+        `queue_updates` and `settles_pending` commit with them. A likely relay
+        is flagged when its destinations are first settled, not again late."""
         message = intake.message
         assert message is not None
-        record = routed_record(intake, routed, clock=self.clock)
+        first = arrived or settles_pending
+        relays = await self.relays.flags(intake, routed) if first else {}
+        record = routed_record(intake, routed, clock=self.clock, relays=texts(relays))
         refused = self.remembering.rows(intake, message, routed)
         items = list(record.mailbox)
         if not arrived:
@@ -179,8 +185,9 @@ class Hub:
         self._committed(items, forwards)
         self._await_late(intake, message, routed)
         _count_outcomes(routed)
+        count(relays)
         reply = routed_reply(intake.message_id, message, routed)
-        self.publish(intake, reply, forwarded=forwarded)
+        self.publish(intake, reply, forwarded=forwarded, relays=relays.values())
         return reply
 
     def _mail(self, intake: Intake, message: Message, routed: RouteResult) -> list[MailboxItem]:
@@ -199,22 +206,13 @@ class Hub:
                 items.append(mailbox_item(message.ori, intake.message_id, result, self.clock))
         return items
 
-    def publish(self, intake: Intake, reply: Reply, *, forwarded: bool = False) -> None:
+    def publish(
+        self, intake: Intake, reply: Reply, *, forwarded: bool = False, relays: Relays = ()
+    ) -> None:
         """Tell watchers what just happened, after it is audited."""
-        if not self.events.watching:
-            return
-        sender = self.directory.get(intake.identity.ori or "")
-        self.events.publish(
-            {
-                "type": "message",
-                "at": intake.received.isoformat(),
-                "text": intake.raw(),
-                "sender": sender.as_dict() if sender else {"ori": intake.identity.ori},
-                "status_code": reply.status_code,
-                "forwarded": forwarded,
-                **reply.body,
-            }
-        )
+        if self.events.watching:
+            sender = self.directory.get(intake.identity.ori or "")
+            self.events.publish(message_event(intake, sender, reply, forwarded, relays))
 
     def _decode(self, identity: Identity, body: bytes, is_json: bool) -> Message:
         if len(body) > self.max_body_bytes:

@@ -101,6 +101,9 @@ audit_outcomes = Table(
     Column("shadow_decision", String(8), nullable=True),
     Column("shadow_rule", String(128), nullable=True),
     Column("shadow_version", String(80), nullable=True),
+    # A likely relay of a refused federal immigration query:
+    # "<pattern> <refused message id>" (switch.core.relays), else NULL.
+    Column("relay", String(64), nullable=True),
     Column("chain_pos", BigInteger, nullable=True),
     Column("chain_hash", String(64), nullable=True),
 )

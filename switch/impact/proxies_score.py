@@ -198,6 +198,21 @@ def _ties(
     return pattern, found
 
 
+def may_relay(ori: str, fields: Mapping[str, str], directory: Directory) -> bool:
+    """Whether anything ties a query by `ori` with `fields` to immigration
+    enforcement, whatever was refused: False means `score` is None for every
+    refusal, so a hub need not look for one (most traffic is ruled out here,
+    by a few lookups, before any index is read)."""
+    asker = directory.get(ori)
+    if asker is None:
+        return False
+    if asker.component == "ICE-HSI":
+        return True  # HSI after ERO: tied once the refusal is ERO's
+    probe = Query("", datetime.min, ori, asker.state, "", fields)
+    pattern, _ = _ties(None, asker, probe, _relations(directory))
+    return pattern is not None
+
+
 def score(
     refusal: Refusal,
     query: Query,

@@ -165,3 +165,28 @@ def test_an_event_carries_only_what_the_model_names() -> None:
 def test_reader_gets_flow_event_type_back() -> None:
     parsed = FlowEvent.model_validate(_event())
     assert isinstance(project(Identity("k", admin_scope="NY"), parsed), FlowEvent)
+
+
+_RELAY = {
+    "state": "WA",
+    "pattern": "287g-relay",
+    "score": 6,
+    "refused_id": "m0",
+    "refused_ori": "VTICE0900",
+    "refused_component": "ICE-ERO",
+    "minutes_after": 60,
+    "evidence": ["AZ0110000 holds a 287(g) agreement"],
+    "summary": "may be for ICE: 287(g), 60 min after a refusal",
+}
+
+
+def test_a_relay_flag_is_read_by_its_states_admins_only() -> None:
+    event = _event(relays=[_RELAY])
+    whole = project_event(Identity("k", admin_scope="*"), event)
+    washington = project_event(Identity("k", admin_scope="WA"), event)
+    new_york = project_event(Identity("k", admin_scope="NY"), event)  # the sender's state
+    sender = project_event(Identity("k", ori="NY0303000"), event)
+    assert whole is not None and [r.pattern for r in whole.relays] == ["287g-relay"]
+    assert washington is not None and [r.refused_id for r in washington.relays] == ["m0"]
+    assert new_york is not None and new_york.relays == []
+    assert sender is not None and sender.relays == []

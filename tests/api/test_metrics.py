@@ -8,8 +8,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from simulators.dmv import StateDMV
 from switch.access.keys import issue_key
 from switch.directory import JURISDICTIONS
+from switch.impact.proxies_score import PATTERNS
 from switch.messages.model import INPUT_KEYS
-from tests.utils.hubs import make_client
+from tests.utils.hubs import AGENCY_ORIS, make_client
+
+SHERIFF = "AZ0110000"  # holds a 287(g) agreement
 
 WA_DRIVER = StateDMV("WA").driver(3)
 EFFECTS = {"permit", "deny"}
@@ -25,16 +28,20 @@ LABELS = {
     "status": {*STATUSES, "given_up"},
     "enforced": EFFECTS,
     "candidate": EFFECTS,
+    # A suspected relay's pattern (switch.impact.proxies_score): three of them.
+    "pattern": set(PATTERNS),
 }
 
 
 def test_no_metric_label_is_finer_than_state_and_decision(sqlite_url: str) -> None:
-    with make_client(sqlite_url) as (client, keys, runtime):
+    with make_client(sqlite_url, oris=(*AGENCY_ORIS, SHERIFF)) as (client, keys, runtime):
         wa_admin = issue_key(runtime.engine, admin_scope="WA")
         for ori, text, wait in (
             ("NY0303000", f"DQ.NY0303000.WA,OR.TXTOLN/{WA_DRIVER['OLN']}", 10),
             ("NY0303000", f"DQ.NY0303000.NL.TXTNAM/{WA_DRIVER['NAM']}.DOB/{WA_DRIVER['DOB']}", 10),
             ("VTICE0900", f"DQ.VTICE0900.WA.TXTOLN/{WA_DRIVER['OLN']}", 10),
+            # A 287(g) sheriff right after the refusal: a suspected relay, counted.
+            (SHERIFF, f"DQ.{SHERIFF}.WA.TXTOLN/{WA_DRIVER['OLN']}", 10),
             ("VTICE0900", "AM.VTICE0900.NY0303000.TXTCALL ME", 10),
             ("WAOLN0000", f"DQ.WAOLN0000.OR.TXTOLN/{WA_DRIVER['OLN']}", 0),
             ("WAOLN0000", "DQ.NY0303000.OR.TXTOLN/X1", 10),  # another ORI's header: refused
@@ -60,6 +67,7 @@ def test_no_metric_label_is_finer_than_state_and_decision(sqlite_url: str) -> No
     for name, values in seen.items():
         assert values <= LABELS[name], f"{name}: {values - LABELS[name]}"
     assert {"WA", "OR"} <= seen["state"] and "deny" in seen["effect"]
+    assert "287g-relay" in seen["pattern"]
     assert not key_ids & set().union(*seen.values())
     for finer in [*oris, WA_DRIVER["OLN"], WA_DRIVER["NAM"], WA_DRIVER["DOB"]]:
         assert finer not in scraped.text

@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AGENCIES = ("VTICE0900", "NY0303000", "NYHSI0200")
+AGENCIES = ("VTICE0900", "NY0303000", "NYHSI0200", "AZ0110000")
 # What the browser logs when the tests provoke it: a hub without scenarios,
 # and a refused policy (HTTP 422 on PUT /v1/policies/ST).
 EXPECTED_FAILURES = re.compile(

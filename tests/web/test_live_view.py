@@ -296,3 +296,19 @@ def test_the_page_stops_and_asks_for_a_key_when_its_key_is_revoked(
         assert len(_stream_urls(requests)) == 1  # no retry with a dead key
     finally:
         context.close()
+
+
+def test_a_likely_relay_is_flagged_on_its_card(page: Any, hub: WebHub) -> None:
+    refused = hub.send("VTICE0900", "DQ.VTICE0900.WA.*REL1.TXTOLN/WRELAY00001")
+    relay = hub.send("AZ0110000", "DQ.AZ0110000.WA.*REL2.TXTOLN/WRELAY00001")
+    other = hub.send("AZ0110000", "DQ.AZ0110000.WA.*REL3.TXTOLN/WRELAY00002")
+
+    badge = _flow(page, relay).locator(".flow-head .badge.relay")
+    expect(badge).to_have_count(1)
+    expect(badge).to_have_attribute("data-pattern", "287g-relay")
+    expect(badge).to_have_text(re.compile(r"may be for ICE: 287\(g\), \d+ min after a refusal"))
+    assert refused["id"] in (badge.get_attribute("title") or "")
+    expect(_flow(page, other)).to_be_visible()
+    expect(_flow(page, other).locator(".badge.relay")).to_have_count(0)
+    expect(_flow(page, refused).locator(".badge.relay")).to_have_count(0)
+    screenshot(page, "live-flow-relay")

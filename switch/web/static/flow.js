@@ -119,6 +119,12 @@ function nlSummary(summary) {
     `no answer: ${list(summary.no_response)}`);
 }
 
+/** A likely relay of a refused federal immigration query: what the hub flagged, and why. */
+function relayBadge(relay) {
+  const why = [`${relay.state}: score ${relay.score}, after ${relay.refused_id} from ${relay.refused_ori}`, ...relay.evidence];
+  return h("span", { class: "badge relay", title: why.join("\n"), dataset: { pattern: relay.pattern } }, `⚑ ${relay.summary}`);
+}
+
 export function card(event, number, parsed) {
   const sender = event.sender ?? {};
   const kind = verdict(event);
@@ -130,6 +136,7 @@ export function card(event, number, parsed) {
     h("span", { class: "hint" }, time(event.at)),
     h("span", { class: "badge key" }, event.key ?? parsed?.key ?? "?"),
     event.forwarded ? h("span", { class: "badge", title: "kept while the state was out of service" }, "forwarded") : null,
+    ...(event.relays ?? []).map(relayBadge),
     h("span", { class: "who" }, ori),
     h("span", { class: "name" }, sender.name ?? ""),
     sender.component ? h("span", { class: "badge" }, sender.component) : h("span", { class: "badge" }, sender.type ?? ""),
