@@ -242,6 +242,20 @@ def last_from(conn: Connection, state: str, *, candidate: bool, author: str) -> 
     return None if row is None else _version(row, _heads(conn, state))
 
 
+def last_file_texts(conn: Connection) -> dict[tuple[str, bool, str], str]:
+    """The text of each file's last version, by (state, candidate, author):
+    one read for a whole folder, so unchanged files cost no lock."""
+    c = policy_changes.c
+    newest = (
+        select(func.max(c.seq))
+        .where(c.author.like("file:%"))
+        .group_by(c.state, c.candidate, c.author)
+        .scalar_subquery()
+    )
+    rows = conn.execute(select(c.state, c.candidate, c.author, c.text).where(c.seq.in_(newest)))
+    return {(state, bool(candidate), author): text for state, candidate, author, text in rows}
+
+
 def history(
     conn: Connection, state: str, *, limit: int = 50, before: int | None = None
 ) -> list[Version]:

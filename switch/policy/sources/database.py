@@ -149,8 +149,19 @@ class SharedPolicies:
         """Read the folder; record each file whose content differs from the
         last version recorded from it; the (state, candidate) refused."""
         refused: set[Key] = set()
-        for read in self.store.read_files():
+        reads = self.store.read_files()
+        recorded: dict[tuple[str, bool, str], str] = {}
+        if reads:
+            with self.engine.connect() as conn:
+                # Unchanged files (nearly all, at a hub's start) are told apart
+                # here, in one read; only a changed one takes the lock to be recorded.
+                recorded = versions.last_file_texts(conn)
+        for read in reads:
             name = self.store.files.relative(str(read.path))
+            if read.policy is not None:
+                author = versions.file_author(name)
+                if recorded.get((read.state, read.candidate, author)) == read.policy.text:
+                    continue
             actor = Actor(versions.file_author(name)[:64], f"policy folder ({via}): {name}")
             act = Act(actor, POLICY_FILE, target=read.state, state=read.state)
             if read.policy is None:
