@@ -82,10 +82,10 @@ bench-nl: $(STAMP)
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale
 
-# The detector over a 1,000,000-query history (SCALE=0.0345 for 10,000,000).
-SCALE ?= 0.00345
+# The detector over 1,000,000- and 10,000,000-query histories (SCALES=0.00345 for one).
+SCALES ?= 0.00345,0.0345
 bench-proxies: $(STAMP)
-	$(BIN)/python -m bench.proxies --scale $(SCALE)
+	$(BIN)/python -m bench.proxies --scales $(SCALES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -239,6 +239,38 @@ def _scalars(r: dict[str, Any]) -> list[str]:
     ]
 
 
+def _proxies(r: dict[str, Any]) -> list[str]:
+    """Per scale: speed against a plain scan, peak memory, and each pattern scored."""
+    lines = [
+        "| queries | history written rows/s | detector records/s | plain scan records/s"
+        " | ÷ scan | detector peak RSS | flagged | look-alikes flagged |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in r["runs"]:
+        share = run["look_alike_share"]
+        lines.append(
+            f"| {run['records']:,} | {run['history_rows_per_s']:,} "
+            f"| {run['detector_records_per_s']:,} | {run['baseline_records_per_s']:,} "
+            f"| {run['ratio_to_baseline']} | {run['detector_peak_rss_mib']} MiB "
+            f"| {run['flagged']:,} | {run['look_alikes_flagged']} ({share}) |"
+        )
+    lines += [
+        "",
+        "| queries | pattern | planted | flagged | caught | missed | false alarms"
+        " | precision | recall |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in r["runs"]:
+        for p in run["patterns"]:
+            lines.append(
+                f"| {run['records']:,} | {p['pattern']} | {p['planted']:,} | {p['flagged']:,} "
+                f"| {p['caught']:,} | {p['missed']} | {p['false_alarms']} "
+                f"| {p['precision']} | {p['recall']} |"
+            )
+    lines += ["", f"- load average: {r['load_average']}", f"- target: {r['target']}"]
+    return lines
+
+
 TITLES = {
     "hub": ("1. Hub throughput and latency", _hub),
     "policy": ("2. Policy engine", _scalars),
@@ -246,7 +278,7 @@ TITLES = {
     "audit": ("4. Audit write path (group commit)", _audit),
     "nl": ("5. NL multi-state query", _nl),
     "scale": ("6. Scaling: hub workers and replicas", _scale),
-    "proxies": ("7. Detector of queries made for others", _scalars),
+    "proxies": ("7. Detector of queries made for others", _proxies),
 }
 
 
