@@ -48,6 +48,17 @@ TARGET = (
 
 
 def _peak_mib() -> float:
+    """This process's own peak resident memory.
+
+    `ru_maxrss` is not it: Linux carries it across fork and exec, so a
+    child started by the process that wrote the history would report the
+    writer's peak. `VmHWM` belongs to the process's own address space.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -79,6 +90,7 @@ def measure(path: Path, repeats: int) -> dict[str, Any]:
         "detector_peak_rss_mib": round(_peak_mib(), 1),
         "flagged": score.flagged,
         "look_alikes_flagged": score.look_alikes,
+        "look_alikes_planted": score.look_alikes_planted,
         "look_alike_share": score.as_dict()["look_alike_share"],
         "patterns": [p.as_dict() for p in score.patterns],
     }

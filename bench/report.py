@@ -252,7 +252,8 @@ def _proxies(r: dict[str, Any]) -> list[str]:
             f"| {run['records']:,} | {run['history_rows_per_s']:,} "
             f"| {run['detector_records_per_s']:,} | {run['baseline_records_per_s']:,} "
             f"| {run['ratio_to_baseline']} | {run['detector_peak_rss_mib']} MiB "
-            f"| {run['flagged']:,} | {run['look_alikes_flagged']} ({share}) |"
+            f"| {run['flagged']:,} | {run['look_alikes_flagged']} of "
+            f"{run.get('look_alikes_planted', '?')} planted ({share}) |"
         )
     lines += [
         "",
@@ -287,15 +288,66 @@ TITLES = {
 KEPT = "<!-- measured by hand: kept by make bench -->"
 
 
+def _old_sections(old: str) -> dict[str, list[str]]:
+    """The sections of an earlier BENCHMARKS.md, by name, each as its lines."""
+    body = old[: old.index(KEPT)] if KEPT in old else old
+    by_title = {f"## {title} (`make bench-{name}`)": name for name, (title, _) in TITLES.items()}
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in body.splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(by_title[line], []) if line in by_title else None
+        elif current is not None:
+            current.append(line)
+    return {name: _trim(lines) for name, lines in sections.items()}
+
+
+def _trim(lines: list[str]) -> list[str]:
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
+
+
+def _old_date(old: str) -> str:
+    for line in old.splitlines():
+        if line.startswith("- date: "):
+            return line.removeprefix("- date: ")
+    return "an earlier run"
+
+
 def write(path: Path, machine: list[str], found: dict[str, dict[str, Any] | None]) -> None:
+    """Write BENCHMARKS.md: this run's sections, and the earlier run's others.
+
+    A run of some sections only (`--sections`) keeps the others as the
+    earlier file had them, and says which sections come from which run, so
+    every ratio in a section still comes from one run.
+    """
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     kept = old[old.index(KEPT) :] if KEPT in old else ""
+    earlier = _old_sections(old)
+    carried = [name for name in TITLES if name not in found and name in earlier]
     lines = ["# Benchmarks", "", "Written by `make bench`; every ratio is from one run.", ""]
     lines += machine
-    for name, result in found.items():
+    if carried:
+        lines.append(
+            f"- measured in this run: {', '.join(found)}; kept from earlier runs,"
+            f" each with its date: {', '.join(carried)}"
+        )
+    for name in TITLES:
+        if name not in found and name not in carried:
+            continue
         title, render = TITLES[name]
         lines += ["", f"## {title} (`make bench-{name}`)", ""]
-        lines += render(result) if result else ["Failed in this run: see its output."]
+        if name in found:
+            result = found[name]
+            lines += render(result) if result else ["Failed in this run: see its output."]
+        else:
+            own = earlier[name]
+            if not (own and own[0].startswith("_Measured in the run of ")):
+                own = [f"_Measured in the run of {_old_date(old)}._", "", *own]
+            lines += own
     if kept:
         lines += ["", kept.rstrip("\n")]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
