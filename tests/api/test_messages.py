@@ -62,6 +62,9 @@ def test_json_form_is_the_same_message(database_url: str) -> None:
         ("XX.NY0303000.WA.TXTOLN/1", ".01."),
         ("DR.NY0303000.WA.TXTOLN/1", ".02."),
         ("DQ.NY0303000.WA.OLN/1", ".03."),
+        # A line break ends the header: no TXT before it is .03., not .19.
+        ("DQ.NY0303000.WA\nOLN/WDL0000001", ".03."),
+        ("DQ.NY0303000.WA\r\nOLN/WDL0000001", ".03."),
         ("DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/20201399.SEX/M", ".05."),
         ("DQ.NY0303000.WA.TXTNAM/DOE,JOHN", ".14."),
         ("DQ.NY0303000.QQ.TXTOLN/1", ".19."),

@@ -113,6 +113,11 @@ BAD: list[Bad] = [
     Bad("control-no-txt", "DQ.NY0303000.WA.*K7F2", ".03."),
     Bad("dot-for-comma", "DQ.NY0303000.WA.OR.TXTOLN/1", ".03."),
     Bad("txt-lower", "DQ.NY0303000.WA.txtOLN/1", ".03."),
+    # A line break ends the header: the destinations do not run on into the fields.
+    Bad("break-before-txt", "DQ.TX0150100.WA\nOLN/WDL0000001", ".03."),
+    Bad("crlf-before-txt", "DQ.TX0150100.WA,OR\r\nOLN/WDL0000001", ".03."),
+    Bad("break-after-control", "DQ.TX0150100.WA.*K7F2\nOLN/1", ".03."),
+    Bad("break-after-ori", "DQ.TX0150100\nWA.TXTOLN/1", ".03."),
     # .05. DOB invalid or missing
     Bad("dob-missing", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.SEX/M", ".05."),
     Bad("dob-not-a-date", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/19800231.SEX/M", ".05."),
