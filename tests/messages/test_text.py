@@ -4,10 +4,12 @@ import pytest
 
 from switch.errors import (
     FieldsMissing,
+    InvalidAttention,
     InvalidDestination,
     InvalidDOB,
     InvalidFormat,
     InvalidHeader,
+    InvalidYear,
     MessageError,
     NotAllowed,
     TextNotFound,
@@ -49,7 +51,9 @@ def test_bad_cases_cover_every_er_code() -> None:
             NotAllowed,
             TextNotFound,
             InvalidDOB,
+            InvalidYear,
             FieldsMissing,
+            InvalidAttention,
             InvalidDestination,
             InvalidFormat,
         )
