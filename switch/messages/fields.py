@@ -98,6 +98,10 @@ KEY_PREFIXES: Mapping[str, frozenset[str]] = MappingProxyType(
         # ATN/ only on KQ: Nlets' history queries name the person the record
         # is for; the licence and registration queries go to the terminal.
         "KQ": _PERSON | _QUERY_EXTRAS | {"IMQ", "ATN"},
+        # The regional forms (Nlets guide): a DQG asks by NAM, DOB and SEX
+        # only, no OLN and no image; an RQG takes what an RQ takes.
+        "DQG": frozenset({"NAM", "DOB", "SEX"}) | _QUERY_EXTRAS,
+        "RQG": frozenset({"LIC", "LIY", "LIT", "VIN"}) | _QUERY_EXTRAS,
         "AM": frozenset({FREE_TEXT}),
     }
 )
@@ -218,14 +222,30 @@ def _require_name(key: str) -> Callable[[Mapping[str, str], str], None]:
     return require
 
 
-def _require_vehicle(fields: Mapping[str, str], quote: str) -> None:
-    if "VIN" in fields:
-        if "LIC" in fields:
-            raise InvalidFormat("RQ takes LIC or VIN, not both", quote)
-        if "LIY" in fields or "LIT" in fields:
-            raise InvalidFormat("LIY and LIT go with LIC, not with VIN", quote)
-    elif "LIC" not in fields:
-        raise FieldsMissing("RQ needs LIC or VIN", quote)
+def _require_name_dob_sex(key: str) -> Callable[[Mapping[str, str], str], None]:
+    def require(fields: Mapping[str, str], quote: str) -> None:
+        missing = [prefix for prefix in ("NAM", "DOB", "SEX") if prefix not in fields]
+        if missing == ["DOB"]:
+            raise InvalidDOB(f"{key} needs DOB", quote)
+        if missing:
+            raise FieldsMissing(
+                f"{key} needs NAM, DOB and SEX; missing {', '.join(missing)}", quote
+            )
+
+    return require
+
+
+def _require_vehicle(key: str) -> Callable[[Mapping[str, str], str], None]:
+    def require(fields: Mapping[str, str], quote: str) -> None:
+        if "VIN" in fields:
+            if "LIC" in fields:
+                raise InvalidFormat(f"{key} takes LIC or VIN, not both", quote)
+            if "LIY" in fields or "LIT" in fields:
+                raise InvalidFormat("LIY and LIT go with LIC, not with VIN", quote)
+        elif "LIC" not in fields:
+            raise FieldsMissing(f"{key} needs LIC or VIN", quote)
+
+    return require
 
 
 # AM is absent: its one requirement, a non-empty text, is checked with the text.
@@ -233,8 +253,10 @@ _REQUIREMENTS: Mapping[str, Callable[[Mapping[str, str], str], None]] = MappingP
     {
         "DQ": _require_person("DQ"),
         "DNQ": _require_name("DNQ"),
-        "RQ": _require_vehicle,
+        "RQ": _require_vehicle("RQ"),
         "RNQ": _require_name("RNQ"),
         "KQ": _require_person("KQ"),
+        "DQG": _require_name_dob_sex("DQG"),
+        "RQG": _require_vehicle("RQG"),
     }
 )

@@ -31,7 +31,7 @@ def render(message: Message) -> str:
     else:
         body = ".".join(f"{prefix}/{value}" for prefix, value in message.fields.items())
     destinations = ",".join(message.destinations)
-    return f"{message.key}.{message.ori}.{destinations}.{control}{_MARKER}{body}"
+    return f"{message.sent_key}.{message.ori}.{destinations}.{control}{_MARKER}{body}"
 
 
 def parse(text: str) -> Message:

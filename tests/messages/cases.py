@@ -65,6 +65,28 @@ GOOD: list[Good] = [
             {"NAM": "ROE,RICHARD", "DOB": "19651231", "SEX": "M", "RSN": "T"},
         ),
     ),
+    # The regional forms: rewritten to DQ/RQ on reading, rendered back as sent.
+    Good(
+        "DQG.NY0303000.RH.*R1.TXTNAM/DOE,JOHN.DOB/19800101.SEX/M.RSN/T",
+        Message(
+            "DQ",
+            "NY0303000",
+            ("RH",),
+            {"NAM": "DOE,JOHN", "DOB": "19800101", "SEX": "M", "RSN": "T"},
+            "R1",
+            regional=True,
+        ),
+    ),
+    Good(
+        "RQG.TX2270000.RE,RG.TXTLIC/ABC1234.LIY/2026.LIT/PC",
+        Message(
+            "RQ",
+            "TX2270000",
+            ("RE", "RG"),
+            {"LIC": "ABC1234", "LIY": "2026", "LIT": "PC"},
+            regional=True,
+        ),
+    ),
     Good(
         "RQ.TX2270000.OR.TXTLIC/ABC1234.LIY/NX.LIT/PC",
         Message("RQ", "TX2270000", ("OR",), {"LIC": "ABC1234", "LIY": "NX", "LIT": "PC"}),
@@ -128,6 +150,7 @@ BAD: list[Bad] = [
     Bad("break-after-ori", "DQ.TX0150100\nWA.TXTOLN/1", ".03."),
     # .05. DOB invalid or missing
     Bad("dob-missing", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.SEX/M", ".05."),
+    Bad("dqg-dob-missing", "DQG.NY0303000.RH.TXTNAM/DOE,JOHN.SEX/M", ".05."),
     Bad("dob-not-a-date", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/19800231.SEX/M", ".05."),
     Bad("dob-month-13", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/131580.SEX/M", ".05."),
     Bad("dob-future", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/29991231.SEX/M", ".05."),
@@ -149,6 +172,8 @@ BAD: list[Bad] = [
     Bad("dnq-no-name", "DNQ.NY0303000.WA.TXTDOB/19800101", ".14."),
     Bad("rq-year-only", "RQ.NY0303000.WA.TXTLIY/2025.LIT/PC", ".14."),
     Bad("rnq-no-name", "RNQ.NY0303000.WA.TXTRSN/S", ".14."),
+    Bad("dqg-no-sex", "DQG.NY0303000.RH.TXTNAM/DOE,JOHN.DOB/19800101", ".14."),
+    Bad("rqg-no-plate", "RQG.NY0303000.RH.TXTLIY/2026", ".14."),
     Bad("am-empty", "AM.NY0303000.WA.TXT", ".14."),
     Bad("am-blank", "AM.NY0303000.WA.TXT\r\n   ", ".14."),
     # .16. ATN field invalid
@@ -180,6 +205,10 @@ BAD: list[Bad] = [
     Bad("prefix-not-for-key", "DQ.NY0303000.WA.TXTOLN/1.VIN/1HGCM82633A004352", ".22."),
     Bad("imq-on-rq", "RQ.NY0303000.WA.TXTLIC/ABC1.IMQ/Y", ".22."),
     Bad("atn-on-dq", "DQ.NY0303000.WA.TXTOLN/1.ATN/SGT DOE", ".22."),
+    # A DQG asks by name, date of birth and sex only (Nlets guide).
+    Bad("oln-on-dqg", "DQG.NY0303000.RH.TXTOLN/D1234567", ".22."),
+    Bad("imq-on-dqg", "DQG.NY0303000.RH.TXTNAM/DOE,JOHN.DOB/19800101.SEX/M.IMQ/Y", ".22."),
+    Bad("dnqg-is-no-key", "DNQG.NY0303000.RH.TXTNAM/DOE,JOHN", ".01."),
     Bad("empty-value", "DQ.NY0303000.WA.TXTOLN/", ".22."),
     Bad("value-lower", "DQ.NY0303000.WA.TXTOLN/d123", ".22."),
     Bad("value-space-in-oln", "DQ.NY0303000.WA.TXTOLN/D 123", ".22."),

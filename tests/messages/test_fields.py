@@ -7,7 +7,7 @@ import pytest
 from switch.errors import InvalidDOB, MessageError
 from switch.messages import dob_date, from_json, parse
 from switch.messages.fields import FIELD_RULES, KEY_PREFIXES
-from switch.messages.model import INPUT_KEYS
+from switch.messages.model import INPUT_KEYS, REGIONAL_KEYS
 
 TODAY = date(2026, 11, 25)
 
@@ -44,7 +44,7 @@ def test_dob_date_defaults_to_the_real_today() -> None:
 
 
 def test_every_prefix_of_every_key_has_a_rule() -> None:
-    assert set(KEY_PREFIXES) == INPUT_KEYS
+    assert set(KEY_PREFIXES) == INPUT_KEYS | set(REGIONAL_KEYS)
     prefixes = set().union(*KEY_PREFIXES.values()) - {"TXT", "DOB"}
     assert prefixes == set(FIELD_RULES)
 
