@@ -8,7 +8,9 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     │   ├── NotAllowed          .02.
     │   ├── TextNotFound        .03.
     │   ├── InvalidDOB          .05.
+    │   ├── InvalidYear         .10.
     │   ├── FieldsMissing       .14.
+    │   ├── InvalidAttention    .16.
     │   ├── InvalidDestination  .19.
     │   ├── InvalidFormat       .22.
     │   ├── SenderMismatch      .01.  HTTP 403: header ORI is not the key's ORI
@@ -97,9 +99,23 @@ class InvalidDOB(MessageError):
     meaning = "DOB INVALID OR MISSING"
 
 
+class InvalidYear(MessageError):
+    """A year field (here LIY/, the plate's year) that is no year, or empty."""
+
+    code = ".10."
+    meaning = "A YEAR FIELD IS INVALID OR MISSING"
+
+
 class FieldsMissing(MessageError):
     code = ".14."
     meaning = "FIELDS MISSING"
+
+
+class InvalidAttention(MessageError):
+    """An ATN/ (attention) field that is empty or not a name Nlets can carry."""
+
+    code = ".16."
+    meaning = "ATN FIELD INVALID"
 
 
 class InvalidDestination(MessageError):

@@ -117,6 +117,11 @@ class ReplyPublic(BaseModel):
     ori: str | None = None
     results: list[OutcomeView] = Field(default_factory=list)
     summary: SummaryPublic | None = None
+    priority: str | None = Field(
+        None,
+        description="low: a DQ or RQ sent to a region code without the G (DQG, RQG),"
+        " sent to the region's states one at a time (switch.core.router.LOW)",
+    )
     error: ErrorPublic | None = None
 
 

@@ -45,7 +45,7 @@ from switch.errors import (
     SwitchError,
 )
 from switch.messages import from_json, parse, render
-from switch.messages.model import MULTI_STATE, Message
+from switch.messages.model import Message
 from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS, child
 from switch.policy import Facts
 
@@ -235,8 +235,8 @@ class Hub:
 
     def _reach(self, message: Message) -> int:
         """How many destinations the message goes to: every state that
-        answers its key for an NL query."""
-        if message.destinations == (MULTI_STATE,) and message.key != "AM":
+        answers its key for an NL query, every one in a region for a region."""
+        if self.router.fans_out(message):
             return len(self.router.resolve_states(message)[0])
         return len(message.destinations)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from switch.core.regional import NORMAL
 from switch.core.router import DestinationResult, RouteResult
 from switch.errors import MessageError, SwitchError
 from switch.messages import render_output
@@ -74,6 +75,8 @@ def routed_reply(message_id: str, message: Message, routed: RouteResult) -> Repl
     }
     if routed.multi_state:
         body["summary"] = routed.summary()
+    if routed.priority != NORMAL:
+        body["priority"] = routed.priority
     return Reply(200, body)
 
 

@@ -3,6 +3,11 @@ and what comes back.
 
 Destinations are resolved whole before anything is sent: one bad destination
 rejects the message with an ER and nothing is delivered anywhere.
+
+A region code (switch.directory.regions) stands for the states in it: a
+DQG or RQG to a region is one DQ or RQ leg per state, each decided by that
+state's policy and answered apart (no NL-style merge). A DQ or RQ sent to a
+region without the G is handled at lower priority (switch.core.regional).
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from typing import Any
 
 from switch.clock import Clock, utc_now
 from switch.core.numbers import MessageNumbers
+from switch.core.regional import LOW, NORMAL, names_region, region_legs
 from switch.core.service import BacklogView, NoBacklog, ServiceView, Unmarked
 from switch.destinations.base import Destination, DestinationFault, OutOfService, StateAnswer
 from switch.directory import Directory
 from switch.directory.jurisdictions import dmv_ori
 from switch.directory.model import Agency
+from switch.directory.regions import Region, shipped_regions
 from switch.errors import InvalidDestination, NotAllowed
 from switch.messages import render
 from switch.messages.model import MULTI_STATE, SWITCH_ORI, Message, OutputMessage
@@ -64,6 +71,7 @@ class RouteResult:
     results: list[DestinationResult]
     multi_state: bool = False
     warrant: str | None = "none"
+    priority: str = NORMAL
 
     def visible(self) -> list[DestinationResult]:
         """What the sender sees: an NL query suppresses its NO HITs."""
@@ -98,11 +106,14 @@ class Router:
         marks: ServiceView | None = None,
         backlog: BacklogView | None = None,
         numbers: MessageNumbers | None = None,
+        regions: Mapping[str, Region] | None = None,
     ) -> None:
         """`marks`: which states an admin marked out of service or removed;
         `backlog`: which still have queries kept, that a new one waits behind
-        (both owned by switch.forwarding); `numbers`: the hub's numbering."""
+        (both owned by switch.forwarding); `numbers`: the hub's numbering;
+        `regions`: the region codes (default: the shipped ones)."""
         self.directory = directory
+        self.regions = shipped_regions() if regions is None else regions
         self.destinations = destinations
         self.decider = decider
         self._clock = clock
@@ -131,6 +142,9 @@ class Router:
         states, multi = self.resolve_states(message)
         # The same facts for every state the message goes to.
         facts = Facts(requester, message, warrant, at or self._clock(), refusals)
+        if self.low_priority(message):
+            results = await self._in_turn(states, message, facts, wait)
+            return RouteResult(results, multi_state=multi, warrant=warrant, priority=LOW)
         if len(states) == 1:
             results = [await self.query_state(states[0], message, facts, wait)]
         else:
@@ -150,10 +164,14 @@ class Router:
             ]
             return states, True
         resolved: list[tuple[str, str]] = []
+        in_regions: set[str] = set()
         for dest in message.destinations:
             if len(dest) == 2:
                 if dest not in self.destinations:
-                    raise InvalidDestination(f"no such state {dest}", original)
+                    legs = region_legs(self.regions.get(dest), dest, message, self.destinations)
+                    in_regions.update(state for _, state in legs)
+                    resolved.extend(legs)
+                    continue
                 state = dest
             else:
                 agency = self.directory.get(dest)
@@ -165,7 +183,53 @@ class Router:
             if message.key not in self.destinations[state].supports:
                 raise NotAllowed(f"{state} does not answer {message.key}", original)
             resolved.append((dest, state))
+        if in_regions:
+            # A state reached through a region and named as well would be asked twice.
+            named = [state for _, state in resolved]
+            for state in sorted(in_regions):
+                if named.count(state) > 1:
+                    raise InvalidDestination(f"{state} given twice, once in a region", original)
         return resolved, False
+
+    def fans_out(self, message: Message) -> bool:
+        """Whether the message goes to more states than it names: NL or a region."""
+        return message.key != "AM" and (
+            message.destinations == (MULTI_STATE,)
+            or names_region(message, self.regions, self.destinations)
+        )
+
+    def low_priority(self, message: Message) -> bool:
+        """A DQ or RQ sent to a region code without the G (see LOW)."""
+        return not message.regional and names_region(message, self.regions, self.destinations)
+
+    async def _in_turn(
+        self, states: list[tuple[str, str]], message: Message, facts: Facts, wait: float
+    ) -> list[DestinationResult]:
+        """The legs of a low-priority query, one after another within one wait."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        results: list[DestinationResult] = []
+        for target in states:
+            left = deadline - loop.time()
+            if left > 0:
+                results.append(await self.query_state(target, message, facts, left))
+            else:
+                results.append(self._out_of_time(target, message, facts))
+        return results
+
+    def _out_of_time(
+        self, target: tuple[str, str], message: Message, facts: Facts
+    ) -> DestinationResult:
+        """A leg the wait ran out before: not sent, so not answered; a denial
+        is still one (its ER owes the state nothing)."""
+        ruling = self.decider.ruling(target[1], facts)
+        response = (
+            None if ruling.decision.permitted else self._denial(message, target[1], ruling.decision)
+        )
+        status = "no_response" if response is None else "rejected"
+        return DestinationResult(
+            target[0], target[1], ruling.decision, status, response, 0.0, ruling.shadow
+        )
 
     async def query_state(
         self,

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
-from switch.errors import FieldsMissing, InvalidDOB, InvalidFormat
+from switch.errors import (
+    FieldsMissing,
+    InvalidAttention,
+    InvalidDOB,
+    InvalidFormat,
+    InvalidYear,
+    MessageError,
+)
 
 # The AM free text is stored as the single field TXT.
 FREE_TEXT = "TXT"
@@ -37,10 +44,13 @@ _FREE_TEXT = re.compile(r"[\x20-\x7e\n]+")
 
 @dataclass(frozen=True, slots=True)
 class FieldRule:
-    """What one prefix's value must look like; `shape` is said in the ER."""
+    """What one prefix's value must look like; `shape` is said in the ER, and
+    `error` is the ER a value that is empty or out of shape gets: Nlets gives
+    year fields (.10.) and the attention field (.16.) codes of their own."""
 
     pattern: re.Pattern[str]
     shape: str
+    error: type[MessageError] = InvalidFormat
 
 
 FIELD_RULES: Mapping[str, FieldRule] = MappingProxyType(
@@ -55,11 +65,24 @@ FIELD_RULES: Mapping[str, FieldRule] = MappingProxyType(
         "IMQ": FieldRule(re.compile(r"[YN]"), "Y or N"),
         "RSN": FieldRule(re.compile(r"[NFVTSH]"), "one of N F V T S H"),
         "LIC": FieldRule(re.compile(r"[A-Z0-9]{1,10}"), "1 to 10 letters or digits"),
-        "LIY": FieldRule(re.compile(r"(?:19|20)[0-9]{2}"), "a 4-digit year, 1900 to 2099"),
+        # The plate's year, or NX for a plate that does not expire (Nlets guide).
+        "LIY": FieldRule(
+            re.compile(r"(?:19|20)[0-9]{2}|NX"),
+            "a 4-digit year, 1900 to 2099, or NX",
+            InvalidYear,
+        ),
         "LIT": FieldRule(re.compile(r"[A-Z]{2}"), "a 2-letter plate type such as PC"),
         # I, O and Q are never used in a VIN: they read as 1 and 0.
         "VIN": FieldRule(re.compile(r"[A-HJ-NPR-Z0-9]{17}"), "17 letters or digits, no I, O or Q"),
         "WRT": FieldRule(re.compile(r"[A-Z0-9-]{1,32}"), "1 to 32 letters, digits or -"),
+        # Attention: who at the sending agency the answer is for (ATN/SGT J DOE 4411).
+        # Free text in the value charset, so it never carries a . or / that
+        # would split it; it starts and ends with a letter or digit.
+        "ATN": FieldRule(
+            re.compile(r"[A-Z0-9](?:[A-Z0-9 '-]{0,28}[A-Z0-9])?"),
+            "1 to 30 letters, digits, space, - and ', starting and ending with a letter or digit",
+            InvalidAttention,
+        ),
     }
 )
 MAX_NAME = 40
@@ -72,7 +95,13 @@ KEY_PREFIXES: Mapping[str, frozenset[str]] = MappingProxyType(
         "DNQ": _PERSON - {"OLN"} | _QUERY_EXTRAS | {"IMQ"},
         "RQ": frozenset({"LIC", "LIY", "LIT", "VIN"}) | _QUERY_EXTRAS,
         "RNQ": frozenset({"NAM", "DOB"}) | _QUERY_EXTRAS,
-        "KQ": _PERSON | _QUERY_EXTRAS | {"IMQ"},
+        # ATN/ only on KQ: Nlets' history queries name the person the record
+        # is for; the licence and registration queries go to the terminal.
+        "KQ": _PERSON | _QUERY_EXTRAS | {"IMQ", "ATN"},
+        # The regional forms (Nlets guide): a DQG asks by NAM, DOB and SEX
+        # only, no OLN and no image; an RQG takes what an RQ takes.
+        "DQG": frozenset({"NAM", "DOB", "SEX"}) | _QUERY_EXTRAS,
+        "RQG": frozenset({"LIC", "LIY", "LIT", "VIN"}) | _QUERY_EXTRAS,
         "AM": frozenset({FREE_TEXT}),
     }
 )
@@ -163,9 +192,9 @@ def check_fields(key: str, fields: Mapping[str, str], quote: str) -> None:
             continue
         rule = FIELD_RULES[prefix]
         if not value:
-            raise InvalidFormat(f"{prefix} is empty", quote)
+            raise rule.error(f"{prefix} is empty", quote)
         if rule.pattern.fullmatch(value) is None or (prefix == "NAM" and len(value) > MAX_NAME):
-            raise InvalidFormat(f"{prefix} must be {rule.shape}", quote)
+            raise rule.error(f"{prefix} must be {rule.shape}", quote)
     _REQUIREMENTS[key](fields, quote)
 
 
@@ -193,14 +222,30 @@ def _require_name(key: str) -> Callable[[Mapping[str, str], str], None]:
     return require
 
 
-def _require_vehicle(fields: Mapping[str, str], quote: str) -> None:
-    if "VIN" in fields:
-        if "LIC" in fields:
-            raise InvalidFormat("RQ takes LIC or VIN, not both", quote)
-        if "LIY" in fields or "LIT" in fields:
-            raise InvalidFormat("LIY and LIT go with LIC, not with VIN", quote)
-    elif "LIC" not in fields:
-        raise FieldsMissing("RQ needs LIC or VIN", quote)
+def _require_name_dob_sex(key: str) -> Callable[[Mapping[str, str], str], None]:
+    def require(fields: Mapping[str, str], quote: str) -> None:
+        missing = [prefix for prefix in ("NAM", "DOB", "SEX") if prefix not in fields]
+        if missing == ["DOB"]:
+            raise InvalidDOB(f"{key} needs DOB", quote)
+        if missing:
+            raise FieldsMissing(
+                f"{key} needs NAM, DOB and SEX; missing {', '.join(missing)}", quote
+            )
+
+    return require
+
+
+def _require_vehicle(key: str) -> Callable[[Mapping[str, str], str], None]:
+    def require(fields: Mapping[str, str], quote: str) -> None:
+        if "VIN" in fields:
+            if "LIC" in fields:
+                raise InvalidFormat(f"{key} takes LIC or VIN, not both", quote)
+            if "LIY" in fields or "LIT" in fields:
+                raise InvalidFormat("LIY and LIT go with LIC, not with VIN", quote)
+        elif "LIC" not in fields:
+            raise FieldsMissing(f"{key} needs LIC or VIN", quote)
+
+    return require
 
 
 # AM is absent: its one requirement, a non-empty text, is checked with the text.
@@ -208,8 +253,10 @@ _REQUIREMENTS: Mapping[str, Callable[[Mapping[str, str], str], None]] = MappingP
     {
         "DQ": _require_person("DQ"),
         "DNQ": _require_name("DNQ"),
-        "RQ": _require_vehicle,
+        "RQ": _require_vehicle("RQ"),
         "RNQ": _require_name("RNQ"),
         "KQ": _require_person("KQ"),
+        "DQG": _require_name_dob_sex("DQG"),
+        "RQG": _require_vehicle("RQG"),
     }
 )

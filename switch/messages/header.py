@@ -15,6 +15,7 @@ from switch.messages.model import (
     MAX_DESTINATIONS,
     MULTI_STATE,
     OUTPUT_KEYS,
+    REGIONAL_KEYS,
     SWITCH_ORI,
 )
 
@@ -25,12 +26,15 @@ _DESTINATION = re.compile(r"[A-Z]{2}(?:[A-Z0-9]{7})?")
 _CONTROL = re.compile(r"[A-Z0-9]{1,10}")
 
 
+_SENT_KEYS = INPUT_KEYS | set(REGIONAL_KEYS)
+
+
 def is_ori(value: str) -> bool:
     return ORI_PATTERN.fullmatch(value) is not None
 
 
 def check_key(key: str, quote: str) -> None:
-    if key in INPUT_KEYS:
+    if key in INPUT_KEYS or key in REGIONAL_KEYS:
         return
     if key in OUTPUT_KEYS:
         # Only states and the switch send these; an agency sending one is a
@@ -38,7 +42,7 @@ def check_key(key: str, quote: str) -> None:
         raise NotAllowed(f"{key} is sent by the switch or a state, not an agency", quote)
     shown = key[:10] if key else "nothing"
     raise InvalidHeader(
-        f"unknown message key {shown}; expected one of {', '.join(sorted(INPUT_KEYS))}", quote
+        f"unknown message key {shown}; expected one of {', '.join(sorted(_SENT_KEYS))}", quote
     )
 
 

@@ -21,7 +21,7 @@ _ALLOWED = frozenset({*_REQUIRED, "control"})
 def to_json(message: Message) -> dict[str, object]:
     """The JSON body for `message`; `control` is left out when there is none."""
     data: dict[str, object] = {
-        "key": message.key,
+        "key": message.sent_key,
         "dest": list(message.destinations),
         "fields": dict(message.fields),
     }

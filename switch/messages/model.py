@@ -20,6 +20,10 @@ QUERY_KEYS: frozenset[str] = frozenset(RESPONSE_KEYS)
 INPUT_KEYS: frozenset[str] = QUERY_KEYS | {"AM"}
 # Keys only the switch or a state sends.
 OUTPUT_KEYS: frozenset[str] = frozenset(RESPONSE_KEYS.values()) | {"ER", "SM"}
+# The regional forms an agency may send (to a region code, a state or NL):
+# Nlets rewrites each to its plain key for every state it reaches, so no
+# state and no policy ever sees them; the sender gets a DR or RR back.
+REGIONAL_KEYS: Mapping[str, str] = MappingProxyType({"DQG": "DQ", "RQG": "RQ"})
 
 
 def _frozen(fields: Mapping[str, str]) -> Mapping[str, str]:
@@ -33,6 +37,11 @@ class Message:
     `fields` keeps the order in which the sender wrote the prefixes, so a
     message renders back to the text it was parsed from. For `AM` the free
     text is the single field `TXT`.
+
+    A regional key (`DQG`, `RQG`) is rewritten on construction, as Nlets
+    rewrites it: `key` is the plain key every state and policy sees and
+    `regional` says it was sent in the G form, which `sent_key` and
+    `render` give back.
     """
 
     key: str
@@ -40,9 +49,19 @@ class Message:
     destinations: tuple[str, ...]
     fields: Mapping[str, str] = field(default_factory=dict)
     control: str | None = None
+    regional: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fields", _frozen(self.fields))
+        plain = REGIONAL_KEYS.get(self.key)
+        if plain is not None:
+            object.__setattr__(self, "key", plain)
+            object.__setattr__(self, "regional", True)
+
+    @property
+    def sent_key(self) -> str:
+        """The key as the sender wrote it: DQG for a regional DQ."""
+        return f"{self.key}G" if self.regional else self.key
 
     @property
     def reason(self) -> str:

@@ -3,7 +3,8 @@
     KEY.<sender ORI>.<dest>[,<dest>...].[*<control>.]TXT<fields>
 
 The fields follow `TXT` directly or after one line break (CR LF or LF); both
-parse the same and `render` writes the one-line form. Fields are `PFX/value`
+parse the same and `render` writes the one-line form. A line break always
+ends the header: a header without `TXT` before it is .03., TXT NOT FOUND. Fields are `PFX/value`
 joined by `.`; for AM everything after `TXT` is the free text.
 
 The parser checks each header part as soon as it has it, so the first mistake
@@ -30,7 +31,7 @@ def render(message: Message) -> str:
     else:
         body = ".".join(f"{prefix}/{value}" for prefix, value in message.fields.items())
     destinations = ",".join(message.destinations)
-    return f"{message.key}.{message.ori}.{destinations}.{control}{_MARKER}{body}"
+    return f"{message.sent_key}.{message.ori}.{destinations}.{control}{_MARKER}{body}"
 
 
 def parse(text: str) -> Message:
@@ -38,14 +39,23 @@ def parse(text: str) -> Message:
     quote = text.strip()
     if not quote:
         raise InvalidHeader("empty message", quote)
+    # A line break ends the header (as at Nlets): its parts are read from the
+    # first line alone, so a header with no TXT before the break is .03.,
+    # never a destination that runs on into the fields (.19.).
+    line, line_break, after = quote.partition("\n")
+    if line.endswith("\r"):
+        line, line_break = line[:-1], "\r\n"
     # maxsplit 3: the fields after TXT contain dots of their own.
-    parts = quote.split(".", 3)
+    parts = line.split(".", 3)
     key = parts[0]
     check_key(key, quote)
+    if len(parts) >= 2:
+        check_ori(parts[1], quote)
     if len(parts) < 3:
+        if line_break:
+            raise TextNotFound("a line break ends the header before TXT", quote)
         raise InvalidHeader("header must be KEY.ORI.DESTINATIONS.TXT", quote)
     ori = parts[1]
-    check_ori(ori, quote)
     destinations = tuple(parts[2].split(","))
     check_destinations(destinations, quote)
     rest = parts[3] if len(parts) == 4 else ""
@@ -54,10 +64,12 @@ def parse(text: str) -> Message:
         control, dot, rest = rest[1:].partition(".")
         check_control(control, quote)
         if not dot:
-            raise TextNotFound("no TXT after the control field", quote)
+            raise TextNotFound(_no_marker("no TXT after the control field", line_break), quote)
     if not rest.startswith(_MARKER):
-        raise TextNotFound("TXT must follow the destinations or the control field", quote)
-    body = rest[3:]
+        raise TextNotFound(
+            _no_marker("TXT must follow the destinations or the control field", line_break), quote
+        )
+    body = rest[3:] + line_break + after
     if body.startswith("\r\n"):
         body = body[2:]
     elif body.startswith("\n"):
@@ -69,6 +81,10 @@ def parse(text: str) -> Message:
         fields = _split_fields(body, quote)
     check_fields(key, fields, quote)
     return Message(key, ori, destinations, fields, control)
+
+
+def _no_marker(detail: str, line_break: str) -> str:
+    return f"{detail}, before the line break that ends the header" if line_break else detail
 
 
 def _split_fields(body: str, quote: str) -> dict[str, str]:

@@ -15,9 +15,9 @@ def validate(message: Message) -> Message:
     gets the same ER code in either form. The ER quotes the rendered text.
     """
     quote = render(message)
-    check_key(message.key, quote)
+    check_key(message.sent_key, quote)
     check_ori(message.ori, quote)
     check_destinations(message.destinations, quote)
     check_control(message.control, quote)
-    check_fields(message.key, message.fields, quote)
+    check_fields(message.sent_key, message.fields, quote)
     return message

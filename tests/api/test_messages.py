@@ -62,8 +62,13 @@ def test_json_form_is_the_same_message(database_url: str) -> None:
         ("XX.NY0303000.WA.TXTOLN/1", ".01."),
         ("DR.NY0303000.WA.TXTOLN/1", ".02."),
         ("DQ.NY0303000.WA.OLN/1", ".03."),
+        # A line break ends the header: no TXT before it is .03., not .19.
+        ("DQ.NY0303000.WA\nOLN/WDL0000001", ".03."),
+        ("DQ.NY0303000.WA\r\nOLN/WDL0000001", ".03."),
         ("DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/20201399.SEX/M", ".05."),
+        ("RQ.NY0303000.WA.TXTLIC/ABC1.LIY/25", ".10."),
         ("DQ.NY0303000.WA.TXTNAM/DOE,JOHN", ".14."),
+        ("KQ.NY0303000.WA.TXTOLN/1.ATN/", ".16."),
         ("DQ.NY0303000.QQ.TXTOLN/1", ".19."),
         ("DQ.NY0303000.WA.TXTOLN/1.", ".22."),
     ],

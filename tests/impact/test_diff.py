@@ -123,7 +123,7 @@ def test_oregon_candidate_declines_immigration_and_loosens_nothing(directory: Di
             "deny (rule or-immigration-judicial-only)",
             3 * 2 * 6 * 3,
         ),
-        # With a judicial subpoena the answer stays a permit, now documented and reported.
+        # With a judicial warrant the answer stays a permit, now documented and reported.
         (
             "terms",
             IMMIGRATION,

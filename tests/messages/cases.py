@@ -65,6 +65,36 @@ GOOD: list[Good] = [
             {"NAM": "ROE,RICHARD", "DOB": "19651231", "SEX": "M", "RSN": "T"},
         ),
     ),
+    # The regional forms: rewritten to DQ/RQ on reading, rendered back as sent.
+    Good(
+        "DQG.NY0303000.RH.*R1.TXTNAM/DOE,JOHN.DOB/19800101.SEX/M.RSN/T",
+        Message(
+            "DQ",
+            "NY0303000",
+            ("RH",),
+            {"NAM": "DOE,JOHN", "DOB": "19800101", "SEX": "M", "RSN": "T"},
+            "R1",
+            regional=True,
+        ),
+    ),
+    Good(
+        "RQG.TX2270000.RE,RG.TXTLIC/ABC1234.LIY/2026.LIT/PC",
+        Message(
+            "RQ",
+            "TX2270000",
+            ("RE", "RG"),
+            {"LIC": "ABC1234", "LIY": "2026", "LIT": "PC"},
+            regional=True,
+        ),
+    ),
+    Good(
+        "RQ.TX2270000.OR.TXTLIC/ABC1234.LIY/NX.LIT/PC",
+        Message("RQ", "TX2270000", ("OR",), {"LIC": "ABC1234", "LIY": "NX", "LIT": "PC"}),
+    ),
+    Good(
+        "KQ.MA0130100.NH.TXTOLN/D1234567.ATN/SGT O'NEIL-DOE 4411",
+        Message("KQ", "MA0130100", ("NH",), {"OLN": "D1234567", "ATN": "SGT O'NEIL-DOE 4411"}),
+    ),
     Good(
         "AM.NY0303000.WA0340000.TXTPLEASE CALL DESK SGT RE CASE 26-114. THANKS.",
         Message(
@@ -113,8 +143,14 @@ BAD: list[Bad] = [
     Bad("control-no-txt", "DQ.NY0303000.WA.*K7F2", ".03."),
     Bad("dot-for-comma", "DQ.NY0303000.WA.OR.TXTOLN/1", ".03."),
     Bad("txt-lower", "DQ.NY0303000.WA.txtOLN/1", ".03."),
+    # A line break ends the header: the destinations do not run on into the fields.
+    Bad("break-before-txt", "DQ.TX0150100.WA\nOLN/WDL0000001", ".03."),
+    Bad("crlf-before-txt", "DQ.TX0150100.WA,OR\r\nOLN/WDL0000001", ".03."),
+    Bad("break-after-control", "DQ.TX0150100.WA.*K7F2\nOLN/1", ".03."),
+    Bad("break-after-ori", "DQ.TX0150100\nWA.TXTOLN/1", ".03."),
     # .05. DOB invalid or missing
     Bad("dob-missing", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.SEX/M", ".05."),
+    Bad("dqg-dob-missing", "DQG.NY0303000.RH.TXTNAM/DOE,JOHN.SEX/M", ".05."),
     Bad("dob-not-a-date", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/19800231.SEX/M", ".05."),
     Bad("dob-month-13", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/131580.SEX/M", ".05."),
     Bad("dob-future", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/29991231.SEX/M", ".05."),
@@ -123,6 +159,11 @@ BAD: list[Bad] = [
     Bad("dob-dashes", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/1980-01-01.SEX/M", ".05."),
     Bad("dob-empty", "DNQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/", ".05."),
     Bad("dob-arabic-digits", "DNQ.NY0303000.WA.TXTNAM/DOE,JOHN.DOB/١٩٨٠٠١٠١", ".05."),
+    # .10. a year field invalid or missing (LIY/, the plate's year)
+    Bad("liy-2-digits", "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/25", ".10."),
+    Bad("liy-empty", "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/.LIT/PC", ".10."),
+    Bad("liy-1899", "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/1899", ".10."),
+    Bad("liy-letters", "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/20X5", ".10."),
     # .14. fields missing
     Bad("dq-no-fields", "DQ.NY0303000.WA.TXT", ".14."),
     Bad("dq-name-only", "DQ.NY0303000.WA.TXTNAM/DOE,JOHN", ".14."),
@@ -131,8 +172,16 @@ BAD: list[Bad] = [
     Bad("dnq-no-name", "DNQ.NY0303000.WA.TXTDOB/19800101", ".14."),
     Bad("rq-year-only", "RQ.NY0303000.WA.TXTLIY/2025.LIT/PC", ".14."),
     Bad("rnq-no-name", "RNQ.NY0303000.WA.TXTRSN/S", ".14."),
+    Bad("dqg-no-sex", "DQG.NY0303000.RH.TXTNAM/DOE,JOHN.DOB/19800101", ".14."),
+    Bad("rqg-no-plate", "RQG.NY0303000.RH.TXTLIY/2026", ".14."),
     Bad("am-empty", "AM.NY0303000.WA.TXT", ".14."),
     Bad("am-blank", "AM.NY0303000.WA.TXT\r\n   ", ".14."),
+    # .16. ATN field invalid
+    Bad("atn-empty", "KQ.NY0303000.WA.TXTOLN/1.ATN/", ".16."),
+    Bad("atn-lower", "KQ.NY0303000.WA.TXTOLN/1.ATN/Sgt Doe", ".16."),
+    Bad("atn-31", "KQ.NY0303000.WA.TXTOLN/1.ATN/" + "A" * 31, ".16."),
+    Bad("atn-leading-blank", "KQ.NY0303000.WA.TXTATN/ SGT DOE.OLN/1", ".16."),
+    Bad("atn-comma", "KQ.NY0303000.WA.TXTOLN/1.ATN/DOE,J", ".16."),
     # .19. invalid destination
     Bad("dest-empty-part", "DQ.NY0303000..TXTOLN/1", ".19."),
     Bad("dest-trailing-comma", "DQ.NY0303000.WA,.TXTOLN/1", ".19."),
@@ -155,6 +204,11 @@ BAD: list[Bad] = [
     Bad("prefix-lower", "DQ.NY0303000.WA.TXToln/1", ".22."),
     Bad("prefix-not-for-key", "DQ.NY0303000.WA.TXTOLN/1.VIN/1HGCM82633A004352", ".22."),
     Bad("imq-on-rq", "RQ.NY0303000.WA.TXTLIC/ABC1.IMQ/Y", ".22."),
+    Bad("atn-on-dq", "DQ.NY0303000.WA.TXTOLN/1.ATN/SGT DOE", ".22."),
+    # A DQG asks by name, date of birth and sex only (Nlets guide).
+    Bad("oln-on-dqg", "DQG.NY0303000.RH.TXTOLN/D1234567", ".22."),
+    Bad("imq-on-dqg", "DQG.NY0303000.RH.TXTNAM/DOE,JOHN.DOB/19800101.SEX/M.IMQ/Y", ".22."),
+    Bad("dnqg-is-no-key", "DNQG.NY0303000.RH.TXTNAM/DOE,JOHN", ".01."),
     Bad("empty-value", "DQ.NY0303000.WA.TXTOLN/", ".22."),
     Bad("value-lower", "DQ.NY0303000.WA.TXTOLN/d123", ".22."),
     Bad("value-space-in-oln", "DQ.NY0303000.WA.TXTOLN/D 123", ".22."),
@@ -169,7 +223,6 @@ BAD: list[Bad] = [
     Bad("rsn-unknown", "DQ.NY0303000.WA.TXTOLN/1.RSN/I", ".22."),
     Bad("wrt-underscore", "DQ.NY0303000.WA.TXTOLN/1.WRT/I_200", ".22."),
     Bad("lic-11", "RQ.NY0303000.WA.TXTLIC/ABCDEFGHIJK", ".22."),
-    Bad("liy-2-digits", "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/25", ".22."),
     Bad("lit-3", "RQ.NY0303000.WA.TXTLIC/ABC1.LIT/PAS", ".22."),
     Bad("vin-with-o", "RQ.NY0303000.WA.TXTVIN/1HGCM82633AO04352", ".22."),
     Bad("vin-16", "RQ.NY0303000.WA.TXTVIN/1HGCM82633A00435", ".22."),

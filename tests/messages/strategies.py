@@ -66,10 +66,18 @@ FIELD_VALUES: dict[str, st.SearchStrategy[str]] = {
     "IMQ": st.sampled_from("YN"),
     "RSN": st.sampled_from("NFVTSH"),
     "LIC": chars(ALNUM, 1, 10),
-    "LIY": st.integers(1900, 2099).map(str),
+    "LIY": st.integers(1900, 2099).map(str) | st.just("NX"),
     "LIT": chars(UPPER, 2, 2),
     "VIN": chars("ABCDEFGHJKLMNPRSTUVWXYZ0123456789", 17, 17),
     "WRT": chars(ALNUM + "-", 1, 32),
+    # Who the answer is for: a letter or digit at each end, blanks and - ' between.
+    "ATN": chars(ALNUM, 1, 1)
+    | st.builds(
+        lambda first, middle, last: first + middle + last,
+        chars(ALNUM, 1, 1),
+        chars(ALNUM + " '-", 0, 28),
+        chars(ALNUM, 1, 1),
+    ),
 }
 _printable = "".join(chr(c) for c in range(0x20, 0x7F)) + "\n"
 free_texts = chars(_printable, 1, 200).map(str.strip).filter(bool)
@@ -96,7 +104,10 @@ KEY_FIELDS: dict[str, st.SearchStrategy[dict[str, str]]] = {
     "DNQ": _fields(("NAM",), ("DOB", "SEX", "IMQ", *_EXTRAS)),
     "RQ": st.one_of(_fields(("LIC",), ("LIY", "LIT", *_EXTRAS)), _fields(("VIN",), _EXTRAS)),
     "RNQ": _fields(("NAM",), ("DOB", *_EXTRAS)),
-    "KQ": _PERSON_FIELDS,
+    "KQ": st.one_of(
+        _fields(("OLN",), ("NAM", "DOB", "SEX", "IMQ", "ATN", *_EXTRAS)),
+        _fields(("NAM", "DOB", "SEX"), ("OLN", "IMQ", "ATN", *_EXTRAS)),
+    ),
     "AM": st.builds(lambda text: {"TXT": text}, free_texts),
 }
 assert set(KEY_FIELDS) == INPUT_KEYS

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from switch.errors import InvalidDOB, MessageError
-from switch.messages import dob_date, parse
+from switch.messages import dob_date, from_json, parse
 from switch.messages.fields import FIELD_RULES, KEY_PREFIXES
-from switch.messages.model import INPUT_KEYS
+from switch.messages.model import INPUT_KEYS, REGIONAL_KEYS
 
 TODAY = date(2026, 11, 25)
 
@@ -44,7 +44,7 @@ def test_dob_date_defaults_to_the_real_today() -> None:
 
 
 def test_every_prefix_of_every_key_has_a_rule() -> None:
-    assert set(KEY_PREFIXES) == INPUT_KEYS
+    assert set(KEY_PREFIXES) == INPUT_KEYS | set(REGIONAL_KEYS)
     prefixes = set().union(*KEY_PREFIXES.values()) - {"TXT", "DOB"}
     assert prefixes == set(FIELD_RULES)
 
@@ -83,3 +83,49 @@ def test_prefixes_per_key(text: str, code: str | None) -> None:
     with pytest.raises(MessageError) as raised:
         parse(text)
     assert raised.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "er_text"),
+    [
+        (
+            "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/25",
+            ".10. A YEAR FIELD IS INVALID OR MISSING\n"
+            "LIY MUST BE A 4-DIGIT YEAR, 1900 TO 2099, OR NX\n"
+            "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/25",
+        ),
+        (
+            "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/.LIT/PC",
+            ".10. A YEAR FIELD IS INVALID OR MISSING\nLIY IS EMPTY\n"
+            "RQ.NY0303000.WA.TXTLIC/ABC1.LIY/.LIT/PC",
+        ),
+        (
+            "KQ.NY0303000.WA.TXTOLN/1.ATN/SGT DOE-",
+            ".16. ATN FIELD INVALID\nATN MUST BE 1 TO 30 LETTERS, DIGITS, SPACE, - AND ',"
+            " STARTING AND ENDING WITH A LETTER OR DIGIT\nKQ.NY0303000.WA.TXTOLN/1.ATN/SGT DOE-",
+        ),
+    ],
+)
+def test_year_and_attention_ers_read_as_the_guide_names_them(text: str, er_text: str) -> None:
+    with pytest.raises(MessageError) as raised:
+        parse(text)
+    assert raised.value.er_text == er_text
+
+
+def test_json_gets_the_same_year_and_attention_codes() -> None:
+    for fields, code in (
+        ({"LIC": "ABC1", "LIY": "25"}, ".10."),
+        ({"LIC": "ABC1", "LIY": ""}, ".10."),
+    ):
+        with pytest.raises(MessageError) as raised:
+            from_json({"key": "RQ", "dest": ["WA"], "fields": fields}, "NY0303000")
+        assert raised.value.code == code
+    with pytest.raises(MessageError) as raised:
+        from_json({"key": "KQ", "dest": ["WA"], "fields": {"OLN": "1", "ATN": "x"}}, "NY0303000")
+    assert raised.value.code == ".16."
+
+
+def test_atn_is_carried_on_kq_alone() -> None:
+    assert parse("KQ.NY0303000.WA.TXTOLN/1.ATN/DET 4411").fields["ATN"] == "DET 4411"
+    for key in ("DQ", "DNQ", "RQ", "RNQ"):
+        assert "ATN" not in KEY_PREFIXES[key]

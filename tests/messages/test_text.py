@@ -4,10 +4,12 @@ import pytest
 
 from switch.errors import (
     FieldsMissing,
+    InvalidAttention,
     InvalidDestination,
     InvalidDOB,
     InvalidFormat,
     InvalidHeader,
+    InvalidYear,
     MessageError,
     NotAllowed,
     TextNotFound,
@@ -49,7 +51,9 @@ def test_bad_cases_cover_every_er_code() -> None:
             NotAllowed,
             TextNotFound,
             InvalidDOB,
+            InvalidYear,
             FieldsMissing,
+            InvalidAttention,
             InvalidDestination,
             InvalidFormat,
         )
@@ -130,3 +134,15 @@ def test_validate_checks_messages_built_in_code(message: Message, code: str) -> 
         validate(message)
     assert raised.value.code == code
     assert raised.value.offending == render(message)[:100]
+
+
+def test_a_regional_key_is_read_as_its_plain_key_and_rendered_as_sent() -> None:
+    message = parse("RQG.NY0303000.RH.TXTVIN/1HGCM82633A004352")
+    assert (message.key, message.regional, message.sent_key) == ("RQ", True, "RQG")
+    # Built in code with the G key, it is the same message.
+    assert Message("RQG", "NY0303000", ("RH",), {"VIN": "1HGCM82633A004352"}) == message
+    assert render(message) == "RQG.NY0303000.RH.TXTVIN/1HGCM82633A004352"
+    assert validate(message) is message
+    # A DQ to a region code is a plain DQ: the router gives it lower priority.
+    plain = parse("DQ.NY0303000.RH.TXTOLN/1")
+    assert (plain.key, plain.regional) == ("DQ", False)
