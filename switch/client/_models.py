@@ -96,6 +96,8 @@ class Result:
     obligations: tuple[str, ...] = ()
     state: str | None = None
     warrant: str | None = None
+    # Who refused it on the state's policy: nlets | state-switch | dmv.
+    refused_by: str | None = None
 
     @property
     def permitted(self) -> bool:
@@ -116,6 +118,7 @@ class Result:
             obligations=_strings(body.get("obligations")),
             state=body.get("state"),
             warrant=body.get("warrant"),
+            refused_by=body.get("refused_by"),
         )
 
 
