@@ -248,3 +248,29 @@ def _rechain(engine: Any) -> None:
             table = chain.CHAINED[name]
             conn.execute(update(table).where(table.c.seq == seq).values(chain_hash=digest))
         conn.exec_driver_sql(f"UPDATE audit_chain_head SET hash = '{digest}' WHERE id = 1")
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("state_switch", "state-switch"), ("switch", "state-switch"), ("DMV", "dmv"), ("nlet", "nlets")],
+)
+def test_a_misspelt_enforced_at_is_refused_naming_the_nearest(
+    tmp_path: Path, sqlite_url: str, written: str, meant: str
+) -> None:
+    folder = _policies(tmp_path, "state-switch")
+    with make_client(sqlite_url, oris=ORIS, policies=folder) as (client, keys, runtime):
+        before = runtime.policies.versions()["WA"]
+        text = f"state: WA\ntitle: t\nenforced_at: {written}\nrules: []\n"
+        bad = client.put("/v1/policies/WA", content=text, headers=keys.admin_auth)
+        assert bad.status_code == 422
+        message = bad.json()["error"]["message"]
+        # One problem, at its line, with the value meant.
+        assert message.count("enforced_at") == 1, message
+        assert message.endswith(
+            f"WA.yaml:3: enforced_at `{written}` is not one of nlets, state-switch, dmv; "
+            f"did you mean `{meant}`?"
+        ), message
+        # The version in force is kept, and still refuses at the state switch.
+        assert runtime.policies.versions()["WA"] == before
+        reply = client.post("/v1/messages", content=ICE_TO_WA, headers=keys.auth("VTICE0900"))
+        assert reply.json()["results"][0]["refused_by"] == "state-switch"
