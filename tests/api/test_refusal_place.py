@@ -252,7 +252,12 @@ def _rechain(engine: Any) -> None:
 
 @pytest.mark.parametrize(
     ("written", "meant"),
-    [("state_switch", "state-switch"), ("switch", "state-switch"), ("DMV", "dmv"), ("nlet", "nlets")],
+    [
+        ("state_switch", "state-switch"),
+        ("switch", "state-switch"),
+        ("DMV", "dmv"),
+        ("nlet", "nlets"),
+    ],
 )
 def test_a_misspelt_enforced_at_is_refused_naming_the_nearest(
     tmp_path: Path, sqlite_url: str, written: str, meant: str

@@ -347,3 +347,9 @@ def test_the_stop_is_drawn_where_the_query_was_refused(page: Any, hub: WebHub) -
     expect(ny).to_contain_text("NY DMV not asked")
     expect(ny).to_contain_text("from NL0000000")
     screenshot(page, "live-flow-stop-at-state-switch")
+
+    # The message's detail names the switch that sent the reply.
+    _flow(page, at_switch).click()
+    heading = page.locator("#detail h3", has_text="Reply from")
+    expect(heading).to_have_text("Reply from WA (ER) — refused at the state's switch, WAWSP0000")
+    expect(page.locator("#detail pre.reply")).to_contain_text("REFUSED AT WA STATE SWITCH ACCESS")
