@@ -33,6 +33,14 @@ SHADOW_DISAGREEMENTS = Counter(
     registry=REGISTRY,
 )
 
+REFUSALS = Counter(
+    "switch_policy_refusals",
+    "Queries a state's policy refused, by state and where the refusal happened "
+    "(nlets, state-switch, dmv: the policy's enforced_at).",
+    ["state", "refused_by"],
+    registry=REGISTRY,
+)
+
 SUSPECTED_RELAYS = Counter(
     "switch_suspected_relays",
     "Queries flagged as likely made for a federal immigration requester the state refused, "

@@ -15,7 +15,8 @@ def response_key(result: Result) -> str | None:
     response = result.response
     if response is None:
         return None
-    if response.key in RECORD_ANSWERS and not response.hit:
+    # A DMV's refusal carries no record but is no NOT ON FILE.
+    if response.key in RECORD_ANSWERS and not response.hit and result.refused_by is None:
         return NOT_ON_FILE
     return response.key
 
@@ -31,10 +32,12 @@ def _result(dest: str, want: ResultExpect, result: Result) -> list[str]:
         "status": result.status,
         "response": response_key(result),
         "notice": has_notice(result),
+        "sender": result.response.sender if result.response else None,
+        "refused_by": result.refused_by,
     }
     problems = []
     for name, expected in want.model_dump(exclude_none=True).items():
-        if name == "response" and isinstance(expected, str):
+        if name in ("response", "sender") and isinstance(expected, str):
             expected = expected.upper()
         if got[name] != expected:
             problems.append(f"{dest} {name}: expected {expected}, got {got[name]}")

@@ -64,6 +64,10 @@ class ResultExpect(_Strict):
     response: str | None = None
     # True: the release obliges a notice to the subject; False: it must not.
     notice: bool | None = None
+    # The ORI that answered (NL0000000, a state's switch, a DMV).
+    sender: str | None = None
+    # Where the state's policy refused it: nlets | state-switch | dmv.
+    refused_by: Literal["nlets", "state-switch", "dmv"] | None = None
 
 
 class Expect(_Strict):

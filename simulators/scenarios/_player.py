@@ -31,7 +31,7 @@ from simulators.scenarios._model import (
     step_label,
 )
 from simulators.scenarios._placeholders import PlaceholderError, fill
-from switch.client import Reply
+from switch.client import Reply, Result
 
 LineKind = Literal[
     "title",
@@ -112,6 +112,7 @@ def flow_lines(sender: str, reply: Reply, *, verbose: bool = False) -> list[Line
         rule = f" {result.rule}" if result.rule else ""
         answer = response_key(result)
         notice = " · notice due" if has_notice(result) else ""
+        notice += _refused_at(result)
         kind: LineKind = "permit" if result.permitted else "deny"
         lines.append(
             Line(
@@ -131,6 +132,17 @@ def flow_lines(sender: str, reply: Reply, *, verbose: bool = False) -> list[Line
         ]
         lines.append(Line("summary", "NL summary — " + "; ".join(parts)))
     return lines
+
+
+def _refused_at(result: Result) -> str:
+    """Where a refusal came from, when not from Nlets: the hop it stopped at."""
+    sender = result.response.sender if result.response else None
+    state = result.destination[:2]
+    if result.refused_by == "state-switch":
+        return f" · refused at {state}'s switch {sender}"
+    if result.refused_by == "dmv":
+        return f" · refused by the {state} DMV {sender}"
+    return ""
 
 
 class ScenarioPlayer:

@@ -39,7 +39,7 @@ class OutcomePublic(BaseModel):
     """One destination's outcome, whole: what its policy decided and why,
     what came back. `state` and `warrant` (the level the court registry gave
     the cited WRT/) are the audit's; the POST reply leaves them out, and
-    `redacted` and `obligations` when they are empty."""
+    `redacted`, `obligations` and `refused_by` when they are empty."""
 
     destination: str
     state: str | None = None
@@ -55,6 +55,12 @@ class OutcomePublic(BaseModel):
     response: ResponsePublic | None = None
     redacted: list[str] = Field(default_factory=list)
     obligations: list[str] = Field(default_factory=list)
+    refused_by: Literal["nlets", "state-switch", "dmv"] | None = Field(
+        default=None,
+        description="Who refused the query on the state's policy (the policy's enforced_at): "
+        "Nlets (an ER from NL0000000), the state's own switch (an ER from its control "
+        "terminal) or the DMV (its answer, no record); absent when it was not refused",
+    )
 
     @property
     def at_state(self) -> str:

@@ -35,7 +35,17 @@ def outcome_fields(row: Any) -> dict[str, Any]:
         "response": json.loads(row.response) if row.response else None,
         "redacted": row.redacted.split(",") if row.redacted else [],
         "obligations": json.loads(row.obligations) if row.obligations else [],
+        "refused_by": refused_by(row),
     }
+
+
+def refused_by(row: Any) -> str | None:
+    """Who refused an outcome's query: its `refused_by`, or, on a row from
+    before that column (migration 0016), Nlets for a policy denial, the only
+    place a block could then happen."""
+    if row.refused_by is not None:
+        return str(row.refused_by)
+    return "nlets" if row.status == "rejected" and row.decision == "deny" else None
 
 
 def message_fields(row: Any, outcomes: Sequence[Any]) -> dict[str, Any]:

@@ -52,6 +52,9 @@ class Outcome:
     shadow_version: str | None = None
     # A likely relay (switch.core.relays): "<pattern> <refused message id>".
     relay: str | None = None
+    # Who refused the query on its state's policy: nlets | state-switch |
+    # dmv (the policy's `enforced_at`); None when it was not refused.
+    refused_by: str | None = None
 
 
 @dataclass(slots=True)

@@ -64,6 +64,14 @@ class Response:
     def hit(self) -> bool:
         return bool(self.records)
 
+    @property
+    def sender(self) -> str | None:
+        """The ORI that sent the answer (the end of the text's third line):
+        a DMV, NL0000000, or a state's switch that refused the query."""
+        lines = self.text.split("\n")
+        words = lines[2].split() if len(lines) > 2 else []
+        return words[-1] if words else None
+
     @classmethod
     def from_json(cls, body: Mapping[str, Any] | None) -> Response | None:
         if not body:
@@ -96,6 +104,8 @@ class Result:
     obligations: tuple[str, ...] = ()
     state: str | None = None
     warrant: str | None = None
+    # Who refused it on the state's policy: nlets | state-switch | dmv.
+    refused_by: str | None = None
 
     @property
     def permitted(self) -> bool:
@@ -116,6 +126,7 @@ class Result:
             obligations=_strings(body.get("obligations")),
             state=body.get("state"),
             warrant=body.get("warrant"),
+            refused_by=body.get("refused_by"),
         )
 
 

@@ -110,6 +110,7 @@ def _outcome(
         shadow_rule=shadow.rule if shadow else None,
         shadow_version=shadow.version if shadow else None,
         relay=relay,
+        refused_by=result.refused_by,
     )
 
 

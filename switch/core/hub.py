@@ -46,7 +46,7 @@ from switch.errors import (
 )
 from switch.messages import from_json, parse, render
 from switch.messages.model import Message
-from switch.metrics import MESSAGES, OUTCOMES, SHADOW_DISAGREEMENTS, child
+from switch.metrics import MESSAGES, OUTCOMES, REFUSALS, SHADOW_DISAGREEMENTS, child
 from switch.policy import Facts
 
 log = logging.getLogger("switch.core.hub")
@@ -63,6 +63,8 @@ def _count_outcomes(routed: RouteResult) -> None:
     for result in routed.results:
         decision, shadow = result.decision, result.shadow
         child(OUTCOMES, result.state or "-", decision.effect, result.status).inc()
+        if result.refused_by is not None:
+            child(REFUSALS, result.state or "-", result.refused_by).inc()
         if shadow is not None and shadow.effect != decision.effect:
             SHADOW_DISAGREEMENTS.labels(result.state or "-", decision.effect, shadow.effect).inc()
 

@@ -47,7 +47,8 @@ def result_response_json(result: DestinationResult) -> dict[str, Any] | None:
 
 def result_json(result: DestinationResult) -> dict[str, Any]:
     """One outcome, as the sender sees it: `OutcomePublic` less the audit's
-    `state` and `warrant`, and less `redacted` and `obligations` when empty."""
+    `state` and `warrant`, and less `redacted`, `obligations` and
+    `refused_by` when empty."""
     decision = result.decision
     body: dict[str, Any] = {
         "destination": result.destination,
@@ -63,6 +64,9 @@ def result_json(result: DestinationResult) -> dict[str, Any]:
         body["redacted"] = list(decision.redact)
     if decision.obligations:
         body["obligations"] = [str(o) for o in decision.obligations]
+    refused_by = result.refused_by
+    if refused_by is not None:
+        body["refused_by"] = refused_by
     return body
 
 

@@ -104,6 +104,12 @@ audit_outcomes = Table(
     # A likely relay of a refused federal immigration query:
     # "<pattern> <refused message id>" (switch.core.relays), else NULL.
     Column("relay", String(64), nullable=True),
+    # Who refused the query on its state's policy: nlets | state-switch |
+    # dmv, else NULL. Older rows are NULL, and a deny among them was refused
+    # by Nlets (the only place a block could happen before migration 0016).
+    # Chained like `relay`: hashed as [name, value] when not NULL, so who
+    # refused cannot be rewritten, and the older rows keep their hashes.
+    Column("refused_by", String(16), nullable=True),
     Column("chain_pos", BigInteger, nullable=True),
     Column("chain_hash", String(64), nullable=True),
 )

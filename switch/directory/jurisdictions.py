@@ -28,3 +28,20 @@ JURISDICTIONS: Mapping[str, str] = MappingProxyType(
 # INVARIANT: every jurisdiction's DMV has the ORI `<ST>OLN0000`.
 def dmv_ori(state: str) -> str:
     return f"{state}OLN0000"
+
+
+# The states' own message switches, by the names they are known by, for the
+# states whose name is well known. Each is reached at its state's control
+# terminal (the directory's `control-terminal` agency, e.g. WAWSP0000 for
+# Washington's ACCESS, run by the State Patrol): a simulated ORI, like all here.
+STATE_SWITCH_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "CA": "CLETS", "FL": "FCIC", "IL": "LEADS", "NY": "NYSPIN", "OR": "LEDS",
+        "TX": "TLETS", "WA": "ACCESS",
+    }
+)  # fmt: skip
+
+
+def state_switch_name(state: str) -> str:
+    """What the state's switch is called in a refusal: `ACCESS`, else `WA SWITCH`."""
+    return STATE_SWITCH_NAMES.get(state, f"{state} SWITCH")

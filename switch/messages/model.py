@@ -95,6 +95,10 @@ class OutputMessage:
     output_number: int = 0
     control: str | None = None
     records: tuple[Mapping[str, str], ...] = ()
+    # A response that refuses, in the answering agency's own words (a DMV
+    # enforcing its state's policy): its body is its whole text, never
+    # NOT ON FILE, which would tell the sender there is no such record.
+    refusal: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "records", tuple(_frozen(r) for r in self.records))

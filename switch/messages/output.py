@@ -10,7 +10,8 @@
 A response (DR DNR RR RNR KR) lists its records, one `PFX/value` per line and
 a blank line between records, or says `NOT ON FILE`; a non-empty `body`
 follows after a blank line (a policy note, a multi-state summary). For ER,
-SM and AM the body is the whole text.
+SM and AM the body is the whole text, and for a response that is a refusal
+in the DMV's own words (`refusal`), which carries no records.
 
 INVARIANT: parse_output(render_output(out)) == out, with the timestamp cut to
 the minute (and given `tzinfo`) and the message numbers taken modulo 100000,
@@ -91,7 +92,7 @@ def _render_body(out: OutputMessage) -> str:
             raise ValueError(f"{out.key} carries no records")
         return out.body
     blocks = [_render_record(record) for record in out.records if record]
-    if not blocks:
+    if not blocks and not out.refusal:
         blocks.append(NOT_ON_FILE)
     if out.body:
         blocks.append(out.body)

@@ -16,6 +16,7 @@ A test file `policies/tests/<ST>.yaml`::
           rule: wa-no-ice        # optional
           redact: []             # optional, exact
           obligations: []        # optional, exact, e.g. ["report"]
+          enforced_at: nlets     # optional: where a refusal happens
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from switch.directory import Directory
 from switch.errors import MessageError
 from switch.policy.compiler import CompiledPolicy
+from switch.policy.decision import EnforcedAt
 from switch.policy.engine import evaluate, explain
 from switch.policy.facts import Facts
 from switch.policy.loader import PolicyError, PolicyProblem, read_document
@@ -43,6 +45,7 @@ class Expectation(BaseModel):
     rule: str | None = None
     redact: list[str] | None = None
     obligations: list[str] | None = None
+    enforced_at: EnforcedAt | None = None
 
 
 class Case(BaseModel):
@@ -136,6 +139,8 @@ def run_case(policy: CompiledPolicy, case: Case, directory: Directory) -> CaseRe
     got_obligations = [str(o) for o in decision.obligations]
     if want.obligations is not None and sorted(want.obligations) != sorted(got_obligations):
         failures.append(f"obligations: want {want.obligations}, got {got_obligations}")
+    if want.enforced_at is not None and want.enforced_at != decision.enforced_at:
+        failures.append(f"enforced_at: want {want.enforced_at}, got {decision.enforced_at}")
     trace = explain(policy, facts) if failures else None
     return CaseResult(case, not failures, got, failures, trace)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from switch.policy.decision import Decision, Obligation
+from switch.policy.decision import Decision, EnforcedAt, Obligation
 from switch.policy.facts import Facts
 from switch.policy.loader import LoadedPolicy
 from switch.policy.model import Condition, NotifyObligation, RefusedTo, Rule, TimeWindow
@@ -225,7 +225,9 @@ def obligations_of(rule: Rule) -> tuple[Obligation, ...]:
     return tuple(made)
 
 
-def _compile_rule(position: int, rule: Rule, state: str, version: str) -> CompiledRule:
+def _compile_rule(
+    position: int, rule: Rule, state: str, version: str, enforced_at: EnforcedAt
+) -> CompiledRule:
     when = rule.when
     components = (
         frozenset(_values(when.requester_component)) if when and when.requester_component else None
@@ -239,6 +241,7 @@ def _compile_rule(position: int, rule: Rule, state: str, version: str) -> Compil
         version=version,
         redact=tuple(rule.redact),
         obligations=obligations_of(rule),
+        enforced_at=enforced_at,
     )
     return CompiledRule(
         position=position,
@@ -274,6 +277,9 @@ class CompiledPolicy:
     # The longest `subject.refused_to` window any rule asks for, in hours
     # (0: no rule remembers): how far back the index must look for it.
     memory_hours: float = 0.0
+    # Where the policy is enforced (policies' `enforced_at`): every decision
+    # it makes carries it, so a denial is refused there.
+    enforced_at: EnforcedAt = "nlets"
 
     def candidates(self, component: str | None, key: str) -> tuple[CompiledRule, ...]:
         index = self.index
@@ -304,13 +310,16 @@ def _index(rules: tuple[CompiledRule, ...]) -> Index:
 
 def compile_policy(loaded: LoadedPolicy) -> CompiledPolicy:
     model = loaded.model
+    where = model.enforced_at
     rules = tuple(
-        _compile_rule(i, rule, model.state, loaded.version) for i, rule in enumerate(model.rules)
+        _compile_rule(i, rule, model.state, loaded.version, where)
+        for i, rule in enumerate(model.rules)
     )
     default = Decision(
         effect=model.default,
         reason=f"no rule matched; {model.state} default is {model.default}",
         version=loaded.version,
+        enforced_at=where,
     )
     return CompiledPolicy(
         state=model.state,
@@ -323,6 +332,7 @@ def compile_policy(loaded: LoadedPolicy) -> CompiledPolicy:
         text=loaded.text,
         index=_index(rules),
         memory_hours=memory_hours(model.rules),
+        enforced_at=where,
     )
 
 

@@ -12,6 +12,12 @@ from switch.messages.model import Message
 from switch.policy.refusals import NO_REFUSALS, Refusals
 
 Effect = Literal["permit", "deny"]
+# Where a state's policy is enforced, so where its refusal comes from: at
+# Nlets (an ER from NL0000000), at the state's own switch (an ER from its
+# control terminal; the query never leaves the state switch for the DMV), or
+# at the DMV (the DMV's own answer, in its words).
+EnforcedAt = Literal["nlets", "state-switch", "dmv"]
+ENFORCEMENT_POINTS: tuple[EnforcedAt, ...] = ("nlets", "state-switch", "dmv")
 
 
 def _now() -> datetime:
@@ -60,6 +66,8 @@ class Decision:
     redact: tuple[str, ...] = ()
     obligations: tuple[Obligation, ...] = ()
     errors: tuple[str, ...] = ()
+    # Where the deciding policy is enforced: a denial is refused there.
+    enforced_at: EnforcedAt = "nlets"
 
     @property
     def rule(self) -> str | None:
@@ -80,6 +88,7 @@ class Decision:
             "redact": list(self.redact),
             "obligations": [str(o) for o in self.obligations],
             "errors": list(self.errors),
+            "enforced_at": self.enforced_at,
         }
 
 

@@ -23,6 +23,7 @@ def _failed(policy: CompiledPolicy, failures: list[tuple[CompiledRule, Exception
         reason=f"rule {first.id} could not be evaluated ({error}); denied to fail closed",
         version=policy.version,
         errors=errors,
+        enforced_at=policy.enforced_at,
     )
 
 
@@ -40,6 +41,7 @@ def _merge(policy: CompiledPolicy, rules: list[CompiledRule]) -> Decision:
         version=policy.version,
         redact=redact,
         obligations=obligations,
+        enforced_at=policy.enforced_at,
     )
 
 
@@ -106,6 +108,7 @@ def explain(policy: CompiledPolicy, facts: Facts) -> dict[str, Any]:
         "source": policy.source,
         "combine": policy.combine,
         "default": policy.default.effect,
+        "enforced_at": policy.enforced_at,
         "request": facts.as_dict(),
         "rules": rules,
         "decision": decision.as_dict(),

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from switch.directory import COMPONENT_DEPARTMENTS
 from switch.messages.model import INPUT_KEYS
+from switch.policy.decision import EnforcedAt
 
 Effect = Literal["permit", "deny"]
 MessageKey = Literal["DQ", "DNQ", "RQ", "RNQ", "KQ", "AM"]
@@ -162,5 +163,10 @@ class PolicyFile(BaseModel):
     )
     default: Effect = "permit"
     combine: Literal["deny-overrides", "first-match"] = "deny-overrides"
+    enforced_at: EnforcedAt = Field(
+        default="nlets",
+        description="Where a refusal happens: at Nlets (an ER from NL0000000), at the "
+        "state's own switch (an ER from its control terminal) or at the DMV (its own answer)",
+    )
     # Rule ids are unique too: the loader says so at the line of the second.
     rules: list[Rule] = Field(default_factory=list)

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from switch.directory.jurisdictions import state_switch_name
+
+# Where a denial is refused (the policy's `enforced_at`), and who answers.
+REFUSED_AT = {
+    "nlets": "Nlets (ER .02. from NL0000000)",
+    "state-switch": "{state}'s own switch, {switch} (ER .02. from its control terminal)",
+    "dmv": "the DMV (its own answer, no record)",
+}
+
 
 def _node_lines(node: dict[str, Any], depth: int) -> list[str]:
     pad = "    " * depth
@@ -75,4 +84,8 @@ def format_trace(trace: dict[str, Any]) -> str:
         lines.append(f"  obligations: {', '.join(decision['obligations'])}")
     if decision["errors"]:
         lines.append(f"  errors: {'; '.join(decision['errors'])}")
+    if decision["effect"] == "deny":
+        where = REFUSED_AT[decision.get("enforced_at") or "nlets"]
+        state = trace["state"]
+        lines.append(f"  refused at: {where.format(state=state, switch=state_switch_name(state))}")
     return "\n".join(lines)

@@ -74,6 +74,11 @@ def nearest(word: str, choices: Iterable[str]) -> str | None:
         # `COMPONNET` against `component`: case is not a spelling difference.
         folded = {o.casefold(): o for o in options}
         found = [folded[f] for f in difflib.get_close_matches(word.casefold(), folded, n=1)]
+    if not found:
+        # `swich` against `state-switch`: half a dashed name is still a name
+        # (`enforced_at: switch`, `combine: deny`).
+        parts = {p: o for o in options if "-" in o for p in o.casefold().split("-")}
+        found = [parts[p] for p in difflib.get_close_matches(word.casefold(), parts, n=1)]
     return found[0] if found else None
 
 

@@ -98,6 +98,8 @@ def build_report(
         policy_versions=[_policy_version(row) for row in counts.versions],
         proxies=build_section(engine, directory, state, period),
     )
+    for place, count in counts.refused_at:
+        report.refused_at[place] = report.refused_at.get(place, 0) + count
     for row in counts.senders:
         report.totals.add(row.decision, row.status, row.rule, row.count)
         report.statuses[row.status] = report.statuses.get(row.status, 0) + row.count

@@ -44,6 +44,8 @@ def rows(report: Report) -> Iterator[Row]:
     for breakdown in report.breakdowns:
         for group in breakdown.groups:
             yield from _tally(breakdown.key, group.name, group.label, group.tally)
+    for place, count in report.refused_at.items():
+        yield "totals", "refused_at", place, "denied", count
     for rule in report.denials_by_rule:
         yield "denials_by_rule", rule.rule, rule.reason or "", "denied", rule.count
     r = report.redactions

@@ -12,6 +12,8 @@ Bucket = Literal["day", "week", "month"]
 
 # What a query's outcome at the state can be (`audit_outcomes.status`).
 STATUSES = ("answered", "rejected", "no_response", "out_of_service", "fault")
+# Where a refusal can happen (a policy's `enforced_at`), in report order.
+REFUSAL_PLACES = ("nlets", "state-switch", "dmv")
 # A denial with no rule named was the policy's default.
 DEFAULT_RULE = "(default)"
 # Group names for requesters the directory cannot place. Parenthesised, so
@@ -238,6 +240,8 @@ class Report:
     access_changes: list[AccessChange] = field(default_factory=list)
     policy_versions: list[PolicyVersion] = field(default_factory=list)
     proxies: Any = None  # _proxies.ProxySection: the detector's section
+    # Refusals by where they happened: nlets, state-switch, dmv.
+    refused_at: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REFUSAL_PLACES, 0))
 
     def breakdown(self, key: str) -> list[Group]:
         for found in self.breakdowns:
@@ -257,6 +261,7 @@ class Report:
             "summary": " ".join(self.summary),
             "totals": {**self.totals.as_dict(), "statuses": dict(self.statuses)},
             **{b.key: [g.as_dict() for g in b.groups] for b in self.breakdowns},
+            "refused_at": dict(self.refused_at),
             "denials_by_rule": [
                 {"rule": r.rule, "reason": r.reason, "count": r.count} for r in self.denials_by_rule
             ],

@@ -71,6 +71,8 @@ class Aggregates:
     acts: list[tuple[str, str, int]] = field(default_factory=list)
     # The state's policy_changes rows recorded in the period, oldest first
     versions: list[Any] = field(default_factory=list)
+    # (where a refusal happened: nlets | state-switch | dmv, count)
+    refused_at: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _outcomes_in(state: str, period: Period, *, scan: bool = False) -> list[ColumnElement[bool]]:
@@ -183,6 +185,14 @@ def fetch(engine: Engine, state: str, period: Period, today: date) -> Aggregates
             .where(*where, _o.c.shadow_decision.is_not(None))
             .group_by(_o.c.decision, _o.c.shadow_decision, _o.c.shadow_version)
         ).all()
+        # A deny from before outcomes said who refused (migration 0016) was
+        # refused at Nlets, the only place a block could then happen.
+        where_refused = func.coalesce(_o.c.refused_by, literal("nlets"))
+        refused_at = conn.execute(
+            select(where_refused, func.count())
+            .where(*where, _o.c.decision == "deny")
+            .group_by(where_refused)
+        ).all()
         days = conn.execute(
             select(day, _is("permit"), _is("deny")).where(*where).group_by(day).order_by(day)
         ).all()
@@ -206,4 +216,5 @@ def fetch(engine: Engine, state: str, period: Period, today: date) -> Aggregates
         notices=(int(total), int(overdue), next_due, int(sent)),
         acts=[(act, outcome, int(count)) for act, outcome, count in acts],
         versions=list(kept),
+        refused_at=[(place, int(count)) for place, count in refused_at],
     )

@@ -123,10 +123,30 @@ def summarise(report: Report) -> list[str]:
             f"Agencies outside {report.state_name} made {made:,} "
             f"({percent(made, report.totals.queries)} of all queries)."
         )
+    sentences += _where(report)
     sentences += _shadow(report)
     sentences += _notices(report)
     sentences += _access(report)
     return sentences
+
+
+# Where a refusal happened, as a reader says it, and as a table's row.
+REFUSAL_WORDS = {"nlets": "Nlets", "state-switch": "the state's switch", "dmv": "the DMV"}
+
+
+def _where(report: Report) -> list[str]:
+    """Where the refusals happened, when not all at Nlets (where they
+    happened before a state could say otherwise)."""
+    placed = {p: n for p, n in report.refused_at.items() if n}
+    if set(placed) <= {"nlets"}:
+        return []
+    words = {**REFUSAL_WORDS, "state-switch": f"{report.state_name}'s own switch"}
+    total = plural(sum(placed.values()), "refusal", "refusals")
+    if len(placed) == 1:
+        (place,) = placed
+        return [f"All {total} happened at {words[place]}, not at Nlets."]
+    parts = [f"{n:,} at {words[p]}" for p, n in placed.items()]
+    return [f"Of the {total}, {and_list(parts)}."]
 
 
 def _access(report: Report) -> list[str]:

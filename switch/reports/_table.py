@@ -11,7 +11,7 @@ from rich.text import Text
 
 from switch.reports._model import Breakdown, Report, Tally
 from switch.reports._proxies import table as proxy_table
-from switch.reports._summary import percent, period_words
+from switch.reports._summary import REFUSAL_WORDS, percent, period_words
 
 # Every cell is a `Text`, never a markup string: agency names and rule
 # reasons come from outside and may hold "[...]".
@@ -53,6 +53,7 @@ def _totals(report: Report) -> Table:
     rows = [
         ("Permitted by policy", t.permitted),
         ("Refused by policy", t.denied),
+        *((f"Refused at: {REFUSAL_WORDS[p]}", n) for p, n in report.refused_at.items()),
         *((f"Status: {status}", n) for status, n in report.statuses.items()),
     ]
     for label, n in rows:

@@ -30,6 +30,8 @@ LABELS = {
     "candidate": EFFECTS,
     # A suspected relay's pattern (switch.impact.proxies_score): three of them.
     "pattern": set(PATTERNS),
+    # Where a policy refusal happened (a policy's enforced_at): three places.
+    "refused_by": {"nlets", "state-switch", "dmv"},
 }
 
 

@@ -111,6 +111,10 @@ def test_demo_plays_every_flow_then_summarises(played: tuple[str, Path, Trainer]
     # Washington refuses ICE and says why; Texas answers; MA refuses HSI.
     assert "VTICE0900 → hub → policy deny wa-no-ice → WA → rejected · ER" in out
     assert "DENIED BY WA POLICY RULE wa-no-ice: Keep Washington Working" in out
+    # ...at its own switch, ACCESS, and the narration says so.
+    assert "rejected · ER · refused at WA's switch WAWSP0000" in out
+    assert "REFUSED AT WA STATE SWITCH ACCESS (WAWSP0000), NOT SENT TO WAOLN0000" in out
+    assert "ACCESS (WAWSP0000), not Nlets, answers" in " ".join(out.split())
     assert "VTICE0900 → hub → policy permit → TX → answered · DR" in out
     assert "NYHSI0200 → hub → policy deny ma-no-ice → MA → rejected" in out
     # An I-200 does not open New York; a judicial warrant does.

@@ -155,7 +155,11 @@ def test_explain_says_why_a_cited_warrant_did_not_count(
         "unknown": "warrant: counts as cited: warrant JW-2024-NOSUCH is not in the court registry",
     }
     assert seen["counts"][-1].startswith("decision: PERMIT by wa-judicial-warrant")
-    assert seen["expired"][-1].startswith("decision: DENY by wa-no-ice")
+    # A denial's trace ends with where it is refused: Washington's own switch.
+    assert seen["expired"][-2].startswith("decision: DENY by wa-no-ice")
+    assert seen["expired"][-1] == (
+        "  refused at: WA's own switch, ACCESS (ER .02. from its control terminal)"
+    )
     as_json = runner.invoke(
         app,
         [

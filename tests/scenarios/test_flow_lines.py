@@ -51,3 +51,28 @@ def test_a_refused_message_shows_its_er_and_verbose_its_text() -> None:
         Line("error", "NY0303000 → hub → ER .05. (422) DQ by name needs DOB"),
         Line("detail", "ER.X\n.05."),
     ]
+
+
+def _refusal(refused_by: str, key: str, sender: str) -> dict[str, Any]:
+    text = f"{key}.VTICE0900\n10:00 11/20/2025 00001\n10:00 11/20/2025 00002 {sender}\nTXT\nNO"
+    return _result(
+        decision="deny",
+        rule="wa-no-ice",
+        status="rejected",
+        refused_by=refused_by,
+        response={"key": key, "text": text, "fields": {}},
+    )
+
+
+def test_a_refusal_names_the_hop_it_stopped_at_unless_it_was_nlets() -> None:
+    cases = {
+        ("state-switch", "ER", "WAWSP0000"): "rejected · ER · refused at WA's switch WAWSP0000",
+        ("dmv", "DR", "WAOLN0000"): "rejected · DR · refused by the WA DMV WAOLN0000",
+        ("nlets", "ER", "NL0000000"): "rejected · ER 1.2 ms in hub",
+    }
+    for (where, key, sender), words in cases.items():
+        reply = _reply(200, {"results": [_refusal(where, key, sender)]})
+        (line,) = flow_lines("VTICE0900", reply)
+        assert line.kind == "deny" and words in line.text, line.text
+        # A DMV's refusal has no record, yet it is no NOT ON FILE.
+        assert "NOT ON FILE" not in line.text

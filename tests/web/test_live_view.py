@@ -312,3 +312,44 @@ def test_a_likely_relay_is_flagged_on_its_card(page: Any, hub: WebHub) -> None:
     expect(_flow(page, other).locator(".badge.relay")).to_have_count(0)
     expect(_flow(page, refused).locator(".badge.relay")).to_have_count(0)
     screenshot(page, "live-flow-relay")
+
+
+def _lane(row: Any, element: Any) -> int:
+    """Which of a row's five lanes (0: agency ... 4: reply) holds `element`."""
+    index: int = row.evaluate("(r, e) => [...r.children].indexOf(e)", element.element_handle())
+    return index
+
+
+def test_the_stop_is_drawn_where_the_query_was_refused(page: Any, hub: WebHub) -> None:
+    # Washington refuses ICE at its own switch, ACCESS; New York at Nlets.
+    at_switch = hub.send("VTICE0900", "DQ.VTICE0900.WA.*STOP1.TXTOLN/WDL0000002")
+    at_nlets = hub.send("VTICE0900", "DQ.VTICE0900.NY.*STOP2.TXTOLN/X12345")
+    assert at_switch["results"][0]["refused_by"] == "state-switch"
+
+    wa = _flow(page, at_switch).locator('.outcome[data-destination="WA"]')
+    expect(wa).to_have_attribute("data-refused-by", "state-switch")
+    stop = wa.locator(".step.stop")
+    expect(stop).to_have_count(1)
+    expect(stop).to_have_attribute("data-stop", "state-switch")
+    expect(stop).to_contain_text("stopped at WA's switch")
+    expect(stop.locator(".rule")).to_have_text("WAWSP0000")
+    assert _lane(wa, stop) == 3  # the state's lane, not the hub's or the policy's
+    expect(wa.locator(".step").nth(4)).to_contain_text("ER .02. to VTICE0900 from WAWSP0000")
+    # The policy still decided, and is drawn as a denial without the stop.
+    expect(wa.locator(".step").nth(2).locator(".rule")).to_have_text("wa-no-ice")
+    assert wa.locator(".step").nth(2).evaluate("e => e.dataset.stop") is None
+
+    ny = _flow(page, at_nlets).locator('.outcome[data-destination="NY"]')
+    expect(ny).to_have_attribute("data-refused-by", "nlets")
+    nlets_stop = ny.locator('.step.stop[data-stop="nlets"]')
+    expect(nlets_stop).to_have_count(1)
+    assert _lane(ny, nlets_stop) == 2  # the policy lane, as before
+    expect(ny).to_contain_text("NY DMV not asked")
+    expect(ny).to_contain_text("from NL0000000")
+    screenshot(page, "live-flow-stop-at-state-switch")
+
+    # The message's detail names the switch that sent the reply.
+    _flow(page, at_switch).click()
+    heading = page.locator("#detail h3", has_text="Reply from")
+    expect(heading).to_have_text("Reply from WA (ER) — refused at the state's switch, WAWSP0000")
+    expect(page.locator("#detail pre.reply")).to_contain_text("REFUSED AT WA STATE SWITCH ACCESS")

@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { h, clear, parseMessage, time } from "./dom.js";
-import { decided, isState } from "./flow.js";
+import { answeredBy, decided, isState } from "./flow.js";
 import { renderTrace } from "./trace.js";
 
 const SUBJECT_FIELDS = ["OLN", "NAM", "DOB", "SEX"];
@@ -94,8 +94,11 @@ export class DetailView {
         `Routed to ${chosen.destination}. What ${chosen.destination} decided and answered is outside this key's scope.`));
       return;
     }
+    // A refusal at the state's switch or DMV names the ORI that sent it.
+    const where = { "state-switch": "refused at the state's switch", dmv: "refused by the DMV" }[chosen.refused_by];
+    const by = where ? ` — ${where}, ${answeredBy(chosen.response) ?? "?"}` : "";
     this.body.append(
-      h("h3", {}, `Reply from ${chosen.destination}${chosen.response ? ` (${chosen.response.key})` : ""}`),
+      h("h3", {}, `Reply from ${chosen.destination}${chosen.response ? ` (${chosen.response.key})` : ""}${by}`),
       h("pre", { class: `reply ${chosen.decision}` }, chosen.response?.text ?? `(${chosen.status}: nothing returned)`));
     if (!isState(chosen.destination) || chosen.policy_version === "none") {
       this.body.append(h("p", { class: "hint" }, "No state policy decides this message."));

@@ -1,5 +1,8 @@
 // The live flow: one card per message, its path in five lanes
-// (agency → hub → state's policy → state DMV → reply), numbered steps.
+// (agency → hub → state's policy → state switch or DMV → reply), numbered
+// steps. A refused query's stop (⊘) is drawn where it was refused (the outcome's
+// refused_by): at the policy lane for Nlets, at the state lane for the
+// state's own switch or the DMV, each with the ORI that answered.
 
 import { h, clear, ms, time } from "./dom.js";
 
@@ -56,6 +59,19 @@ function hit(result) {
   return !/NOT ON FILE/.test(response.text ?? "");
 }
 
+/** Who sent an output message: the ORI ending its third line. */
+export function answeredBy(response) {
+  const line = (response?.text ?? "").split("\n")[2] ?? "";
+  return line.trim().split(" ").pop() || null;
+}
+
+/** A step where the query stopped: `where` is nlets, state-switch or dmv. */
+function stop(n, where, ...content) {
+  const el = step(n, "deny stop", h("span", { class: "stop-mark", "aria-hidden": "true" }, "⊘ "), ...content);
+  el.dataset.stop = where;
+  return el;
+}
+
 function outcomeRow(event, result, first, lead) {
   const deny = result.decision === "deny";
   const sender = event.ori ?? event.sender?.ori;
@@ -64,21 +80,33 @@ function outcomeRow(event, result, first, lead) {
     return h("div", { class: "lanes outcome withheld", dataset: { destination: result.destination } },
       ...cells, idle(`routed to ${result.destination}`), idle("outside this key's scope"), idle(""));
   }
+  const where = deny ? (result.refused_by ?? "nlets") : null;
+  const at = String(result.destination).slice(0, 2);
   let policy;
   if (!isState(result.destination) && result.policy_version === "none") {
     policy = idle(`${event.key} is not a query: no state policy applies`);
   } else {
-    policy = step(3, deny ? "deny" : "permit",
-      h("strong", {}, deny ? "✗ DENY " : "✓ PERMIT "),
+    const parts = [h("strong", {}, deny ? "✗ DENY " : "✓ PERMIT "),
       h("span", { class: "rule" }, result.rule ?? "default"),
-      h("span", { class: "reason" }, result.reason ?? ""));
+      h("span", { class: "reason" }, result.reason ?? "")];
+    policy = where === "nlets" ? stop(3, where, ...parts) : step(3, deny ? "deny" : "permit", ...parts);
   }
   let state;
   let reply;
   const response = result.response;
   if (deny) {
-    state = idle(`${result.destination} DMV not asked`);
-    reply = step(4, "deny", h("strong", {}, `ER .02. to ${sender}`), " from NL0000000 ",
+    const from = answeredBy(response) ?? "NL0000000";
+    if (where === "state-switch") {
+      state = stop(4, where, h("strong", {}, `stopped at ${at}'s switch `), h("span", { class: "rule" }, from),
+        h("span", { class: "reason" }, `refused there; ${at} DMV not asked`));
+    } else if (where === "dmv") {
+      state = stop(4, where, h("strong", {}, `${at} DMV refuses `), h("span", { class: "rule" }, from),
+        h("span", { class: "reason" }, "in its own words; no record released"));
+    } else {
+      state = idle(`${result.destination} DMV not asked`);
+    }
+    const key = response?.key === "ER" ? "ER .02." : (response?.key ?? "ER .02.");
+    reply = step(where === "nlets" ? 4 : 5, "deny", h("strong", {}, `${key} to ${sender}`), ` from ${from} `,
       h("span", { class: "ms" }, ms(result.latency_ms)));
   } else if (result.status === "answered") {
     const found = hit(result);
@@ -96,7 +124,7 @@ function outcomeRow(event, result, first, lead) {
     reply = step(5, "refused", response ? `${response.key} to ${sender}` : "nothing to return", " ",
       h("span", { class: "ms" }, ms(result.latency_ms)));
   }
-  return h("div", { class: `lanes outcome ${deny ? "deny" : result.decision}`, dataset: { destination: result.destination } },
+  return h("div", { class: `lanes outcome ${deny ? "deny" : result.decision}`, dataset: { destination: result.destination, refusedBy: where } },
     ...cells, policy, state, reply);
 }
 
