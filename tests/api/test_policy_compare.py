@@ -150,3 +150,16 @@ def test_documented_in_openapi(hub: Hub) -> None:
     assert post["summary"].startswith("Blocking options side by side")
     assert "subject.refused_to" in post["description"] and "403" in post["description"]
     assert {"403", "422"} <= set(post["responses"])
+
+
+def test_a_lone_surrogate_in_an_option_is_a_422_audited(hub: Hub) -> None:
+    # JSON may carry half a surrogate pair; the size check must not choke on it.
+    body = b'["state: WA\\ntitle: \\ud800\\n"]'
+    reply = hub.client.post(
+        ROUTE.format(st="WA"),
+        content=body,
+        headers={**hub.key(admin_scope="WA"), "Content-Type": "application/json"},
+    )
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["error"]["message"].startswith("option-1")
+    assert hub.audited(reply.json()["id"]) == ("rejected", 422)

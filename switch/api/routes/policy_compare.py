@@ -80,7 +80,9 @@ async def compare_policies(
         raise UnknownState(state)
     named: list[tuple[str, str]] = []
     for n, text in enumerate(options, 1):
-        if len(text.encode("utf-8")) > MAX_OPTION_BYTES:
+        # surrogatepass: a lone surrogate (JSON allows `"\ud800"`) is counted
+        # here and refused by the policy reader as a bad option, not a 500.
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_OPTION_BYTES:
             raise CompareError(f"option-{n}: over 256 KiB")
         named.append((f"option-{n}", text))
     columns = [_in_force(runtime, state), *option_texts(named, state)]
