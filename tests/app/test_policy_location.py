@@ -149,7 +149,9 @@ def test_policy_verbs_use_the_packaged_policies_when_no_folder_is_found(
     assert check.stdout.splitlines() == ["53 policy file(s) checked: no problems"]
     explain = runner.invoke(app, ["policy", "explain", "--to", "WA", "--from", "VTICE0900"])
     assert explain.exit_code == 0, explain.stderr
-    assert explain.stdout.splitlines()[-1].startswith("decision: DENY by wa-no-ice: ")
+    decision, where = explain.stdout.splitlines()[-2:]
+    assert decision.startswith("decision: DENY by wa-no-ice: ")
+    assert where == "  refused at: WA's own switch, ACCESS (ER .02. from its control terminal)"
     tests = runner.invoke(app, ["policy", "test"])
     assert tests.exit_code == 0, tests.stdout
     assert tests.stdout.splitlines()[-1].startswith("PASS: ")
