@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from switch.policy.decision import obligation_words
+
 
 def _node_lines(node: dict[str, Any], depth: int) -> list[str]:
     pad = "    " * depth
@@ -72,7 +74,8 @@ def format_trace(trace: dict[str, Any]) -> str:
     if decision["redact"]:
         lines.append(f"  redact: {', '.join(decision['redact'])}")
     if decision["obligations"]:
-        lines.append(f"  obligations: {', '.join(decision['obligations'])}")
+        said = "; ".join(obligation_words(o) for o in decision["obligations"])
+        lines.append(f"  obligations: {said}")
     if decision["errors"]:
         lines.append(f"  errors: {'; '.join(decision['errors'])}")
     return "\n".join(lines)
