@@ -56,9 +56,13 @@ LineKind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """`step`: the number of the step it belongs to; `message`: the id the
+    hub gave the message a flow line is about (the page finds its card)."""
+
     kind: LineKind
     text: str
     step: int | None = None
+    message: str | None = None
 
 
 class Target(Protocol):
@@ -250,7 +254,7 @@ class ScenarioPlayer:
         except Exception as exc:  # the hub's failure is the step's failure
             return StepFailure(number, label, text, (f"no reply: {exc}",))
         for line in flow_lines(sender, reply, verbose=self._verbose):
-            emit(Line(line.kind, line.text, number))
+            emit(Line(line.kind, line.text, number, reply.id))
         if step.expect is None:
             return None
         problems = differences(step.expect, reply)

@@ -17,6 +17,8 @@ from simulators.scenarios._model import Scenario, ScriptStep
 from simulators.scenarios._player import Line
 
 RunStatus = Literal["running", "passed", "failed", "error", "stopped"]
+# A presenter's run left waiting this long for its Next ends (the page is gone).
+PRESENTER_IDLE_SECONDS = 1800.0
 
 
 @dataclass(slots=True)
@@ -47,10 +49,14 @@ class ScenarioRun:
             self.played = max(self.played, line.step)
 
     async def turn(self, number: int) -> None:
-        """Return when step `number` may play."""
+        """Return when step `number` may play; TimeoutError when no Next
+        comes for PRESENTER_IDLE_SECONDS (the run then ends in error)."""
         while self.released < number:
             self._turned.clear()
-            await self._turned.wait()
+            try:
+                await asyncio.wait_for(self._turned.wait(), PRESENTER_IDLE_SECONDS)
+            except TimeoutError:
+                raise TimeoutError(f"no Next for {PRESENTER_IDLE_SECONDS:g} s") from None
 
     def release(self) -> None:
         """Let the next step play (a presenter's Next)."""
@@ -69,7 +75,10 @@ class ScenarioRun:
             "passed": None if self.status in ("running", "stopped") else self.status == "passed",
             "failure": self.failure,
             "script": [step.as_json() for step in self.script],
-            "lines": [{"kind": ln.kind, "text": ln.text, "step": ln.step} for ln in self.lines],
+            "lines": [
+                {"kind": ln.kind, "text": ln.text, "step": ln.step, "message": ln.message}
+                for ln in self.lines
+            ],
         }
 
 
