@@ -146,7 +146,7 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-# The screens the trainer's view must work on: a projector's 1024×768 up.
+# The screens the trainer's view must work on: a projector's 1024x768 up.
 VIEWPORTS = {"1024x768": (1024, 768), "1440x900": (1440, 900)}
 
 
