@@ -61,12 +61,20 @@ class HubScenarioRunner:
             ) as client:
                 target = ClientTarget(client, keys, controls)
                 player = ScenarioPlayer(
-                    target, warrants=warrants, pace=pace, seed=seed, on_line=run.record
+                    target,
+                    warrants=warrants,
+                    pace=pace,
+                    seed=seed,
+                    on_line=run.record,
+                    gate=run.turn if run.presenter else None,
                 )
                 outcome = await player.play(scenario)
             run.played = outcome.played
             run.failure = None if outcome.failure is None else str(outcome.failure)
             run.status = "passed" if outcome.passed else "failed"
+        except asyncio.CancelledError:
+            run.status = "stopped"  # the presenter left, or the hub is stopping
+            raise
         except Exception as exc:  # reported on the run, not lost in a background task
             run.status = "error"
             run.failure = f"{type(exc).__name__}: {exc}"

@@ -1,9 +1,15 @@
 """What a scenario file says: a title, the mock states and warrants it sets
-up, then its steps. Placeholders in `send.text` are checked by the loader."""
+up, then its steps. Placeholders in `send.text` are checked by the loader.
+
+The file's `steps:` are items (narrate, send, pause, fault); the audience
+counts steps (`Scenario.script`): a narration and the items it introduces,
+numbered 1, 2, 3… without gaps, the same in the terminal, on the page and
+in a failure."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -163,6 +169,52 @@ class Scenario(_Strict):
     @property
     def senders(self) -> list[str]:
         return sorted({s.send.sender for s in self.steps if isinstance(s, SendStep)})
+
+    @property
+    def script(self) -> tuple[ScriptStep, ...]:
+        """The steps as the audience counts them: each narration starts one;
+        items before the first narration are a step of their own."""
+        found: list[ScriptStep] = []
+        for position, item in enumerate(self.steps, start=1):
+            if isinstance(item, NarrateStep) or not found:
+                narration = item.narrate.strip() if isinstance(item, NarrateStep) else None
+                found.append(ScriptStep(len(found) + 1, narration, (), ()))
+            last = found[-1]
+            found[-1] = ScriptStep(
+                last.number,
+                last.narration,
+                (*last.items, item),
+                (*last.positions, position),
+            )
+        return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptStep:
+    """Step `number` of a scenario: its narration (None for items that come
+    before any) and the items it plays, with each one's place in the file's
+    `steps:` (1-based), which a failure also names."""
+
+    number: int
+    narration: str | None
+    items: tuple[Step, ...]
+    positions: tuple[int, ...]
+
+    @property
+    def title(self) -> str:
+        """What the step is about, in one line: its narration or its first action."""
+        if self.narration is not None:
+            return self.narration
+        return step_label(self.items[0])
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "narration": self.narration,
+            "title": " ".join(self.title.split()),
+            "items": [step_label(item) for item in self.items],
+            "sends": sum(isinstance(item, SendStep) for item in self.items),
+        }
 
 
 def step_label(step: Step) -> str:

@@ -7,14 +7,17 @@ through it.
 A flow line reads as the query travels:
 agency -> hub -> policy (permit/deny, rule) -> state -> status, then the
 answer, and the milliseconds the hub spent (the policy decision and the
-state's answer). Narrations are numbered 1, 2, 3… in the order they play;
-a step failure names the step's place in the file.
+state's answer). Steps are numbered as the audience counts them
+(`Scenario.script`: 1, 2, 3…, a narration and what it introduces); every
+line carries its step's number, and a failure names the step and the item's
+place in the file. A `gate` (the trainer's presenter mode) is awaited
+before each step: the step plays when the gate lets it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -26,6 +29,7 @@ from simulators.scenarios._model import (
     NarrateStep,
     PauseStep,
     Scenario,
+    ScriptStep,
     SendStep,
     Step,
     step_label,
@@ -52,9 +56,13 @@ LineKind = Literal[
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """`step`: the number of the step it belongs to; `message`: the id the
+    hub gave the message a flow line is about (the page finds its card)."""
+
     kind: LineKind
     text: str
     step: int | None = None
+    message: str | None = None
 
 
 class Target(Protocol):
@@ -69,14 +77,18 @@ class Target(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class StepFailure:
+    """Step `step` failed at its item `label`, the file's `steps:` item `item`."""
+
     step: int
     label: str
     sent: str | None
     problems: tuple[str, ...]
+    item: int | None = None
 
     def __str__(self) -> str:
         what = f" ({self.sent})" if self.sent else ""
-        return f"step {self.step} ({self.label}){what}: " + "; ".join(self.problems)
+        where = f", item {self.item} of the file's steps" if self.item is not None else ""
+        return f"step {self.step} ({self.label}{where}){what}: " + "; ".join(self.problems)
 
 
 @dataclass(slots=True)
@@ -145,9 +157,14 @@ def _refused_at(result: Result) -> str:
     return ""
 
 
+# Awaited with a step's number before it plays (presenter mode).
+Gate = Callable[[int], Awaitable[None]]
+
+
 class ScenarioPlayer:
-    """`pace`: seconds between steps; 0 plays as fast as it can and skips
-    pauses. `verbose`: each answer's text under its flow line."""
+    """`pace`: seconds between items; 0 plays as fast as it can and skips
+    pauses. `verbose`: each answer's text under its flow line. `gate`:
+    awaited before each step, which plays when it returns."""
 
     def __init__(
         self,
@@ -158,10 +175,11 @@ class ScenarioPlayer:
         seed: int = 0,
         on_line: Callable[[Line], None] | None = None,
         verbose: bool = False,
+        gate: Gate | None = None,
     ) -> None:
         self._target = target
         self._verbose = verbose
-        self._narrated = 0
+        self._gate = gate
         self._warrants = dict(warrants)
         self._pace = pace
         self._seed = seed
@@ -175,7 +193,8 @@ class ScenarioPlayer:
         return dmv.driver(index)
 
     async def play(self, scenario: Scenario) -> Outcome:
-        outcome = Outcome(scenario.name, len(scenario.steps))
+        script = scenario.script
+        outcome = Outcome(scenario.name, len(script))
 
         def emit(line: Line) -> None:
             outcome.lines.append(line)
@@ -183,25 +202,38 @@ class ScenarioPlayer:
                 self._on_line(line)
 
         emit(Line("title", scenario.title))
-        self._narrated = 0
-        for number, step in enumerate(scenario.steps, start=1):
-            if number > 1 and self._pace > 0:
-                await asyncio.sleep(self._pace)
-            failure = await self._play_step(number, step, emit)
+        for step in script:
+            if self._gate is not None:
+                await self._gate(step.number)
+            failure = await self._play_script_step(step, emit)
             if failure is not None:
                 outcome.failure = failure
-                emit(Line("fail", str(failure), number))
+                emit(Line("fail", str(failure), step.number))
                 return outcome
-            outcome.played = number
-        emit(Line("pass", f"{scenario.name}: all {len(scenario.steps)} steps as expected"))
+            outcome.played = step.number
+        emit(Line("pass", f"{scenario.name}: all {len(script)} steps as expected"))
         return outcome
+
+    async def _play_script_step(
+        self, step: ScriptStep, emit: Callable[[Line], None]
+    ) -> StepFailure | None:
+        if step.narration is None:
+            emit(Line("narrate", f"{step.number}. {step.title}", step.number))
+        for item, position in zip(step.items, step.positions, strict=True):
+            if position > 1 and self._pace > 0:
+                await asyncio.sleep(self._pace)
+            failure = await self._play_step(step.number, item, emit)
+            if failure is not None:
+                return StepFailure(
+                    failure.step, failure.label, failure.sent, failure.problems, position
+                )
+        return None
 
     async def _play_step(
         self, number: int, step: Step, emit: Callable[[Line], None]
     ) -> StepFailure | None:
         if isinstance(step, NarrateStep):
-            self._narrated += 1
-            emit(Line("narrate", f"{self._narrated}. {step.narrate.strip()}", number))
+            emit(Line("narrate", f"{number}. {step.narrate.strip()}", number))
         elif isinstance(step, PauseStep):
             if self._pace > 0:
                 emit(Line("pause", f"(pause {step.pause:g} s)", number))
@@ -234,7 +266,7 @@ class ScenarioPlayer:
         except Exception as exc:  # the hub's failure is the step's failure
             return StepFailure(number, label, text, (f"no reply: {exc}",))
         for line in flow_lines(sender, reply, verbose=self._verbose):
-            emit(Line(line.kind, line.text, number))
+            emit(Line(line.kind, line.text, number, reply.id))
         if step.expect is None:
             return None
         problems = differences(step.expect, reply)

@@ -135,6 +135,7 @@ class Runtime:
             max_body_bytes=self.settings.max_body_bytes,
             max_wait=self.settings.max_wait,
             assess_warrant=self.warrants.assess,
+            lookup_warrant=self.warrants.get,
             instance_id=self.instances.id,
             remembering=Remembering(
                 self.directory,

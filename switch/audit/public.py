@@ -3,7 +3,7 @@
 client reads back.
 
     ReplyPublic           POST /v1/messages (built by hand in switch.core.replies)
-      FlowEvent           one message on /v1/events
+      FlowEvent           one message on /v1/events (with a CitedWarrantPublic)
     MessagePublic         GET /v1/messages/{id}
       AuditRecordPublic   one record of GET /v1/audit (with an AdminActPublic)
 
@@ -39,7 +39,9 @@ class OutcomePublic(BaseModel):
     """One destination's outcome, whole: what its policy decided and why,
     what came back. `state` and `warrant` (the level the court registry gave
     the cited WRT/) are the audit's; the POST reply leaves them out, and
-    `redacted`, `obligations` and `refused_by` when they are empty."""
+    `redacted`, `obligations`, `warrant_wanted` and `refused_by` when they are
+    empty. `obligations_words` says each obligation in words; `warrant_wanted`,
+    the warrant levels the deciding rules name (what a deny wanted)."""
 
     destination: str
     state: str | None = None
@@ -61,6 +63,8 @@ class OutcomePublic(BaseModel):
         "Nlets (an ER from NL0000000), the state's own switch (an ER from its control "
         "terminal) or the DMV (its answer, no record); absent when it was not refused",
     )
+    obligations_words: list[str] = Field(default_factory=list)
+    warrant_wanted: list[str] = Field(default_factory=list)
 
     @property
     def at_state(self) -> str:
@@ -149,6 +153,21 @@ class RelayPublic(BaseModel):
     summary: str
 
 
+class CitedWarrantPublic(BaseModel):
+    """The warrant a message cites (`WRT/`), as the court registry holds it:
+    its form (I-200, I-205, warrant, court-order, subpoena), its kind, who
+    signed it (a judge or an officer), and what it counted as for this
+    message (`level`; None: the registry could not be asked). Form and kind
+    are absent when the registry holds no such warrant."""
+
+    id: str
+    level: str | None = None
+    form: str | None = None
+    kind: str | None = None
+    issued_by: str | None = None
+    signed_by: Literal["judge", "officer"] | None = None
+
+
 class FlowEvent(ReplyPublic):
     """One message on the live flow, after it is audited: the reply, and the
     text as sent, the sender's directory entry and the HTTP status."""
@@ -169,6 +188,11 @@ class FlowEvent(ReplyPublic):
         list[RelayPublic],
         WithJsonSchema({"type": "array", "items": RelayPublic.model_json_schema()}),
     ] = Field(default_factory=list)
+    # The message's own (as its text is): a reader who may see the message may see it.
+    warrant: Annotated[
+        CitedWarrantPublic | None,
+        WithJsonSchema({"anyOf": [CitedWarrantPublic.model_json_schema(), {"type": "null"}]}),
+    ] = None
 
 
 class MessagePublic(BaseModel):
@@ -226,6 +250,7 @@ __all__ = [
     "AdminActPublic",
     "AuditPagePublic",
     "AuditRecordPublic",
+    "CitedWarrantPublic",
     "ErrorPublic",
     "FlowEvent",
     "MessagePublic",

@@ -47,12 +47,18 @@ class EventBus:
 
 
 def message_event(
-    intake: Intake, sender: Agency | None, reply: Reply, forwarded: bool, relays: Relays
+    intake: Intake,
+    sender: Agency | None,
+    reply: Reply,
+    forwarded: bool,
+    relays: Relays,
+    warrant: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One message on the live flow: the reply, and what a watcher sees
     beside it (the text, the sender's entry, any relay flags: the flags are
-    never in the reply, the sender is not told)."""
-    return {
+    never in the reply, the sender is not told; the cited warrant's facts,
+    switch.core.cited)."""
+    event = {
         "type": "message",
         "at": intake.received.isoformat(),
         "text": intake.raw(),
@@ -62,3 +68,6 @@ def message_event(
         **reply.body,
         "relays": [flag.event() for flag in relays],
     }
+    if warrant is not None:
+        event["warrant"] = warrant
+    return event

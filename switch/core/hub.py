@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +27,7 @@ from switch.core.capture import (
     refused_record,
     routed_record,
 )
+from switch.core.cited import WarrantAssessor, WarrantLookup, cited_warrant, warrant_level
 from switch.core.events import EventBus, Relays, message_event
 from switch.core.relays import RelayWatch, count, texts
 from switch.core.remembering import Remembering
@@ -49,14 +49,9 @@ from switch.messages.model import Message
 from switch.metrics import MESSAGES, OUTCOMES, REFUSALS, SHADOW_DISAGREEMENTS, child
 from switch.policy import Facts
 
-log = logging.getLogger("switch.core.hub")
-
 # The name a kept query settles in when it is forwarded: the switch's own
 # (the key that sent it is on its audit record).
 FORWARDER = "forwarder"
-
-# (warrant id, requester ORI, message fields, when) -> registry's verdict.
-WarrantAssessor = Callable[[str, str, Mapping[str, str], datetime], str]
 
 
 def _count_outcomes(routed: RouteResult) -> None:
@@ -83,9 +78,11 @@ class Hub:
         clock: Clock = utc_now,
         instance_id: str = "-",
         remembering: Remembering | None = None,
+        lookup_warrant: WarrantLookup | None = None,
     ) -> None:
         """`instance_id`: this hub among those sharing the database; wait=0
-        messages it accepts are held in its name until routed."""
+        messages it accepts are held in its name until routed.
+        `lookup_warrant`: the registry's entry, for the live view's cards."""
         self.directory = directory
         self.clock = clock
         self.events = events or EventBus()
@@ -94,6 +91,7 @@ class Hub:
         # Set when a query is queued for forwarding; the forwarder waits on it.
         self.queued = asyncio.Event()
         self.assess_warrant = assess_warrant
+        self.lookup_warrant = lookup_warrant
         self.router = router
         self.writer = writer
         self.max_body_bytes = max_body_bytes
@@ -189,7 +187,9 @@ class Hub:
         _count_outcomes(routed)
         count(relays)
         reply = routed_reply(intake.message_id, message, routed)
-        self.publish(intake, reply, forwarded=forwarded, relays=relays.values())
+        if self.events.watching:
+            cited = await cited_warrant(self.lookup_warrant, message, routed.warrant)
+            self.publish(intake, reply, forwarded=forwarded, relays=relays.values(), warrant=cited)
         return reply
 
     def _mail(self, intake: Intake, message: Message, routed: RouteResult) -> list[MailboxItem]:
@@ -209,12 +209,18 @@ class Hub:
         return items
 
     def publish(
-        self, intake: Intake, reply: Reply, *, forwarded: bool = False, relays: Relays = ()
+        self,
+        intake: Intake,
+        reply: Reply,
+        *,
+        forwarded: bool = False,
+        relays: Relays = (),
+        warrant: dict[str, Any] | None = None,
     ) -> None:
         """Tell watchers what just happened, after it is audited."""
         if self.events.watching:
             sender = self.directory.get(intake.identity.ori or "")
-            self.events.publish(message_event(intake, sender, reply, forwarded, relays))
+            self.events.publish(message_event(intake, sender, reply, forwarded, relays, warrant))
 
     def _decode(self, identity: Identity, body: bytes, is_json: bool) -> Message:
         if len(body) > self.max_body_bytes:
@@ -260,19 +266,7 @@ class Hub:
         )
 
     async def warrant_level(self, message: Message, at: datetime) -> str | None:
-        """What the court registry says of the cited WRT/; None when it could
-        not be asked, which makes any rule that tests the warrant fail closed."""
-        if message.warrant_id is None:
-            return "none"
-        if self.assess_warrant is None:
-            return "cited"
-        try:
-            return await asyncio.to_thread(
-                self.assess_warrant, message.warrant_id, message.ori, message.fields, at
-            )
-        except Exception:  # a registry fault must not decide; the policy fails closed
-            log.exception("court registry unavailable for WRT/%s", message.warrant_id)
-            return None
+        return await warrant_level(self.assess_warrant, message, at)
 
     async def _accept(self, intake: Intake, message: Message) -> Reply:
         """wait=0: commit the acceptance, answer 202, deliver outcomes to the mailbox."""

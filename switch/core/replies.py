@@ -16,6 +16,7 @@ from switch.core.router import DestinationResult, RouteResult
 from switch.errors import MessageError, SwitchError
 from switch.messages import render_output
 from switch.messages.model import Message, OutputMessage
+from switch.policy import obligation_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +48,8 @@ def result_response_json(result: DestinationResult) -> dict[str, Any] | None:
 
 def result_json(result: DestinationResult) -> dict[str, Any]:
     """One outcome, as the sender sees it: `OutcomePublic` less the audit's
-    `state` and `warrant`, and less `redacted`, `obligations` and
-    `refused_by` when empty."""
+    `state` and `warrant`, and less `redacted`, `obligations` (with their
+    words), `warrant_wanted` and `refused_by` when empty."""
     decision = result.decision
     body: dict[str, Any] = {
         "destination": result.destination,
@@ -64,6 +65,9 @@ def result_json(result: DestinationResult) -> dict[str, Any]:
         body["redacted"] = list(decision.redact)
     if decision.obligations:
         body["obligations"] = [str(o) for o in decision.obligations]
+        body["obligations_words"] = [obligation_words(o) for o in decision.obligations]
+    if decision.warrant_wanted:
+        body["warrant_wanted"] = list(decision.warrant_wanted)
     refused_by = result.refused_by
     if refused_by is not None:
         body["refused_by"] = refused_by

@@ -7,7 +7,14 @@ the database are read and written in `sources/`, never while deciding.
 """
 
 from switch.policy.compiler import CompiledPolicy, compile_policy
-from switch.policy.decision import Decision, Effect, Obligation, PolicyRequest, Ruling
+from switch.policy.decision import (
+    Decision,
+    Effect,
+    Obligation,
+    PolicyRequest,
+    Ruling,
+    obligation_words,
+)
 from switch.policy.engine import evaluate, explain
 from switch.policy.facts import EvaluationError, Facts
 from switch.policy.loader import (
@@ -48,5 +55,6 @@ __all__ = [
     "explain",
     "load_policy_file",
     "load_policy_text",
+    "obligation_words",
     "policy_version",
 ]

@@ -242,6 +242,7 @@ def _compile_rule(
         redact=tuple(rule.redact),
         obligations=obligations_of(rule),
         enforced_at=enforced_at,
+        warrant_wanted=warrants_named(rule),
     )
     return CompiledRule(
         position=position,
@@ -343,6 +344,23 @@ def _conditions(condition: Condition | None) -> list[Condition]:
     for child in (condition.any or []) + (condition.all or []):
         found.extend(_conditions(child))
     return found
+
+
+# Levels a warrant test can want, weakest first; `none` and `cited` are
+# tests of a warrant's absence or worthlessness, not something to present.
+_PRESENTABLE = ("administrative", "judicial")
+
+
+def warrants_named(rule: Rule) -> tuple[str, ...]:
+    """The warrant levels a rule's conditions test for: what a deny rule's
+    exception wants, or what a permit rule is given for."""
+    named = {
+        level
+        for c in (*_conditions(rule.when), *_conditions(rule.unless))
+        if c.warrant is not None
+        for level in _values(c.warrant)
+    }
+    return tuple(level for level in _PRESENTABLE if level in named)
 
 
 def memory_hours(rules: Sequence[Rule]) -> float:

@@ -34,6 +34,7 @@ def _merge(policy: CompiledPolicy, rules: list[CompiledRule]) -> Decision:
     first = rules[0].decision
     redact = tuple(dict.fromkeys(f for r in rules for f in r.decision.redact))
     obligations = tuple(dict.fromkeys(o for r in rules for o in r.decision.obligations))
+    wanted = {w for r in rules for w in r.decision.warrant_wanted}
     return Decision(
         effect=first.effect,
         rules=tuple(r.id for r in rules),
@@ -42,6 +43,7 @@ def _merge(policy: CompiledPolicy, rules: list[CompiledRule]) -> Decision:
         redact=redact,
         obligations=obligations,
         enforced_at=policy.enforced_at,
+        warrant_wanted=tuple(w for w in ("administrative", "judicial") if w in wanted),
     )
 
 

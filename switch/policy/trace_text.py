@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from switch.directory.jurisdictions import state_switch_name
+from switch.policy.decision import obligation_words
 
 # Where a denial is refused (the policy's `enforced_at`), and who answers.
 REFUSED_AT = {
@@ -81,7 +82,8 @@ def format_trace(trace: dict[str, Any]) -> str:
     if decision["redact"]:
         lines.append(f"  redact: {', '.join(decision['redact'])}")
     if decision["obligations"]:
-        lines.append(f"  obligations: {', '.join(decision['obligations'])}")
+        said = "; ".join(obligation_words(o) for o in decision["obligations"])
+        lines.append(f"  obligations: {said}")
     if decision["errors"]:
         lines.append(f"  errors: {'; '.join(decision['errors'])}")
     if decision["effect"] == "deny":

@@ -35,6 +35,8 @@ outcomes = st.builds(
         response=ResponsePublic(key="DR", text=f"DR {SECRET}", fields={"SOC": "000621789"}),
         redacted=["ADR"],
         obligations=["report"],
+        obligations_words=["the release is reported"],
+        warrant_wanted=["judicial"],
     ),
     st.sampled_from(STATES),
     st.booleans(),

@@ -51,7 +51,9 @@ def test_lists_the_shipped_scenarios(
     listing = {s["name"]: s for s in response.json()["scenarios"]}
     assert {"ice-2025", "multi-state-query", "state-outage"} <= set(listing)
     outage = listing["state-outage"]
-    assert outage["steps"] == 11
+    assert outage["steps"] == 4
+    assert [step["number"] for step in outage["script"]] == [1, 2, 3, 4]
+    assert outage["script"][1]["items"] == ["narrate", "fault OR", "send from OR0260100"]
     assert outage["title"] and outage["description"]
     assert client.get("/v1/scenarios").status_code == 401
 
@@ -90,3 +92,39 @@ def test_run_needs_an_admin_and_a_known_name(
     assert client.post("/v1/scenarios/ice-2025/run", headers=agency).status_code == 403
     assert client.post("/v1/scenarios/nope/run", headers=admin).status_code == 404
     assert client.get("/v1/scenarios/runs/nope", headers=admin).status_code == 404
+
+
+def test_a_presenters_run_plays_one_step_per_next(
+    hub: tuple[TestClient, dict[str, str], dict[str, str]],
+) -> None:
+    client, admin, _agency = hub
+    started = client.post(
+        "/v1/scenarios/ice-2025/run", params={"pace": 0, "presenter": "true"}, headers=admin
+    )
+    url = started.json()["url"]
+    first = client.get(url, headers=admin).json()
+    assert (first["presenter"], first["released"], first["played"]) == (True, 0, 0)
+    assert [s["number"] for s in first["script"]] == list(range(1, 8))
+    assert not [line for line in first["lines"] if line["kind"] == "send"]
+    for number in (1, 2):
+        moved = client.post(f"{url}/next", headers=admin).json()
+        assert moved["released"] == number
+        played = until(
+            lambda: client.get(url, headers=admin).json(),
+            lambda body, n=number: [ln for ln in body["lines"] if ln["kind"] == "send"][n - 1 :],
+            seconds=60,
+            interval=0.05,
+        )
+        sends = [line for line in played["lines"] if line["kind"] == "send"]
+        assert [line["step"] for line in sends] == list(range(1, number + 1))
+        assert played["status"] == "running"
+    stopped = client.post(f"{url}/stop", headers=admin).json()
+    assert stopped["status"] == "stopped"
+    again = client.post("/v1/scenarios/ice-2025/run", params={"pace": 0}, headers=admin)
+    alone = _finished(client, again.json()["url"], admin)
+    assert client.post(f"{again.json()['url']}/next", headers=admin).status_code == 409
+    assert alone["status"] == "passed"
+    steps = [line["step"] for line in alone["lines"] if line["kind"] == "narrate"]
+    assert steps == list(range(1, 8))
+    texts = [line["text"] for line in alone["lines"] if line["kind"] == "narrate"]
+    assert texts[5].startswith("6. ICE asks New York citing its own I-200")

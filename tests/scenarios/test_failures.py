@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,11 @@ def test_a_wrong_expectation_fails_at_its_step(wrong: Path) -> None:
     outcome = play(load_scenario(wrong), pace=0)
     assert not outcome.passed
     assert outcome.failure is not None
-    assert outcome.failure.step == 2
-    assert outcome.played == 1
+    # Step 1 is the narration and the send it introduces: the file's item 2.
+    assert (outcome.failure.step, outcome.failure.item) == (1, 2)
+    assert outcome.played == 0
     message = str(outcome.failure)
-    assert "step 2 (send from VTICE0900)" in message
+    assert "step 1 (send from VTICE0900, item 2 of the file's steps)" in message
     assert "WA decision: expected permit, got deny" in message
     assert "WA status: expected answered, got rejected" in message
 
@@ -52,7 +54,7 @@ def _cli() -> typer.Typer:
 def test_cli_exits_non_zero_naming_the_step(wrong: Path) -> None:
     result = CliRunner().invoke(_cli(), ["scenario", str(wrong), "--pace", "0"])
     assert result.exit_code == 1
-    assert "step 2 (send from VTICE0900)" in result.output
+    assert "step 1 (send from VTICE0900, item 2 of the file's steps)" in result.output
     assert "expected permit, got deny" in result.output
 
 
@@ -60,7 +62,10 @@ def test_cli_plays_a_shipped_scenario() -> None:
     result = CliRunner().invoke(_cli(), ["scenario", "state-outage", "--pace", "0"])
     assert result.exit_code == 0, result.output
     assert "OR0260100 → hub → policy permit → OR → out_of_service · SM" in result.output
-    assert "all 11 steps as expected" in result.output
+    # Numbered once, without gaps: four narrated steps, 1. to 4., and "all 4".
+    numbers = re.findall(r"^(\d+)\. ", result.output, flags=re.MULTILINE)
+    assert numbers == ["1", "2", "3", "4"]
+    assert "all 4 steps as expected" in result.output
 
 
 def test_cli_refuses_keys_without_hub(tmp_path: Path) -> None:

@@ -146,11 +146,33 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+# The screens the trainer's view must work on: a projector's 1024x768 up.
+VIEWPORTS = {"1024x768": (1024, 768), "1440x900": (1440, 900)}
+
+
 @pytest.fixture
 def page(browser: Any, hub: WebHub) -> Iterator[Any]:
     """The page opened with the admin key in its address, live and ready;
     fails the test on any script error the page meets."""
-    context = browser.new_context(viewport={"width": 1440, "height": 960})
+    yield from _opened(browser, hub, (1440, 960))
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """Each screen size a test runs at, by name (`1024x768`)."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def room(browser: Any, hub: WebHub, viewport: str) -> Iterator[Any]:
+    """As `page`, at the screen size `viewport` names."""
+    yield from _opened(browser, hub, VIEWPORTS[viewport])
+
+
+def _opened(browser: Any, hub: WebHub, size: tuple[int, int]) -> Iterator[Any]:
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(10_000)
     opened = context.new_page()
     errors: list[str] = []

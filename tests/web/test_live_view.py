@@ -93,7 +93,9 @@ def test_each_message_appears_with_its_decision_and_trace(page: Any, hub: WebHub
     released = detail.locator('.rule-trace[data-rule="ny-immigration-judicial-release"]')
     expect(released.locator(".status")).to_have_text("MATCHED")
     expect(released).to_contain_text("judicial")
-    expect(detail.locator('.decision [data-field="obligations"]')).to_contain_text("notify_subject")
+    expect(detail.locator('.decision [data-field="obligations"]')).to_have_text(
+        "the driver must be told within 3 business days; the release is reported"
+    )
 
 
 def test_tile_map_shows_each_states_stance_and_live_counts(page: Any, hub: WebHub) -> None:
@@ -151,8 +153,12 @@ def test_playground_decides_explains_and_refuses_an_invalid_policy(page: Any, hu
     expect(result.locator('.decision [data-field="rule"]')).to_have_text(
         "ny-immigration-judicial-release"
     )
-    expect(result.locator('.decision [data-field="obligations"]')).to_contain_text(
-        "notify_subject(3 business days)"
+    # Obligations in words, as the room reads them.
+    expect(result.locator('.decision [data-field="obligations"]')).to_have_text(
+        "the driver must be told within 3 business days; the release is reported"
+    )
+    expect(result.locator(".in-words")).to_contain_text(
+        "The release obliges: the driver must be told within 3 business days"
     )
     screenshot(page, "playground")
 
@@ -185,7 +191,7 @@ def test_playground_decides_explains_and_refuses_an_invalid_policy(page: Any, hu
     page.locator('li[data-scenario="ice-2025"] button.run-scenario').click()
     status = page.locator(".scenario-narration h3")
     expect(status).to_have_attribute("data-status", "passed", timeout=45_000)
-    expect(page.locator(".scenario-narration .narration-lines li").first).to_be_visible()
+    expect(page.locator(".scenario-narration .script-step").first).to_be_visible()
     screenshot(page, "scenario")
 
 

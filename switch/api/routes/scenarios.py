@@ -1,7 +1,8 @@
 """GET /v1/scenarios, POST /v1/scenarios/{name}/run and
 GET /v1/scenarios/runs/{id}: the shipped scenarios, played inside this hub
 in the background for the trainer's page, by the scenario runner the app
-was built with."""
+was built with. A presenter's run (`presenter=true`) plays one step per
+POST /v1/scenarios/runs/{id}/next; POST .../stop ends any run."""
 
 from __future__ import annotations
 
@@ -31,9 +32,16 @@ def _runs(request: Request) -> dict[str, ScenarioRun]:
     state = request.app.state
     if not hasattr(state, "scenario_runs"):
         state.scenario_runs = {}
-        state.scenario_tasks = set()
+        state.scenario_tasks = {}
     runs: dict[str, ScenarioRun] = state.scenario_runs
     return runs
+
+
+def _run(request: Request, run_id: str) -> ScenarioRun:
+    run = _runs(request).get(run_id)
+    if run is None:
+        raise NotFoundError(f"no scenario run {run_id}")
+    return run
 
 
 @router.get("", summary="Shipped scenarios")
@@ -44,7 +52,8 @@ def list_scenarios(_identity: IdentityDep) -> dict[str, list[dict[str, Any]]]:
                 "name": s.name,
                 "title": s.title,
                 "description": s.description,
-                "steps": len(s.steps),
+                "steps": len(s.script),
+                "script": [step.as_json() for step in s.script],
                 "states": s.states,
             }
             for s in shipped_scenarios()
@@ -58,6 +67,7 @@ async def run_scenario(
     request: Request,
     admin: AdminDep,
     pace: float = Query(default=0.8, ge=0, le=10),
+    presenter: bool = Query(default=False, description="play a step per POST .../next"),
 ) -> dict[str, Any]:
     # A run issues keys and warrants and reroutes states: the whole switch's business.
     if admin.admin_scope != "*":
@@ -75,15 +85,15 @@ async def run_scenario(
     busy = [r for r in runs.values() if r.status == "running"]
     if busy and (scenario.states or any(_uses_mocks(r.name) for r in busy)):
         raise HTTPException(409, f"scenario {busy[0].name} is still running ({busy[0].id})")
-    run = ScenarioRun(scenario.name, len(scenario.steps))
+    run = ScenarioRun.of(scenario, presenter=presenter)
     runs[run.id] = run
     for old in list(runs)[: max(0, len(runs) - KEEP_RUNS)]:
         if runs[old].status != "running":
             del runs[old]
     task = asyncio.create_task(runner.run(scenario, run, pace=pace))
-    tasks: set[asyncio.Task[None]] = request.app.state.scenario_tasks
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    tasks: dict[str, asyncio.Task[None]] = request.app.state.scenario_tasks
+    tasks[run.id] = task
+    task.add_done_callback(lambda _: tasks.pop(run.id, None))
     return {
         "id": run.id,
         "name": run.name,
@@ -98,8 +108,30 @@ def _uses_mocks(name: str) -> bool:
 
 @router.get("/runs/{run_id}", summary="A run's progress, narration so far, pass or fail")
 def read_run(run_id: str, request: Request, _admin: NationalAdminDep) -> dict[str, Any]:
-    run = _runs(request).get(run_id)
-    if run is None:
-        raise NotFoundError(f"no scenario run {run_id}")
+    result: dict[str, Any] = _run(request, run_id).as_json()
+    return result
+
+
+@router.post("/runs/{run_id}/next", summary="A presenter's run: play its next step")
+def next_step(run_id: str, request: Request, _admin: NationalAdminDep) -> dict[str, Any]:
+    run = _run(request, run_id)
+    if not run.presenter:
+        raise HTTPException(
+            409, f"run {run_id} plays on its own: it was not started presenter=true"
+        )
+    if run.status == "running":
+        run.release()
+    result: dict[str, Any] = run.as_json()
+    return result
+
+
+@router.post("/runs/{run_id}/stop", summary="End a run now (a presenter leaving)")
+def stop_run(run_id: str, request: Request, _admin: NationalAdminDep) -> dict[str, Any]:
+    run = _run(request, run_id)
+    tasks: dict[str, asyncio.Task[None]] = request.app.state.scenario_tasks
+    task = tasks.get(run_id)
+    if task is not None and run.status == "running":
+        task.cancel()
+        run.status = "stopped"
     result: dict[str, Any] = run.as_json()
     return result

@@ -5,6 +5,7 @@ import { option, parseMessage } from "./dom.js";
 import { DetailView } from "./detail.js";
 import { FlowView } from "./flow.js";
 import { Playground } from "./playground.js";
+import { Presenter } from "./presenter.js";
 import { loadScenarios } from "./scenarios.js";
 import { NAMES, TileMap } from "./tiles.js";
 
@@ -179,7 +180,8 @@ async function start() {
   });
   const flow = new FlowView({
     list: $("flows"), empty: $("flow-empty"), count: $("flow-count"),
-    onSelect: (event, destination) => detail.show(event, destination),
+    onSelect: (event, destination, li) => detail.show(event, destination, { from: li }),
+    onWhy: (event, destination, li) => detail.show(event, destination, { why: true, from: li }),
     parse: parseMessage,
   });
   const live = new Live((event) => {
@@ -231,11 +233,12 @@ async function start() {
   picker.addEventListener("change", () => tiles.load(classes.find((c) => c.value === picker.value)));
   const playground = new Playground({ onSaved: () => tiles.load(classes.find((c) => c.value === picker.value)) });
 
+  const presenter = new Presenter({ dialog: $("presenter"), flow });
   let scenariosShown = false;
   tabs((id) => {
     if (id === "tab-scenarios" && !scenariosShown) {
       scenariosShown = true;
-      loadScenarios($("scenarios"));
+      loadScenarios($("scenarios"), { onPresent: (scenario, button) => presenter.open(scenario, button) });
     }
   });
   await Promise.all([tiles.load(classes.find((c) => c.value === picker.value)), playground.init()]);

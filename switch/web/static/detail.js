@@ -1,9 +1,11 @@
-// One message opened: what was sent, what came back, and why — the state's
-// policy explained for the same sender, key, reason and warrant.
+// One message opened, in a drawer over the page (in view at any size):
+// what was sent, what came back, and why — the state's policy explained for
+// the same sender, key, reason and warrant. Escape closes it and gives the
+// focus back to the card it was opened from.
 
 import { api } from "./api.js";
 import { h, clear, parseMessage, time } from "./dom.js";
-import { answeredBy, decided, isState } from "./flow.js";
+import { answeredBy, decided, isState, warrantText } from "./flow.js";
 import { renderTrace } from "./trace.js";
 
 const SUBJECT_FIELDS = ["OLN", "NAM", "DOB", "SEX"];
@@ -43,19 +45,37 @@ export class DetailView {
     this.title = title;
     this.body = body;
     this.token = 0;
-    close.addEventListener("click", () => {
-      this.hide();
-      onClose();
+    this.from = null;
+    this.onClose = onClose;
+    title.tabIndex = -1;
+    close.addEventListener("click", () => this.close());
+    document.addEventListener("keydown", (e) => {
+      // A modal (the presenter) takes its own Escape first.
+      if (e.key === "Escape" && !this.panel.hidden && !document.querySelector("dialog[open]")) {
+        e.preventDefault();
+        this.close();
+      }
     });
+  }
+
+  /** Closed by the reader: the focus goes back where it came from. */
+  close() {
+    const from = this.from;
+    this.hide();
+    this.onClose();
+    if (from?.isConnected) from.focus();
   }
 
   hide() {
     this.panel.hidden = true;
+    this.from = null;
     clear(this.body);
   }
 
-  show(event, destination) {
+  /** `why`: open at the explanation; `from`: the card to give the focus back to. */
+  show(event, destination, { why: atWhy = false, from = null } = {}) {
     this.panel.hidden = false;
+    if (from) this.from = from;
     const sender = event.sender ?? {};
     const ori = event.ori ?? sender.ori;
     this.title.textContent = `${event.key ?? "Message"} from ${ori}`;
@@ -64,7 +84,9 @@ export class DetailView {
       h("p", { class: "hint" }, `${time(event.at)} · ${sender.name ?? ""}${sender.component ? ` · ${sender.component}` : ""}`
         + ` · ${sender.state ?? ""} ${sender.type ?? ""} · message id ${event.id ?? "?"}`),
       h("h3", {}, "What the agency sent"),
-      h("pre", { class: "sent" }, event.text ?? ""));
+      h("pre", { class: "sent" }, event.text ?? ""),
+      warrantText(event.warrant, event.text) ? h("p", { class: "warrant-line" }, `⚖ ${warrantText(event.warrant, event.text)}`) : null);
+    this.title.focus({ preventScroll: true });
     if (event.error) {
       this.body.append(
         h("h3", {}, `The hub refused it: ER ${event.error.code}`),
@@ -80,7 +102,7 @@ export class DetailView {
       this.body.append(h("h3", {}, "Destinations"), h("div", { class: "dest-picker" }, results.map((r) =>
         h("button", {
           type: "button", class: r.decision ?? "withheld", "aria-pressed": r === chosen ? "true" : "false",
-          onclick: () => this.show(event, r.destination),
+          onclick: () => this.show(event, r.destination, { why: atWhy }),
         }, `${mark(r)} ${r.destination}`))));
     }
     if (event.summary) {
@@ -104,8 +126,10 @@ export class DetailView {
       this.body.append(h("p", { class: "hint" }, "No state policy decides this message."));
       return;
     }
-    const why = h("div", { class: "why" }, h("p", { class: "hint" }, "Asking the policy to explain…"));
-    this.body.append(h("h3", {}, `Why: ${chosen.destination}'s policy`), why);
+    const why = h("div", { class: "why", "aria-live": "polite" }, h("p", { class: "hint" }, "Asking the policy to explain…"));
+    const heading = h("h3", { id: "detail-why", tabindex: "-1" }, `Why: ${chosen.destination}'s policy`);
+    this.body.append(heading, why);
+    if (atWhy) heading.focus();
     const token = ++this.token;
     explainFor(event, chosen.destination).then((trace) => {
       if (token !== this.token) return;

@@ -3,8 +3,11 @@
 // steps. A refused query's stop (⊘) is drawn where it was refused (the outcome's
 // refused_by): at the policy lane for Nlets, at the state lane for the
 // state's own switch or the DMV, each with the ORI that answered.
+// The agency's lane names the warrant it cites (its form, kind, signer);
+// the policy's lane, the warrant the deciding rule wanted; the reply's, the
+// obligations in words. Each hop is marked (data-hop 1–5) for slow motion.
 
-import { h, clear, ms, time } from "./dom.js";
+import { h, clear, ms, parseMessage, time } from "./dom.js";
 
 const KEEP = 250; // cards kept on the page; older ones drop off the bottom
 
@@ -38,12 +41,62 @@ export function decided(result) {
   return Boolean(result.decision);
 }
 
+// The lanes, left to right: what each hop of a flow is.
+const HOPS = ["agency", "hub", "policy", "state", "reply"];
+
 function step(n, cls, ...content) {
   return h("div", { class: `step ${cls}` }, n ? h("span", { class: "n", "aria-label": `step ${n}` }, n) : null, ...content);
 }
 
 function idle(text) {
   return h("div", { class: "step idle" }, text);
+}
+
+/** Mark each lane of a row with its hop (1 agency … 5 reply). */
+function hops(row) {
+  [...row.children].forEach((cell, i) => { cell.dataset.hop = String(i + 1); cell.dataset.lane = HOPS[i] ?? ""; });
+  return row;
+}
+
+const FORMS = {
+  warrant: "a judicial warrant",
+  "court-order": "a court order",
+  subpoena: "a court subpoena",
+};
+
+/** "cites I-200 (administrative, signed by an officer)": what the agency's
+ *  lane says of a cited warrant, from the registry's facts on the event. */
+export function warrantText(warrant, text) {
+  const id = warrant?.id ?? parseMessage(text)?.fields?.WRT;
+  if (!id) return null;
+  if (!warrant?.kind) {
+    if (warrant?.level === null) return `cites warrant ${id} (the court registry could not be asked)`;
+    return `cites warrant ${id}, which the court registry does not hold`;
+  }
+  const form = FORMS[warrant.form] ?? warrant.form;
+  const signer = warrant.signed_by === "judge" ? "a judge" : "an officer";
+  let said = `cites ${form} (${warrant.kind}, signed by ${signer})`;
+  if (warrant.level === "cited") said += ": not valid for this query (expired, or for another person or agency)";
+  return said;
+}
+
+const LEVEL_WORDS = { judicial: "a judicial warrant", administrative: "an administrative warrant" };
+
+/** What the deciding rule wanted of a warrant, said in the policy's lane. */
+export function wantedText(result, warrant) {
+  const wanted = result.warrant_wanted ?? [];
+  if (!wanted.length) return null;
+  const levels = wanted.map((w) => LEVEL_WORDS[w] ?? w).join(" or ");
+  if (result.decision === "permit") return `given ${levels}, as the rule requires`;
+  const given = warrant?.level === "administrative" || warrant?.level === "judicial"
+    ? `${warrant.level} given` : warrant ? "none that counts given" : "none cited";
+  return `wanted ${levels}; ${given}`;
+}
+
+/** The obligations of a release in words (the hub words them). */
+export function obligationsText(result) {
+  const words = result.obligations_words?.length ? result.obligations_words : result.obligations ?? [];
+  return words.length ? words.join("; ") : null;
 }
 
 function destinationsText(event, parsed) {
@@ -77,8 +130,8 @@ function outcomeRow(event, result, first, lead) {
   const sender = event.ori ?? event.sender?.ori;
   const cells = first ? lead : [h("div", { class: "step blank" }), h("div", { class: "step blank" })];
   if (!decided(result)) {
-    return h("div", { class: "lanes outcome withheld", dataset: { destination: result.destination } },
-      ...cells, idle(`routed to ${result.destination}`), idle("outside this key's scope"), idle(""));
+    return hops(h("div", { class: "lanes outcome withheld", dataset: { destination: result.destination } },
+      ...cells, idle(`routed to ${result.destination}`), idle("outside this key's scope"), idle("")));
   }
   const where = deny ? (result.refused_by ?? "nlets") : null;
   const at = String(result.destination).slice(0, 2);
@@ -86,9 +139,11 @@ function outcomeRow(event, result, first, lead) {
   if (!isState(result.destination) && result.policy_version === "none") {
     policy = idle(`${event.key} is not a query: no state policy applies`);
   } else {
+    const wanted = wantedText(result, event.warrant);
     const parts = [h("strong", {}, deny ? "✗ DENY " : "✓ PERMIT "),
       h("span", { class: "rule" }, result.rule ?? "default"),
-      h("span", { class: "reason" }, result.reason ?? "")];
+      h("span", { class: "reason" }, result.reason ?? ""),
+      wanted ? h("span", { class: "wanted" }, `⚖ ${wanted}`) : null];
     policy = where === "nlets" ? stop(3, where, ...parts) : step(3, deny ? "deny" : "permit", ...parts);
   }
   let state;
@@ -112,9 +167,10 @@ function outcomeRow(event, result, first, lead) {
     const found = hit(result);
     state = step(4, "permit", `${result.destination} DMV answers: `, h("strong", {}, found ? "record found" : "NOT ON FILE"),
       result.redacted?.length ? h("span", { class: "reason" }, `withheld: ${result.redacted.join(", ")}`) : null);
+    const owed = obligationsText(result);
     reply = step(5, "permit", h("strong", {}, `${response?.key ?? "reply"} to ${sender} `),
       h("span", { class: "ms" }, ms(result.latency_ms)),
-      result.obligations?.length ? h("span", { class: "reason" }, `obligations: ${result.obligations.join("; ")}`) : null);
+      owed ? h("span", { class: "reason obligations" }, `then: ${owed}`) : null);
   } else if (result.status === "delivered") {
     state = step(4, "permit", `delivered to the mailbox of ${result.destination}`);
     reply = step(5, "permit", h("strong", {}, "delivered"));
@@ -124,17 +180,17 @@ function outcomeRow(event, result, first, lead) {
     reply = step(5, "refused", response ? `${response.key} to ${sender}` : "nothing to return", " ",
       h("span", { class: "ms" }, ms(result.latency_ms)));
   }
-  return h("div", { class: `lanes outcome ${deny ? "deny" : result.decision}`, dataset: { destination: result.destination, refusedBy: where } },
-    ...cells, policy, state, reply);
+  return hops(h("div", { class: `lanes outcome ${deny ? "deny" : result.decision}`, dataset: { destination: result.destination, refusedBy: where } },
+    ...cells, policy, state, reply));
 }
 
 function refusedRow(event, agency) {
   const error = event.error;
-  return h("div", { class: "lanes outcome refused", dataset: { destination: "" } },
+  return hops(h("div", { class: "lanes outcome refused", dataset: { destination: "" } },
     agency,
     step(2, "refused", h("strong", {}, `⚠ REFUSED ER ${error.code}`), h("span", { class: "reason" }, error.message)),
     idle("not reached"), idle("not reached"),
-    step(3, "refused", h("strong", {}, `ER ${error.code} to ${event.ori ?? event.sender?.ori ?? "sender"}`), " from NL0000000"));
+    step(3, "refused", h("strong", {}, `ER ${error.code} to ${event.ori ?? event.sender?.ori ?? "sender"}`), " from NL0000000")));
 }
 
 function nlSummary(summary) {
@@ -158,7 +214,9 @@ export function card(event, number, parsed) {
   const kind = verdict(event);
   const ori = event.ori ?? sender.ori ?? "?";
   const latency = Math.max(0, ...(event.results ?? []).map((r) => r.latency_ms ?? 0));
-  const agency = step(1, "", h("strong", {}, ori), ` sends ${event.key ?? parsed?.key ?? "?"} to ${destinationsText(event, parsed)}`);
+  const cites = warrantText(event.warrant, event.text);
+  const agency = step(1, "", h("strong", {}, ori), ` sends ${event.key ?? parsed?.key ?? "?"} to ${destinationsText(event, parsed)}`,
+    cites ? h("span", { class: `warrant ${event.warrant?.kind ?? "unknown"}`, dataset: { form: event.warrant?.form ?? "" } }, `⚖ ${cites}`) : null);
   const head = h("div", { class: "flow-head" },
     h("span", { class: "num" }, `#${number}`),
     h("span", { class: "hint" }, time(event.at)),
@@ -174,23 +232,28 @@ export function card(event, number, parsed) {
   if (event.error) {
     rows.push(refusedRow(event, agency));
   } else if (!(event.results ?? []).length && !event.summary) {
-    rows.push(h("div", { class: "lanes outcome" }, agency,
-      step(2, "", "accepted; outcomes go to the sender's mailbox"), idle(""), idle(""), idle("")));
+    rows.push(hops(h("div", { class: "lanes outcome" }, agency,
+      step(2, "", "accepted; outcomes go to the sender's mailbox"), idle(""), idle(""), idle(""))));
   } else {
     const targets = event.summary
       ? `fans out to every state (${Object.values(event.summary).flat().length})`
       : `checks the format, routes to ${(event.results ?? []).map((r) => r.destination).join(", ")}`;
     const lead = [agency, step(2, "", targets)];
     (event.results ?? []).forEach((result, i) => rows.push(outcomeRow(event, result, i === 0, lead)));
-    if (!(event.results ?? []).length) rows.push(h("div", { class: "lanes outcome" }, ...lead, idle("no hits"), idle(""), idle("")));
+    if (!(event.results ?? []).length) rows.push(hops(h("div", { class: "lanes outcome" }, ...lead, idle("no hits"), idle(""), idle(""))));
     if (event.summary) rows.push(nlSummary(event.summary));
   }
+  const explainable = (event.results ?? []).some((r) => decided(r) && isState(r.destination) && r.policy_version !== "none");
+  // The footer: the Why? button, and a place for what else a card may name (the hub).
+  const foot = h("div", { class: "flow-foot" },
+    explainable ? h("button", { type: "button", class: "why", "aria-label": `Why? Explain message ${number}` }, "Why?") : null,
+    h("span", { class: "card-hub", dataset: { slot: "hub" } }));
   return h("li", {
     class: `flow ${kind} fresh`,
     tabindex: "0",
-    "aria-label": `Message ${number}: ${event.key} from ${ori}, ${VERDICTS[kind]}`,
+    "aria-label": `Message ${number}: ${event.key} from ${ori}, ${VERDICTS[kind]}${cites ? `, ${cites}` : ""}`,
     dataset: { id: event.id ?? "", seq: event.seq ?? "", verdict: kind },
-  }, head, rows);
+  }, head, rows, foot);
 }
 
 /** Does the event pass the filters? state: to or from; ori: prefix; component: "-" = none. */
@@ -214,11 +277,12 @@ export function passes(event, filter) {
 }
 
 export class FlowView {
-  constructor({ list, empty, count, onSelect, parse }) {
+  constructor({ list, empty, count, onSelect, onWhy, parse }) {
     this.list = list;
     this.empty = empty;
     this.count = count;
     this.onSelect = onSelect;
+    this.onWhy = onWhy;
     this.parse = parse;
     this.events = new Map();
     this.waiting = [];
@@ -227,6 +291,7 @@ export class FlowView {
     this.filter = {};
     list.addEventListener("click", (e) => this.#clicked(e));
     list.addEventListener("keydown", (e) => {
+      if (e.target.closest("button")) return; // a button answers its own keys
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
         this.#clicked(e);
@@ -285,17 +350,25 @@ export class FlowView {
     this.#counted();
   }
 
-  select(li, destination) {
+  /** `origin`: what was clicked (the card, or its Why? button), given the focus back on close. */
+  select(li, destination, why = false, origin = li) {
     this.list.querySelectorAll(".flow.selected").forEach((el) => el.classList.remove("selected"));
     if (li) li.classList.add("selected");
-    if (li) this.onSelect(this.events.get(li), destination);
+    if (li) (why ? this.onWhy : this.onSelect)(this.events.get(li), destination, origin);
+  }
+
+  /** The card of message `id`, and its event, if it is still on the page. */
+  find(id) {
+    for (const [li, event] of this.events) if (event.id === id) return { li, event };
+    return null;
   }
 
   #clicked(e) {
     const li = e.target.closest(".flow");
     if (!li) return;
     const row = e.target.closest(".outcome");
-    this.select(li, row?.dataset.destination || null);
+    const why = e.target.closest("button.why");
+    this.select(li, row?.dataset.destination || null, Boolean(why), why ?? li);
   }
 
   #counted() {

@@ -1,11 +1,16 @@
 // The scenario player: lists the hub's shipped scenarios and runs one
-// (POST /v1/scenarios/{name}/run), showing its narration as it plays while
-// its messages appear in the live flow.
+// (POST /v1/scenarios/{name}/run). Each step is a card numbered once, as the
+// hub numbers it (1, 2, 3…: a narration and what it plays), its flows under
+// it, the running step highlighted; its messages appear in the live flow.
+// Present opens presenter mode (presenter.js): one step per key press.
 
 import { ApiError, api } from "./api.js";
 import { h, clear } from "./dom.js";
 
-export async function loadScenarios(root) {
+const POLL_MS = 400;
+
+/** The list of shipped scenarios, each with Run and Present. */
+export async function loadScenarios(root, { onPresent } = {}) {
   clear(root).append(h("p", { class: "hint" }, "Looking for scenarios…"));
   let listing;
   try {
@@ -21,14 +26,17 @@ export async function loadScenarios(root) {
   }
   const items = Array.isArray(listing) ? listing : listing?.scenarios ?? [];
   clear(root).append(
-    h("p", { class: "hint" }, "Shipped scenarios: Run plays one through this hub and its messages appear in the live flow (or use ",
-      h("code", {}, "switch sim scenario FILE"), " in a terminal)."),
-    h("label", {}, "Seconds between steps ", pace),
+    h("p", { class: "hint" }, "Shipped scenarios: Run plays one through this hub and its messages appear in the live flow; ",
+      "Present steps through it one flow at a time (space or → for the next, ← to replay the last). Or use ",
+      h("code", {}, "switch sim scenario FILE"), " in a terminal."),
+    h("label", { class: "pace" }, "Seconds between steps ", pace),
     h("ul", { class: "scenario-list" }, items.map((s) =>
       h("li", { dataset: { scenario: s.name ?? s.id ?? "" } },
         h("strong", {}, s.title ?? s.name ?? s.id ?? "scenario"),
-        " ",
+        h("span", { class: "hint" }, ` · ${s.steps} steps `),
         h("button", { type: "button", class: "run-scenario", onclick: () => runScenario(s.name, narration) }, "Run"),
+        " ",
+        onPresent ? h("button", { type: "button", class: "present-scenario", onclick: (e) => onPresent(s, e.currentTarget) }, "▶ Present") : null,
         s.description ? h("p", { class: "hint" }, s.description) : null))),
     narration);
 }
@@ -36,7 +44,46 @@ export async function loadScenarios(root) {
 const narration = h("div", { class: "scenario-narration", "aria-live": "polite" });
 const pace = h("input", { id: "scenario-pace", type: "number", min: "0", max: "10", step: "0.5", value: "1.5" });
 
-const POLL_MS = 400;
+/** The step a run is on: the last begun while it runs, none once it ended. */
+export function runningStep(state) {
+  return state.status === "running" ? state.played : 0;
+}
+
+/** One card per step, its flow lines under it. */
+export function stepCards(state) {
+  const total = state.steps;
+  const current = runningStep(state);
+  const byStep = new Map();
+  for (const line of state.lines ?? []) {
+    if (line.step == null || line.kind === "narrate" || line.kind === "title") continue;
+    byStep.set(line.step, [...(byStep.get(line.step) ?? []), line]);
+  }
+  return h("ol", { class: "script", "aria-label": `${state.name}: ${total} steps` }, (state.script ?? []).map((step) => {
+    const lines = byStep.get(step.number) ?? [];
+    const played = step.number <= state.played;
+    const running = step.number === current;
+    const failed = lines.some((l) => l.kind === "fail");
+    const classes = ["script-step", played ? "played" : "ahead", running ? "running" : "", failed ? "failed" : ""];
+    return h("li", {
+      class: classes.filter(Boolean).join(" "),
+      dataset: { step: step.number },
+      "aria-current": running ? "step" : null,
+    },
+    h("div", { class: "step-head" },
+      h("span", { class: "step-no" }, `Step ${step.number} of ${total}`),
+      running ? h("span", { class: "now" }, "▶ playing") : played ? h("span", { class: "done" }, failed ? "✗ failed" : "✓ played") : null),
+    h("p", { class: "step-title" }, step.title),
+    lines.length ? h("ul", { class: "step-lines" }, lines.map((line) =>
+      h("li", { class: `line-${line.kind ?? "info"}` }, line.text))) : null);
+  }));
+}
+
+export function runVerdict(state) {
+  if (state.status === "running") return `playing step ${state.played} of ${state.steps}`;
+  if (state.status === "passed") return "✓ passed: every expected outcome happened";
+  if (state.status === "stopped") return `stopped after step ${state.played} of ${state.steps}`;
+  return `✗ ${state.status}: ${state.failure ?? "an expected outcome did not happen"}`;
+}
 
 async function runScenario(name, box) {
   clear(box).append(h("p", { class: "hint" }, `Starting ${name}…`));
@@ -57,13 +104,9 @@ async function runScenario(name, box) {
       box.append(h("p", { class: "error" }, `Lost the run: ${err.message}`));
       return;
     }
-    const verdict = state.status === "running" ? `playing step ${state.played} of ${state.steps}`
-      : state.status === "passed" ? "✓ passed: every expected outcome happened"
-      : `✗ ${state.status}: ${state.failure ?? "an expected outcome did not happen"}`;
     clear(box).append(
-      h("h3", { dataset: { status: state.status } }, `${name} — ${verdict}`),
-      h("ol", { class: "narration-lines" }, (state.lines ?? []).map((line) =>
-        h("li", { class: `line-${line.kind ?? "info"}` }, line.text))));
+      h("h3", { dataset: { status: state.status } }, `${name} — ${runVerdict(state)}`),
+      stepCards(state));
     if (state.status !== "running") return;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

@@ -152,8 +152,10 @@ export class TileMap {
       tile.title = label + (row?.rules?.length ? ` Rules: ${row.rules.join(", ")}.` : "");
       const symbol = pending ? `${STANCES[row.status]?.symbol ?? "?"}→${STANCES[pending.status]?.symbol ?? "?"}` : stance?.symbol ?? "?";
       const seen = counts.permit + counts.deny > 0;
+      tile.classList.toggle("seen", seen);
+      // One count a line, so each can be large; the space keeps the text "✓1 ✗0".
       clear(tile).append(h("b", {}, state), h("span", { class: "sym" }, symbol),
-        h("span", { class: "counts" }, seen ? `✓${counts.permit} ✗${counts.deny}` : ""));
+        h("span", { class: "counts" }, seen ? [h("span", {}, `✓${counts.permit}`), " ", h("span", {}, `✗${counts.deny}`)] : ""));
       if (row && (row.status !== "open" || pending)) restricted.push([state, row, pending]);
     }
     const who = this.cls?.label ?? "";

@@ -54,13 +54,67 @@ function ruleTrace(rule) {
     considered ? clause("unless", rule.unless, unlessHint) : null);
 }
 
+// What a test's attribute is, in words.
+const ATTRIBUTES = {
+  "requester.component": "the requester's component",
+  "requester.type": "the requester's agency type",
+  "requester.ori": "the requester's ORI",
+  "requester.state": "the requester's state",
+  "requester.in_state": "the requester is in the state",
+  "requester.department": "the requester's department",
+  "requester.tags": "the requester's tags",
+  "message.key": "the message key",
+  "message.reason": "the reason given",
+  "message.image": "a photo is asked for",
+  warrant: "the warrant",
+  "subject.refused_to": "the subject was refused recently",
+  time: "the time",
+};
+
+function leaves(n, out = []) {
+  if (!n) return out;
+  if (n.op) (n.children ?? []).forEach((c) => leaves(c, out));
+  else out.push(n);
+  return out;
+}
+
+function said(leaf) {
+  return `${ATTRIBUTES[leaf.test] ?? leaf.test} is ${show(leaf.actual)}`;
+}
+
+/** The decision in a few plain sentences: who decided, why it applied, what
+ *  its exception wanted, what a release obliges. */
+export function inWords(trace) {
+  const decision = trace.decision ?? {};
+  const verb = decision.effect === "deny" ? "refuses" : "permits";
+  const sentences = [];
+  const rule = (trace.rules ?? []).find((r) => r.id === decision.rule);
+  if (!rule) {
+    sentences.push(`${trace.state} ${verb} it: no rule applies, so its default (${trace.default ?? decision.effect}) decides.`);
+  } else {
+    sentences.push(`${trace.state} ${verb} it by rule ${rule.id}: ${decision.reason ?? rule.reason ?? ""}`.trim());
+    const met = leaves(rule.when).filter((l) => l.result);
+    if (met.length) sentences.push(`The rule applies because ${met.map(said).join(" and ")}.`);
+    if (rule.unless && !rule.unless.result) {
+      const missing = leaves(rule.unless).filter((l) => !l.result);
+      const wants = missing.map((l) => `${ATTRIBUTES[l.test] ?? l.test} to be ${Array.isArray(l.expected) ? `one of ${show(l.expected)}` : show(l.expected)}`);
+      sentences.push(`Its exception would need ${wants.join(" and ")}; ${missing.map(said).join(" and ")}.`);
+    }
+  }
+  const words = decision.obligations_words?.length ? decision.obligations_words : decision.obligations ?? [];
+  if (words.length) sentences.push(`The release obliges: ${words.join("; ")}.`);
+  return sentences;
+}
+
 export function decisionBox(decision, extra = {}) {
   const permit = decision.effect === "permit";
   const rows = [
     ["Rule", decision.rules?.length > 1 ? decision.rules.join(", ") : decision.rule ?? "(none: the default)"],
     ["Reason", decision.reason ?? ""],
   ];
-  if (decision.obligations?.length) rows.push(["Obligations", decision.obligations.join("; ")]);
+  const owed = decision.obligations_words?.length ? decision.obligations_words : decision.obligations ?? [];
+  if (owed.length) rows.push(["Obligations", owed.join("; ")]);
+  if (decision.warrant_wanted?.length) rows.push(["Warrant wanted", decision.warrant_wanted.join(" or ")]);
   if (decision.redact?.length) rows.push(["Redacted", decision.redact.join(", ")]);
   if (decision.errors?.length) rows.push(["Errors", decision.errors.join("; ")]);
   if (decision.shadow) rows.push(["Candidate would", `${decision.shadow.effect} (${decision.shadow.rule ?? "default"})`]);
@@ -74,6 +128,7 @@ export function decisionBox(decision, extra = {}) {
 export function renderTrace(trace) {
   const facts = Object.entries(trace.request ?? {}).filter(([k]) => k !== "time");
   return h("div", { class: "trace", dataset: { state: trace.state } },
+    h("div", { class: "in-words" }, inWords(trace).map((sentence) => h("p", {}, sentence))),
     decisionBox(trace.decision, trace),
     h("p", { class: "hint" },
       `${trace.state}: ${trace.title ?? ""} — combining ${trace.combine ?? "?"}, default ${trace.default ?? "?"}.`),
