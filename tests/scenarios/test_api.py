@@ -104,7 +104,7 @@ def test_a_presenters_run_plays_one_step_per_next(
     url = started.json()["url"]
     first = client.get(url, headers=admin).json()
     assert (first["presenter"], first["released"], first["played"]) == (True, 0, 0)
-    assert [s["number"] for s in first["script"]] == list(range(1, 8))
+    assert [s["number"] for s in first["script"]] == list(range(1, 10))
     assert not [line for line in first["lines"] if line["kind"] == "send"]
     for number in (1, 2):
         moved = client.post(f"{url}/next", headers=admin).json()
@@ -125,6 +125,6 @@ def test_a_presenters_run_plays_one_step_per_next(
     assert client.post(f"{again.json()['url']}/next", headers=admin).status_code == 409
     assert alone["status"] == "passed"
     steps = [line["step"] for line in alone["lines"] if line["kind"] == "narrate"]
-    assert steps == list(range(1, 8))
+    assert steps == list(range(1, 10))
     texts = [line["text"] for line in alone["lines"] if line["kind"] == "narrate"]
-    assert texts[5].startswith("6. ICE asks New York citing its own I-200")
+    assert texts[7].startswith("8. ICE asks New York citing its own I-200")

@@ -151,23 +151,23 @@ def test_the_scenario_player_numbers_each_step_once(room: Any, viewport: str) ->
     expect(running).to_have_count(1, timeout=20_000)
     expect(running).to_have_attribute("aria-current", "step")
     number = running.get_attribute("data-step")
-    expect(box.locator("h3")).to_contain_text(f"playing step {number} of 7")
+    expect(box.locator("h3")).to_contain_text(f"playing step {number} of 9")
     screenshot(room, f"scenario-running-step-{viewport}")
     expect(box.locator("h3")).to_have_attribute("data-status", "passed", timeout=45_000)
     steps = box.locator(".script-step")
-    expect(steps).to_have_count(7)
-    expect(box.locator(".step-no")).to_have_text([f"Step {n} of 7" for n in range(1, 8)])
-    expect(steps.nth(5).locator(".step-title")).to_contain_text(
+    expect(steps).to_have_count(9)
+    expect(box.locator(".step-no")).to_have_text([f"Step {n} of 9" for n in range(1, 10)])
+    expect(steps.nth(7).locator(".step-title")).to_contain_text(
         "ICE asks New York citing its own I-200"
     )
     # The flow lines sit under their own step.
-    expect(steps.nth(5).locator(".step-lines")).to_contain_text("ny-immigration-judicial-only")
+    expect(steps.nth(7).locator(".step-lines")).to_contain_text("ny-immigration-judicial-only")
     # One numbering only: no list numbers, no numbers of the script's own.
     assert box.locator(".script").evaluate("e => getComputedStyle(e).listStyleType") == "none"
     text = box.inner_text()
     assert not re.search(r"^\s*\d+\.\s", text, flags=re.MULTILINE), text
     expect(box.locator(".script-step.running")).to_have_count(0)
-    steps.nth(5).scroll_into_view_if_needed()
+    steps.nth(7).scroll_into_view_if_needed()
     screenshot(room, f"scenario-steps-numbered-{viewport}")
 
 
@@ -182,7 +182,7 @@ def test_presenter_mode_by_keyboard_alone(room: Any, viewport: str) -> None:
     dialog = room.locator("#presenter")
     expect(dialog).to_be_visible()
     expect(dialog.locator(".pr-next")).to_be_focused()
-    expect(dialog.locator(".pr-status")).to_contain_text("Ready: 7 steps")
+    expect(dialog.locator(".pr-status")).to_contain_text("Ready: 9 steps")
     stage = dialog.locator(".pr-stage")
 
     # Next is the space bar: step 1 plays, hop by hop, under its narration.
@@ -196,7 +196,7 @@ def test_presenter_mode_by_keyboard_alone(room: Any, viewport: str) -> None:
     expect(stage).to_have_attribute("data-hop", "5")
     expect(stage).not_to_have_attribute("data-playing", "true")
     assert room.evaluate("window.hops") == ["1", "2", "3", "4", "5"]
-    expect(dialog.locator(".pr-count")).to_have_text("Step 1 of 7")
+    expect(dialog.locator(".pr-count")).to_have_text("Step 1 of 9")
 
     # The right arrow, as a clicker sends it.
     room.keyboard.press("ArrowRight")
@@ -209,12 +209,12 @@ def test_presenter_mode_by_keyboard_alone(room: Any, viewport: str) -> None:
     _hops(room)
     room.keyboard.press("ArrowLeft")
     expect(stage).to_have_attribute("data-step", "2")
-    expect(dialog.locator(".pr-caption")).to_contain_text("HSI in Seattle asks Minnesota")
+    expect(dialog.locator(".pr-caption")).to_contain_text("ICE keeps sending")
     expect(stage).to_have_attribute("data-hop", "5")
     assert room.evaluate("window.hops")[-5:] == ["1", "2", "3", "4", "5"]
     room.keyboard.press("ArrowRight")
     expect(stage).to_have_attribute("data-step", "3")
-    for number in (4, 5, 6):
+    for number in (4, 5, 6, 7, 8):
         expect(stage).to_have_attribute("data-hop", "5")
         room.keyboard.press("ArrowRight")
         expect(stage).to_have_attribute("data-step", str(number))
