@@ -20,6 +20,8 @@ QUERY_KEYS: frozenset[str] = frozenset(RESPONSE_KEYS)
 INPUT_KEYS: frozenset[str] = QUERY_KEYS | {"AM"}
 # Keys only the switch or a state sends.
 OUTPUT_KEYS: frozenset[str] = frozenset(RESPONSE_KEYS.values()) | {"ER", "SM"}
+# The forms a message arrives in: legacy text, JSON, Nlets XML 4.00.
+FORMS: tuple[str, ...] = ("text", "json", "xml")
 
 
 def _frozen(fields: Mapping[str, str]) -> Mapping[str, str]:
