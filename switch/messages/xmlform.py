@@ -222,36 +222,44 @@ def from_xml(data: bytes | str) -> Message:
     ori = header.get("OriginatingORIID") or ""
     destinations = tuple(header.destinations)
     control = header.get("DocumentControlFieldText")
-    # The header is checked in the text's reading order, quoting the text form.
-    quote = render(Message(key, ori, destinations, {}, control))
+    expected = "NLETSMailData" if key == "AM" else "NLETSInquiryData"
+    fields: dict[str, str] = {}
+    twice: str | None = None
+    if body is not None and local(body.tag) == expected == "NLETSMailData":
+        text = next((child.text or "" for child in body), "")
+        # As the text form stores it: LF line breaks, no blanks around.
+        fields = {FREE_TEXT: text.replace("\r\n", "\n").strip()}
+    elif body is not None and local(body.tag) == expected:
+        fields, twice = _inquiry_fields(body)
+    # Checked in the text's reading order, quoting the text form, so that
+    # a mistake gets the same ER, word for word, in either form.
+    quote = render(Message(key, ori, destinations, fields, control))
     check_key(key, quote)
     check_ori(ori, quote)
     check_destinations(destinations, quote)
     check_control(control, quote)
-    expected = "NLETSMailData" if key == "AM" else "NLETSInquiryData"
     if body is None:
         raise MalformedXML(f"no {expected} after the header", quote)
     if local(body.tag) != expected:
         raise InvalidFormat(f"{key} carries {expected}, not {local(body.tag)}", quote)
-    if key == "AM":
-        text = next((child.text or "" for child in body), "")
-        # As the text form stores it: LF line breaks, no blanks around.
-        fields = {FREE_TEXT: text.replace("\r\n", "\n").strip()}
-    else:
-        fields = _inquiry_fields(body, quote)
+    if twice is not None:
+        raise InvalidFormat(f"field {twice[:10]} given twice", quote)
     return validate(Message(key, ori, destinations, fields, control))
 
 
-def _inquiry_fields(body: Element, quote: str) -> dict[str, str]:
+def _inquiry_fields(body: Element) -> tuple[dict[str, str], str | None]:
+    """The fields in document order, and the first prefix given twice."""
     fields: dict[str, str] = {}
+    twice: str | None = None
     for child in body:
         prefix = _FIELD_PREFIXES.get(child.tag)
         if prefix is None:  # the schema allows only sx:InquiryField besides
             prefix = child.get("prefix", "")
         if prefix in fields:
-            raise InvalidFormat(f"field {prefix[:10]} given twice", quote)
+            twice = twice or prefix
+            continue
         fields[prefix] = child.text or ""
-    return fields
+    return fields, twice
 
 
 def parse_output_xml(data: bytes | str, tzinfo: tzinfo | None = None) -> OutputMessage:
