@@ -289,9 +289,10 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                     load(hub_port, requests, rate, args.hold)
                 profile = summarise(stacks)
             # Past the hub's own ceiling, so each form runs at its own.
-            compared = forms(
-                hub_port, requests, max(hub_max * 1.5, 500.0), args.forms_seconds, console
-            )
+            # (at least --forms-rate: a ramp cut short by a busy machine
+            # must not leave the hub unsaturated, which would read as 1.0).
+            offered = max(hub_max * 1.5, args.forms_rate)
+            compared = forms(hub_port, requests, offered, args.forms_seconds, console)
     hub_at, bare_at = at_rate["hub"], at_rate["bare"]
     result: dict[str, Any] = {
         "bench": "hub",
