@@ -376,7 +376,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--forms-only", action="store_true", help="only the XML-against-text runs (about 20 s)"
     )
     parser.add_argument(
-        "--forms-rate", type=float, default=2000.0, help="rate offered in --forms-only runs"
+        "--forms-rate",
+        type=float,
+        default=4000.0,
+        help="rate offered in the XML-against-text runs (at least; past the hub's ceiling)",
     )
     parser.add_argument(
         "--forms-seconds", type=float, default=2.0, help="length of each XML or text run"
