@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 DURATION ?= 20
 
 .PHONY: demo test test-postgres lint format typecheck serve clean bench bench-policy bench-replay \
-	bench-hub bench-audit bench-nl bench-scale bench-closed bench-proxies
+	bench-hub bench-hub-forms bench-audit bench-nl bench-scale bench-closed bench-proxies
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench-replay: $(STAMP)
 # profiled with py-spy afterwards when .venv has it (pip install py-spy).
 bench-hub: $(STAMP)
 	$(BIN)/python -m bench.hub --profile
+
+# Only the Nlets XML against legacy text runs of bench-hub (about 30 s).
+bench-hub-forms: $(STAMP)
+	$(BIN)/python -m bench.hub --forms-only
 
 # Closed loop with wrk (-t1 -c16), hub against bare, median of rounds.
 bench-closed: $(STAMP)

@@ -97,12 +97,14 @@ class _Pool:
 
 def _requests(plan: dict[str, Any]) -> list[bytes]:
     made = []
+    # text/plain unless the plan says otherwise (application/xml for bench.hub's XML run).
+    content_type = plan.get("content_type", "text/plain").encode()
     for key, body in plan["requests"]:
         data = body.encode()
         made.append(
             b"POST /v1/messages HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
-            b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s"
-            % (plan["host"].encode(), key.encode(), len(data), data)
+            b"Content-Type: %s\r\nContent-Length: %d\r\n\r\n%s"
+            % (plan["host"].encode(), key.encode(), content_type, len(data), data)
         )
     return made
 

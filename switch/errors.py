@@ -7,6 +7,7 @@ Every error a user can cause maps to one Nlets ER code and one HTTP status::
     │   ├── InvalidHeader       .01.
     │   ├── NotAllowed          .02.
     │   ├── TextNotFound        .03.
+    │   │   └── MalformedXML    .03.  XML not well formed, hostile, or with no body
     │   ├── InvalidDOB          .05.
     │   ├── InvalidYear         .10.
     │   ├── FieldsMissing       .14.
@@ -92,6 +93,14 @@ class NotAllowed(MessageError):
 class TextNotFound(MessageError):
     code = ".03."
     meaning = "TXT NOT FOUND"
+
+
+class MalformedXML(TextNotFound):
+    """XML the switch will not read: not well formed, too deep, with a DTD or
+    entities (never expanded), or an NLETS document with no body. The Nlets
+    guide gives `.03.` this longer meaning for XML."""
+
+    meaning = "TXT NOT FOUND OR IMPROPERLY FORMED XML"
 
 
 class InvalidDOB(MessageError):

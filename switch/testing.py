@@ -9,6 +9,9 @@ Enable it with `pytest -p switch.testing` (or the `pytest11` entry point), then:
         assert reply.results[0].decision == "deny"
         wa.assert_not_received(ori="VTICE0900")
 
+An agency's client sends any form: `send(text)`, `send_json(key, dest,
+fields)`, `send_xml(text or XML document)`, each returning the parsed `Reply`.
+
 Fixtures: `switch_hub` (a `SwitchHub`), `mock_state` (a factory: a mock
 state served from a thread, which the test's hub then routes that state to),
 and `switch_hub_factory` for tests that want more than one hub.
@@ -123,9 +126,10 @@ def switch_hub(switch_hub_factory: HubFactory) -> SwitchHub:
 
 @pytest.fixture
 def mock_state(switch_hub: SwitchHub) -> Iterator[MockStateFactory]:
-    """`mock_state("WA", records=[...], faults=[...], generated=True, seed=0)` ->
-    a `MockStateControl` for a mock state served from a thread; the test's
-    `switch_hub` routes that state to it from then on."""
+    """`mock_state("WA", records=[...], faults=[...], generated=True, seed=0,
+    xml=False)` -> a `MockStateControl` for a mock state served from a thread;
+    the test's `switch_hub` routes that state to it from then on (in Nlets
+    XML both ways when `xml`)."""
     with ExitStack() as stack:
 
         def make(
@@ -136,9 +140,10 @@ def mock_state(switch_hub: SwitchHub) -> Iterator[MockStateFactory]:
             faults: Iterable[Mapping[str, Any]] = (),
             generated: bool = True,
             seed: int = 0,
+            xml: bool = False,
         ) -> MockStateControl:
             url, control = stack.enter_context(
-                running_state(state.upper(), seed=seed, generated=generated)
+                running_state(state.upper(), seed=seed, generated=generated, xml=xml)
             )
             drivers, cars, chosen = list(records), list(vehicles), list(faults)
             if drivers or cars:

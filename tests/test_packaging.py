@@ -93,6 +93,17 @@ def test_the_wheel_holds_every_policy_file_as_in_the_repository(wheel: Path) -> 
     assert not any(n.startswith("policies/") for n in names)
 
 
+def test_the_wheel_holds_the_nlets_xml_schemas(wheel: Path) -> None:
+    folder = ROOT / "switch" / "messages" / "xsd"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        for path in folder.glob("*.xsd"):
+            name = f"switch/messages/xsd/{path.name}"
+            assert name in names
+            assert archive.read(name) == path.read_bytes()
+    assert len(list(folder.glob("*.xsd"))) == 4
+
+
 def test_the_installed_switch_denies_ice_washington_data_from_any_folder(
     installed: Path, elsewhere: Path
 ) -> None:

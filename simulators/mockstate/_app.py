@@ -10,6 +10,7 @@ for that planned exception is filtered out.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +24,7 @@ from simulators.mockstate import _admin
 from simulators.mockstate._deps import ServiceDep
 from simulators.mockstate._errors import problems
 from simulators.mockstate._service import MockState, Reply
+from simulators.mockstate._xml import QUERY_DOC, query_xml
 from switch.messages.model import QUERY_KEYS
 
 
@@ -64,7 +66,9 @@ class _QuietDrops(logging.Filter):
 _QUIET_DROPS = _QuietDrops()
 
 
-def create_app(service: MockState) -> FastAPI:
+def create_app(service: MockState, *, xml: bool = False) -> FastAPI:
+    """`xml`: the query endpoint speaks Nlets XML (simulators.mockstate._xml)
+    instead of JSON; the admin API is JSON either way."""
     logger = logging.getLogger("uvicorn.error")
     if _QUIET_DROPS not in logger.filters:
         logger.addFilter(_QUIET_DROPS)
@@ -76,15 +80,31 @@ def create_app(service: MockState) -> FastAPI:
     app.state.service = service
     app.include_router(_admin.router)
 
-    @app.post("/v1/query", tags=["state"], summary="Answer a query, as a state DMV")
-    async def query(body: Query, request: Request, service: ServiceDep) -> Response:
+    def gone_of(request: Request) -> Callable[[], Awaitable[None]]:
         async def gone() -> None:
             # After the body, an ASGI server's receive() blocks until the client leaves.
             while (await request.receive())["type"] != "http.disconnect":
                 pass
 
-        reply = await service.handle(body.key, body.ori, body.fields, gone)
-        return _response(reply)
+        return gone
+
+    if xml:
+
+        @app.post(
+            "/v1/query",
+            tags=["state"],
+            summary="Answer a query in Nlets XML, as a state DMV",
+            openapi_extra=QUERY_DOC,
+        )
+        async def query_in_xml(request: Request, service: ServiceDep) -> Response:
+            return await query_xml(request, service, gone_of(request), _response)
+
+    else:
+
+        @app.post("/v1/query", tags=["state"], summary="Answer a query, as a state DMV")
+        async def query(body: Query, request: Request, service: ServiceDep) -> Response:
+            reply = await service.handle(body.key, body.ori, body.fields, gone_of(request))
+            return _response(reply)
 
     @app.get("/healthz", tags=["state"])
     async def healthz(service: ServiceDep) -> dict[str, Any]:

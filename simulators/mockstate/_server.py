@@ -38,14 +38,20 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def registered_url(url: str, xml: bool) -> str:
+    """The URL a hub is given for a mock state: `?form=xml` says it speaks XML
+    (switch.destinations.http)."""
+    return f"{url}?form=xml" if xml else url
+
+
 def url_of(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _server(service: MockState, log_level: str) -> uvicorn.Server:
+def _server(service: MockState, log_level: str, xml: bool = False) -> uvicorn.Server:
     config = uvicorn.Config(
-        create_app(service),
+        create_app(service, xml=xml),
         log_level=log_level,
         access_log=log_level in ("debug", "trace"),
         lifespan="off",
@@ -61,18 +67,21 @@ def serve(
     port: int = 0,
     log_level: str = "warning",
     announce: Callable[[str], None] | None = None,
+    xml: bool = False,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then return; `announce` gets the ready
-    line, `mock state WA listening on http://127.0.0.1:N` (default: stderr)."""
+    line, `mock state WA listening on http://127.0.0.1:N` (default: stderr).
+    `xml`: speak Nlets XML; the URL announced then ends in `?form=xml`,
+    which tells a hub given it in SWITCH_STATES to speak XML too."""
     sock = listen(host, port)
-    line = f"mock state {service.state} listening on {url_of(sock)}"
+    line = f"mock state {service.state} listening on {registered_url(url_of(sock), xml)}"
     (announce or _to_stderr)(line)
     # uvicorn shuts down gracefully on a signal, then raises it again for the
     # handler it found: ours makes that a normal return (exit status 0).
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stopped) if in_main else None
     try:
-        _server(service, log_level).run(sockets=[sock])
+        _server(service, log_level, xml).run(sockets=[sock])
     except (KeyboardInterrupt, _Stopped):
         pass
     finally:
@@ -103,13 +112,15 @@ def running_state(
     faults: Sequence[Fault] = (),
     generated: bool = True,
     start_timeout: float = 15.0,
+    xml: bool = False,
 ) -> Iterator[tuple[str, MockStateControl]]:
-    """A mock state served from a thread until the block ends; yields its
-    base URL and a control client for its admin API."""
+    """A mock state served from a thread until the block ends; yields the
+    URL a hub routes to (with `?form=xml` when it speaks `xml`) and a
+    control client for its admin API."""
     service = MockState(state, seed=seed, records=records, faults=faults, generated=generated)
     sock = listen(host, port or 0)
     url = url_of(sock)
-    server = _server(service, "warning")
+    server = _server(service, "warning", xml)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"mock-{state}", daemon=True
     )
@@ -123,7 +134,7 @@ def running_state(
         time.sleep(0.01)
     control = MockStateControl(url)
     try:
-        yield url, control
+        yield registered_url(url, xml), control
     finally:
         control.close()
         server.should_exit = True

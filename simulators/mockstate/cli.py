@@ -58,14 +58,21 @@ def state(
         None, help="Answer this share of queries (0..1) with HTTP 500."
     ),
     down: bool = typer.Option(False, "--down", help="Answer every query 503 (out of service)."),
+    xml: bool = typer.Option(
+        False,
+        "--xml",
+        help="Speak Nlets XML 4.00 on POST /v1/query; the URL announced ends in ?form=xml.",
+    ),
     log_level: str = typer.Option("warning", help="uvicorn log level."),
 ) -> None:
     """Run a mock state DMV until Ctrl-C or SIGTERM.
 
-    It answers the switch's POST /v1/query, and has an admin API under /admin
-    (records, faults, journal, reset; OpenAPI at /docs). The line
-    `mock state ST listening on URL` goes to standard error once it accepts
-    connections. Point a hub at it with SWITCH_STATES="ST=URL".
+    It answers the switch's POST /v1/query (JSON, or Nlets XML with --xml),
+    and has an admin API under /admin (records, faults, journal, reset;
+    OpenAPI at /docs). The line `mock state ST listening on URL` goes to
+    standard error once it accepts connections. Point a hub at it with
+    SWITCH_STATES="ST=URL" (with --xml the URL ends in ?form=xml, which
+    makes the hub speak XML to it).
 
     \b
     Fault types, their params, and --fault examples:
@@ -118,6 +125,6 @@ def state(
     except (MockStateError, ValueError) as err:
         fail(str(err))
     try:
-        serve(service, host=host, port=port, log_level=log_level)
+        serve(service, host=host, port=port, log_level=log_level, xml=xml)
     except OSError as err:
         fail(f"cannot listen on {host}:{port}: {err.strerror or err}")

@@ -239,6 +239,11 @@ class AuditRecordPublic(MessagePublic):
     )
     client: str | None = Field(default=None, description="a refused request's client address")
     count: int = Field(default=1, description="requests an aggregated refusal record stands for")
+    form: Literal["text", "json", "xml"] | None = Field(
+        default=None,
+        description="the form the message arrived in; null for acts, refusals before a body "
+        "was read, and records from before forms were kept",
+    )
 
 
 class AuditPagePublic(BaseModel):

@@ -153,6 +153,9 @@ class AuditRecord:
     claimed_ori: str | None = None
     client: str | None = None
     count: int | None = None
+    # The form a message arrived in (text, json, xml); NULL on refused
+    # requests with no message and on acts.
+    form: str | None = None
 
 
 @dataclass(slots=True)

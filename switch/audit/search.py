@@ -162,6 +162,7 @@ def _record(row: Any, outcomes: list[Any]) -> AuditRecordPublic:
         "claimed_ori": row.claimed_ori,
         "client": row.client,
         "count": row.count if row.count is not None else 1,
+        "form": row.form,
     }
     return AuditRecordPublic.model_validate(
         {"seq": row.seq, "identity": row.identity, "raw": row.raw, **fields, **extra}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -14,11 +15,34 @@ from switch import terminal
 from switch.access.keys import Identity
 from switch.app.runtime import Runtime
 from switch.cli.common import fail
+from switch.errors import MessageError, NotAllowed
+from switch.messages import (
+    Message,
+    OutputMessage,
+    from_xml,
+    output_to_xml,
+    parse,
+    parse_output,
+    render,
+    render_output,
+    to_json,
+    to_xml,
+)
+from switch.messages.xmlform import CONTENT_TYPE as XML_CONTENT_TYPE
+from switch.messages.xmlreply import reply_from_xml
 from switch.policy.store import NoPolicies
 from switch.settings import Settings
 
 
-async def _send_local(text: str, ori: str, wait: float) -> tuple[int, dict[str, Any]]:
+class ShowForm(StrEnum):
+    text = "text"
+    json = "json"
+    xml = "xml"
+
+
+async def _send_local(
+    text: str, ori: str, wait: float, form: str = "text"
+) -> tuple[int, dict[str, Any]]:
     try:
         runtime = Runtime(Settings())
     except NoPolicies as exc:
@@ -27,28 +51,72 @@ async def _send_local(text: str, ori: str, wait: float) -> tuple[int, dict[str, 
     try:
         # Local use is trusted: the identity is the ORI given, as a terminal's would be.
         identity = Identity(key_id="cli", ori=ori)
-        reply = await runtime.hub.submit(identity, text.encode(), is_json=False, wait=wait)
+        reply = await runtime.hub.submit(identity, text.encode(), form=form, wait=wait)
     finally:
         await runtime.stop()
     return reply.status_code, reply.body
 
 
-def _send_remote(text: str, hub: str, key: str, wait: float) -> tuple[int, dict[str, Any]]:
+_CONTENT_TYPES = {"text": "text/plain", "xml": XML_CONTENT_TYPE}
+
+
+def _send_remote(
+    text: str, hub: str, key: str, wait: float, form: str = "text"
+) -> tuple[int, dict[str, Any]]:
     try:
         response = httpx.post(
             hub.rstrip("/") + "/v1/messages",
             content=text.encode(),
             params={"wait": wait},
-            headers={"Authorization": f"Bearer {key}", "Content-Type": "text/plain"},
+            headers={"Authorization": f"Bearer {key}", "Content-Type": _CONTENT_TYPES[form]},
             timeout=wait + 10,
         )
     except httpx.HTTPError as exc:
         fail(f"cannot reach the hub at {hub}: {exc}")
+    if "xml" in response.headers.get("content-type", ""):
+        try:
+            return response.status_code, reply_from_xml(response.content)
+        except MessageError as err:
+            fail(f"the hub answered HTTP {response.status_code} with XML it cannot read: {err}")
     try:
         body: dict[str, Any] = response.json()
     except ValueError:
         fail(f"the hub answered HTTP {response.status_code} with no JSON body")
     return response.status_code, body
+
+
+def as_xml(text: str) -> str:
+    """The XML to send for TEXT: an XML document as given, legacy text
+    converted; a text that cannot be converted fails with its ER's line."""
+    if text.lstrip().startswith("<"):
+        return text
+    try:
+        return to_xml(parse(text))
+    except MessageError as err:
+        fail(f"cannot write it as XML: {err.er_text.splitlines()[0]}: {err.message}")
+
+
+def shown(text: str, form: str) -> str:
+    """TEXT (legacy text or XML, an input or an output message) in `form`."""
+    try:
+        if text.lstrip().startswith("<"):
+            return _show(from_xml(text), form)
+        try:
+            return _show(parse(text), form)
+        except NotAllowed:  # an output message's key: DR, ER, SM...
+            return _show(parse_output(text), form)
+    except MessageError as err:
+        fail(f"{err.er_text.splitlines()[0]}: {err.message}")
+
+
+def _show(message: Message | OutputMessage, form: str) -> str:
+    if isinstance(message, OutputMessage):
+        if form == "json":
+            fail("an output message has no JSON form of its own; --show text or xml")
+        return output_to_xml(message) if form == "xml" else render_output(message)
+    if form == "json":
+        return json.dumps(to_json(message))
+    return to_xml(message) if form == "xml" else render(message)
 
 
 # A summary line names at most this many states; past it, it only counts them.
@@ -119,25 +187,39 @@ def send(
     text: str = typer.Argument(
         ..., help="The message in legacy text, e.g. DQ.NY0303000.WA.TXTOLN/…"
     ),
-    as_ori: str = typer.Option(..., "--as", help="The sending agency's ORI."),
+    as_ori: str | None = typer.Option(None, "--as", help="The sending agency's ORI."),
     hub: str | None = typer.Option(None, help="A running hub's URL; none: an in-process hub."),
     key: str | None = typer.Option(
         None, envvar="SWITCH_KEY", help="Agency key for --hub (or SWITCH_KEY)."
     ),
     wait: float = typer.Option(10.0, min=0, max=60, help="Seconds to wait for the states."),
     as_json: bool = typer.Option(False, "--json", help="Print the hub's JSON reply."),
+    xml: bool = typer.Option(
+        False, "--xml", help="Send it in Nlets XML 4.00 (TEXT converted, or an XML document)."
+    ),
+    show: ShowForm | None = typer.Option(
+        None, help="Print the message in this form (text, json or xml) and send nothing."
+    ),
 ) -> None:
     """Send one message and print what came back.
 
     Exits 1 when it was refused: an ER from the switch, or a policy at any
     destination denying it."""
     text = text.replace("\\n", "\n")
+    if show is not None:
+        typer.echo(shown(text, show.value))
+        return
+    if as_ori is None:
+        fail("send needs --as ORI, the sending agency (or --show FORM to only print it)")
+    form = "xml" if xml else "text"
+    if xml:
+        text = as_xml(text)
     if hub is None:
-        status, body = asyncio.run(_send_local(text, as_ori.upper(), wait))
+        status, body = asyncio.run(_send_local(text, as_ori.upper(), wait, form))
     else:
         if not key:
             fail("--hub needs an agency key: --key KEY or SWITCH_KEY (see `switch keys issue`)")
-        status, body = _send_remote(text, hub, key, wait)
+        status, body = _send_remote(text, hub, key, wait, form)
     if as_json:
         typer.echo(json.dumps(body, indent=1))
     else:
@@ -147,4 +229,4 @@ def send(
         raise typer.Exit(1)
 
 
-__all__ = ["print_reply", "send", "summary_lines"]
+__all__ = ["as_xml", "print_reply", "send", "shown", "summary_lines"]

@@ -32,6 +32,8 @@ class Intake:
     received: datetime
     started: float
     message: Message | None = None
+    # text, json or xml (switch.messages.model.FORMS); None for a kept query.
+    form: str | None = None
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000.0
@@ -69,6 +71,7 @@ def refused_record(intake: Intake, err: SwitchError) -> AuditRecord:
         detail=storable(err.message),
         raw=intake.raw() or "",
         latency_ms=intake.elapsed_ms(),
+        form=intake.form,
     )
 
 
@@ -157,6 +160,7 @@ def routed_record(
         outcomes=outcomes,
         mailbox=mailbox,
         notices=owed,
+        form=intake.form,
     )
 
 

@@ -9,7 +9,6 @@ get wrong becomes an ER, is audited, and changes nothing else.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Coroutine, Sequence
 from datetime import datetime
@@ -28,6 +27,7 @@ from switch.core.capture import (
     routed_record,
 )
 from switch.core.cited import WarrantAssessor, WarrantLookup, cited_warrant, warrant_level
+from switch.core.decoding import decode
 from switch.core.events import EventBus, Relays, message_event
 from switch.core.relays import RelayWatch, count, texts
 from switch.core.remembering import Remembering
@@ -36,15 +36,8 @@ from switch.core.router import DestinationResult, Router, RouteResult
 from switch.destinations.base import StateAnswer
 from switch.directory import Directory
 from switch.directory.model import Agency
-from switch.errors import (
-    ForbiddenError,
-    InvalidFormat,
-    InvalidHeader,
-    MessageTooLarge,
-    SenderMismatch,
-    SwitchError,
-)
-from switch.messages import from_json, parse, render
+from switch.errors import InvalidHeader, SenderMismatch, SwitchError
+from switch.messages import render
 from switch.messages.model import Message
 from switch.metrics import MESSAGES, OUTCOMES, REFUSALS, SHADOW_DISAGREEMENTS, child
 from switch.policy import Facts
@@ -108,15 +101,18 @@ class Hub:
         identity: Identity,
         body: bytes,
         *,
-        is_json: bool,
+        is_json: bool = False,
         wait: float,
         admission: Admission | None = None,
+        form: str | None = None,
     ) -> Reply:
         """`admission`: the sender's rate limit, which the message's reach
-        must be covered by (switch.access.ratelimit)."""
+        must be covered by (switch.access.ratelimit). `form`: text, json or
+        xml (switch.messages.model.FORMS); by default json if `is_json`."""
         intake = Intake(identity, body, new_message_id(), self.clock(), time.perf_counter())
+        intake.form = form or ("json" if is_json else "text")
         try:
-            message = intake.message = self._decode(identity, body, is_json)
+            message = intake.message = self._decode(identity, body, intake.form)
             requester = self._requester(identity, message, body)
             if admission is not None:
                 admission.cover(self._reach(message), self.router.numbers.next)
@@ -222,24 +218,8 @@ class Hub:
             sender = self.directory.get(intake.identity.ori or "")
             self.events.publish(message_event(intake, sender, reply, forwarded, relays, warrant))
 
-    def _decode(self, identity: Identity, body: bytes, is_json: bool) -> Message:
-        if len(body) > self.max_body_bytes:
-            raise MessageTooLarge(
-                f"message over {self.max_body_bytes} bytes", body[:100].decode("latin-1")
-            )
-        if identity.ori is None:
-            raise ForbiddenError("an admin key does not send messages; use an agency key")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidFormat("message is not UTF-8 text", body[:100].decode("latin-1")) from exc
-        if is_json:
-            try:
-                data = json.loads(text)
-            except (ValueError, RecursionError) as exc:  # nesting past the parser is bad JSON too
-                raise InvalidFormat("body is not valid JSON", text) from exc
-            return from_json(data, identity.ori)
-        return parse(text)
+    def _decode(self, identity: Identity, body: bytes, form: str) -> Message:
+        return decode(identity, body, form, self.max_body_bytes)
 
     def _reach(self, message: Message) -> int:
         """How many destinations the message goes to: every state that

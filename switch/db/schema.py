@@ -56,6 +56,11 @@ audit_records = Table(
     # aggregated refusal record stands for (switch.audit.refusal_windows).
     Column("client", String(64), nullable=True),
     Column("count", Integer, nullable=True),
+    # The form a message arrived in: text, json or xml (switch.messages).
+    # NULL on rows from before it was kept, on acts and on requests refused
+    # before any body was read. Hashed in the chain like any later column,
+    # only when not NULL, so older rows keep their hashes.
+    Column("form", String(8), nullable=True),
 )
 Index("ix_audit_records_sender", audit_records.c.sender_ori, audit_records.c.seq)
 # Admin acts are few among millions of messages: only they are indexed.

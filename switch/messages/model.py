@@ -24,6 +24,8 @@ OUTPUT_KEYS: frozenset[str] = frozenset(RESPONSE_KEYS.values()) | {"ER", "SM"}
 # Nlets rewrites each to its plain key for every state it reaches, so no
 # state and no policy ever sees them; the sender gets a DR or RR back.
 REGIONAL_KEYS: Mapping[str, str] = MappingProxyType({"DQG": "DQ", "RQG": "RQ"})
+# The forms a message arrives in: legacy text, JSON, Nlets XML 4.00.
+FORMS: tuple[str, ...] = ("text", "json", "xml")
 
 
 def _frozen(fields: Mapping[str, str]) -> Mapping[str, str]:

@@ -148,7 +148,9 @@ def test_the_audit_applies_the_same_projection(hub: Hub) -> None:
     oregon = record(hub.admin("OR"))
     message = hub.read(sent["id"], hub.admin("OR")).json()
     # One projection: the audit's record is the message's, plus where and how it came.
-    audit_only = ("seq", "identity", "raw", "kind", "act", "claimed_ori", "client", "count")
+    audit_only = (
+        "seq", "identity", "raw", "kind", "act", "claimed_ori", "client", "count", "form"
+    )  # fmt: skip
     assert {k: v for k, v in oregon.items() if k not in audit_only} == message
     assert _by_state(oregon)["WA"] == _routed("WA")
     assert oregon["raw"] == f"DQ.NY0303000.WA,OR.TXTOLN/{WA_DRIVER['OLN']}"

@@ -42,8 +42,10 @@ def _reply(hit: list[str], no_response: dict[str, str], denied: dict[str, str]) 
 
 
 def _send(monkeypatch: pytest.MonkeyPatch, body: dict[str, Any]) -> tuple[int, list[str]]:
-    async def fake_local(text: str, ori: str, wait: float) -> tuple[int, dict[str, Any]]:
-        assert (text, ori) == (TEXT, "NY0303000")
+    async def fake_local(
+        text: str, ori: str, wait: float, form: str = "text"
+    ) -> tuple[int, dict[str, Any]]:
+        assert (text, ori, form) == (TEXT, "NY0303000", "text")
         return 200, body
 
     monkeypatch.setattr(send, "_send_local", fake_local)

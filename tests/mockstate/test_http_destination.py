@@ -147,7 +147,7 @@ def test_timeout_from_the_url_or_the_constructor() -> None:
     assert HttpDestination("WA", "http://h:1").timeout == DEFAULT_TIMEOUT
     with pytest.raises(ValueError, match="timeout must be seconds"):
         HttpDestination("WA", "http://h:1?timeout=soon")
-    with pytest.raises(ValueError, match="only query parameter"):
+    with pytest.raises(ValueError, match="only query parameters"):
         HttpDestination("WA", "http://h:1?retries=3")
     with pytest.raises(ValueError, match="must be positive"):
         HttpDestination("WA", "http://h:1?timeout=0")

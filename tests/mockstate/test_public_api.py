@@ -33,7 +33,8 @@ def test_signatures_the_next_layers_build_on() -> None:
         "faults",
         "generated",
         "start_timeout",
+        "xml",
     ]
     assert params("MockStateControl") == ["url", "timeout"]
-    assert params("create_app") == ["service"]
-    assert params("serve") == ["service", "host", "port", "log_level", "announce"]
+    assert params("create_app") == ["service", "xml"]
+    assert params("serve") == ["service", "host", "port", "log_level", "announce", "xml"]

@@ -8,16 +8,18 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from switch.access.keys import Identity
 from switch.access.ratelimit import Admission, RateLimiter
 from switch.access.visibility import project
 from switch.api.deps import IdentityDep, RuntimeDep, bearer
+from switch.api.forms import XML_MEDIA_TYPE, body_form, wants_xml, xml_reply
 from switch.app.runtime import Runtime
 from switch.audit.public import MessagePublic, ReplyPublic
 from switch.audit.queries import get_message
 from switch.errors import AuthError, ForbiddenError, NotFoundError
+from switch.messages import parse, to_xml
 from switch.metrics import REQUEST_SECONDS
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
@@ -52,7 +54,28 @@ _BODY_DOC: dict[str, Any] = {
                 },
                 "example": {"key": "DQ", "dest": ["WA"], "fields": {"OLN": "WDL123456789"}},
             },
+            # Nlets XML 4.00 (switch/messages/xsd/nlets.xsd); text/xml reads the same.
+            "application/xml": {
+                "schema": {"type": "string"},
+                "example": to_xml(parse("DQ.NY0303000.WA.*K7F2.TXTOLN/WDL123456789")),
+            },
         },
+    },
+    # An XML message, or Accept: application/xml, is answered in XML
+    # (sr:SwitchReply, switch/messages/xsd/switch-reply.xsd), ERs included.
+    "responses": {
+        status: {
+            "description": description,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ReplyPublic"}},
+                XML_MEDIA_TYPE: {"schema": {"type": "string"}},
+            },
+        }
+        for status, description in (
+            ("200", "Successful Response"),
+            ("202", "Accepted: outcomes go to the mailbox"),
+            ("422", "Refused with an ER"),
+        )
     },
 }
 
@@ -114,7 +137,7 @@ def _wait(request: Request, default: float) -> float:
 # The reply is built by hand (switch.core.replies) for speed; ReplyPublic is its
 # documented shape, and tests/test_public_shapes.py holds the two together.
 @router.post("", openapi_extra=_BODY_DOC, response_model=ReplyPublic, summary="Send a message")
-async def post_message(request: Request) -> JSONResponse:
+async def post_message(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     with REQUEST_SECONDS.time():
         wait = _wait(request, runtime.settings.default_wait)
@@ -122,10 +145,10 @@ async def post_message(request: Request) -> JSONResponse:
         # Before the body is read: a sender over its rate costs the hub nothing more.
         admission = admit(request, runtime, identity)
         body = await _read_body(request, runtime.hub.max_body_bytes)
-        is_json = "json" in request.headers.get("content-type", "")
-        reply = await runtime.hub.submit(
-            identity, body, is_json=is_json, wait=wait, admission=admission
-        )
+        form = body_form(request)
+        reply = await runtime.hub.submit(identity, body, form=form, wait=wait, admission=admission)
+    if wants_xml(request, form):
+        return xml_reply(reply, identity, runtime.numbers)
     return FastJSONResponse(reply.body, status_code=reply.status_code)
 
 

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-# Re-chained after 0015 (the Nlets XML branch) when both are merged.
-down_revision = "0014"
+# After 0015, the audit record's form.
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
