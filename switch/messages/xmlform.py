@@ -117,7 +117,7 @@ def _time(when: datetime) -> str:
 
 def to_xml(message: Message, *, sent: datetime | None = None) -> str:
     """The Nlets XML document of an input message; `sent` stamps it."""
-    header = [_hdr("MessageKeyCodeText", message.key), _hdr("OriginatingORIID", message.ori)]
+    header = [_hdr("MessageKeyCodeText", message.sent_key), _hdr("OriginatingORIID", message.ori)]
     header.extend(_hdr("DestinationORIID", d) for d in message.destinations)
     if message.control is not None:
         header.append(

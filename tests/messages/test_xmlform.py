@@ -203,3 +203,20 @@ def test_damaged_documents_raise_only_the_codec_error(
         read(damaged)  # type: ignore[operator]
     except MessageError as err:
         err.er_text.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DQG.NY0303000.RA.TXTNAM/MARTIN,CESAR.DOB/19951003.SEX/M",
+        "RQG.NY0303000.RB.TXTLIC/ABC123.LIY/2024.LIT/PC",
+    ],
+)
+def test_a_regional_query_keeps_its_g_form_in_xml(text: str) -> None:
+    message = parse(text)
+    document = to_xml(message)
+    _valid(document)
+    assert f">{message.sent_key}<" in document
+    back = from_xml(document)
+    assert back.regional and back == message
+    assert render(back) == text
