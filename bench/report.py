@@ -142,6 +142,22 @@ def _hub(r: dict[str, Any]) -> list[str]:
         f"{'met' if targets['ratio_0_4'] else 'missed'})",
         f"- p99 ≤ 25 ms at 1,000 msg/s: {'met' if targets['p99_25ms_at_1000'] else 'missed'}",
     ]
+    forms = r.get("forms")
+    if forms:
+        size = forms["bytes_per_message"]
+        lines += [
+            "",
+            f"The same DQs as legacy text and as Nlets XML 4.00 (answered in XML), each offered "
+            f"{forms['offered_per_s']:,.0f}/s for {forms['seconds']} s (text before and after "
+            "XML, its rate the mean of the two):",
+            "",
+            "| form | answered/s | bytes per message |",
+            "|---|---:|---:|",
+            f"| text | {forms['text_per_s']:,.0f} | {size['text']} |",
+            f"| XML | {forms['xml_per_s']:,.0f} | {size['xml']} |",
+            "",
+            f"- **XML ÷ text = {forms['xml_to_text_ratio']}** ({forms['failed']} failed)",
+        ]
     profile = r.get("profile")
     if profile:
         lines += [
