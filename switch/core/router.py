@@ -23,16 +23,16 @@ from switch.clock import Clock, utc_now
 from switch.core.numbers import MessageNumbers
 from switch.core.regional import LOW, NORMAL, names_region, region_legs
 from switch.core.service import BacklogView, NoBacklog, ServiceView, Unmarked
+from switch.core.texts import REMOVED, WILL_FORWARD, WILL_NOT_FORWARD, refusal_text
 from switch.destinations.base import Destination, DestinationFault, OutOfService, StateAnswer
 from switch.directory import Directory
-from switch.directory.jurisdictions import dmv_ori, state_switch_name
+from switch.directory.jurisdictions import dmv_ori
 from switch.directory.model import Agency
 from switch.directory.regions import Region, shipped_regions
 from switch.errors import InvalidDestination, NotAllowed
 from switch.messages import render
 from switch.messages.model import (
     MULTI_STATE,
-    RESPONSE_KEYS,
     SWITCH_ORI,
     Message,
     OutputMessage,
@@ -40,15 +40,6 @@ from switch.messages.model import (
 from switch.policy import Decision, Facts, PolicyDecider
 from switch.policy.decision import EnforcedAt
 from switch.policy.refusals import NO_REFUSALS, Refusals
-
-# The words Nlets status texts are made of, and the texts, word for word.
-OUT_OF_SERVICE = "USER OUT OF SERVICE FOR MSG TYPE"
-DOES_NOT_RESPOND = "USER DOES NOT RESPOND TO MSG TYPE"
-FORWARDS = "NLETS WILL FORWARD"
-DOES_NOT_FORWARD = "NLETS WILL NOT FORWARD"
-WILL_FORWARD = f".02. {OUT_OF_SERVICE}, {FORWARDS}"
-WILL_NOT_FORWARD = f".01. {DOES_NOT_RESPOND}, {DOES_NOT_FORWARD}"
-REMOVED = f".04. {OUT_OF_SERVICE}, {DOES_NOT_FORWARD}"
 
 
 @dataclass(slots=True)
@@ -337,53 +328,9 @@ class Router:
         return self._output(answer.key, dmv_ori(state), message, note, records)
 
     def _denial(self, message: Message, state: str, decision: Decision) -> OutputMessage:
-        """The refusal the sender gets, from where the state's policy is
-        enforced (`enforced_at`). Wherever it is, the DMV's data never
-        leaves it: only who answers, and in what words, differ."""
-        rule = (
-            f"{state} POLICY RULE {decision.rule or '(default)'}: "
-            f"{decision.reason or 'no reason given'}"
-        )
-        if decision.enforced_at == "dmv":
-            return self._dmv_refusal(message, state, rule)
-        sender, hop = SWITCH_ORI, ""
-        if decision.enforced_at == "state-switch":
-            # The query passed Nlets and reached the state's own switch,
-            # which rejects it as Nlets would, in its own name.
-            sender = self.state_switch_ori(state)
-            hop = (
-                f"REFUSED AT {state} STATE SWITCH {state_switch_name(state)} ({sender}), "
-                f"NOT SENT TO {dmv_ori(state)}\n"
-            )
-        body = (
-            f".02. MESSAGE TYPE NOT ALLOWED TO DESTINATION\n"
-            f"{hop}DENIED BY {rule}\n{render(message)[:100]}"
-        )
-        return self._output("ER", sender, message, body)
-
-    def state_switch_ori(self, state: str) -> str:
-        """The ORI a state's switch answers from: its control terminal's
-        (WAWSP0000 for Washington's ACCESS); the switch's own when the
-        directory lists none, so a refusal is still sent."""
-        try:
-            return self.directory.control_terminal(state).ori
-        except KeyError:
-            return SWITCH_ORI
-
-    def _dmv_refusal(self, message: Message, state: str, rule: str) -> OutputMessage:
-        """The DMV's own answer: the response to the query's key (DR to a
-        DQ, KR to a KQ...), with no record and its refusal in its words.
-        Not an ER (only switches send those) nor NOT ON FILE (which would
-        say there is no such driver)."""
-        dmv = self.directory.get(dmv_ori(state))
-        name = dmv.name.upper() if dmv is not None else f"{state} DMV"
-        body = (
-            f"RECORD NOT RELEASED TO {message.ori}\n"
-            f"{name} DOES NOT RELEASE RECORDS TO THIS REQUESTER\n"
-            f"UNDER {rule}"
-        )
-        key = RESPONSE_KEYS.get(message.key, "ER")
-        return self._output(key, dmv_ori(state), message, body, refusal=True)
+        """The refusal the sender gets, from where the state's policy is enforced."""
+        said = refusal_text(message, state, decision, self.directory)
+        return self._output(said.key, said.sender, message, said.body, refusal=said.by_dmv)
 
     def no_response_status(self, message: Message, state: str) -> OutputMessage:
         """The SM a sender's mailbox gets for a state that did not answer."""

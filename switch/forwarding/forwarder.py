@@ -26,7 +26,8 @@ from switch.audit.records import QueueUpdate
 from switch.clock import Clock, utc_now
 from switch.core.capture import Intake
 from switch.core.hub import Hub
-from switch.core.router import DOES_NOT_FORWARD, DOES_NOT_RESPOND, DestinationResult
+from switch.core.router import DestinationResult
+from switch.core.texts import DOES_NOT_FORWARD, DOES_NOT_RESPOND
 from switch.db.schema import audit_records, forward_queue
 from switch.forwarding import status as service_status
 from switch.forwarding.backlog import Backlog

@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from switch.cli import status
-from switch.core.router import REMOVED
+from switch.core.texts import REMOVED
 from tests.forwarding.conftest import FAST
 from tests.forwarding.helpers import mailbox, send
 from tests.utils.destinations import FakeState

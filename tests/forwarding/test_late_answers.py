@@ -3,7 +3,7 @@ sender's mailbox: by default for up to 60 s, Nlets' longest wait."""
 
 from __future__ import annotations
 
-from switch.core.router import WILL_NOT_FORWARD
+from switch.core.texts import WILL_NOT_FORWARD
 from switch.settings import Settings
 from tests.forwarding.conftest import FAST
 from tests.forwarding.helpers import mailbox, send

@@ -12,7 +12,7 @@ from pathlib import Path
 from simulators.dmv import StateDMV
 from simulators.mockstate import MockStateControl
 from switch.app.simulated import simulated_states
-from switch.core.router import WILL_FORWARD
+from switch.core.texts import WILL_FORWARD
 from switch.destinations.registry import build_destinations
 from tests.forwarding.helpers import mailbox, send
 from tests.utils.hubs import make_client

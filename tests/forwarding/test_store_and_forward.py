@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from switch.core.router import REMOVED, WILL_FORWARD, WILL_NOT_FORWARD
+from switch.core.texts import REMOVED, WILL_FORWARD, WILL_NOT_FORWARD
 from switch.db.schema import forward_queue, mailbox
 from switch.forwarding.forwarder import GAVE_UP
 from tests.forwarding.conftest import FAST
