@@ -61,7 +61,7 @@ class EventBus:
         if not self.watching:
             return
         if self.hub is not None:
-            event = {"hub": self.hub, **event}
+            event = {**event, "hub": self.hub}
         self._hand_out(event)
         if self.outlet is not None and self.outlet.wanted:
             self.outlet.carry(event)

@@ -6,75 +6,32 @@ but the other hub's events, until it is back."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 
-from switch.access.keys import issue_key
 from switch.db.database import open_engine
+from tests.utils.hub_pair import HubPair, hub_pair
 from tests.utils.polling import until
-from tests.utils.processes import HubProcess, hub_processes
-from tests.utils.streams import StreamWatcher, bearer
+from tests.utils.streams import StreamWatcher
 
 pytestmark = pytest.mark.postgres
 
-SHIPPED = Path(__file__).resolve().parents[2] / "policies"
 # The contract: a watcher of one hub sees another's message within a second.
 FLOW_SECONDS = 1.0
 # A bound on waits that are not the contract (a start, a reconnection).
 DEADLINE = 20.0
-SENDERS = ("NY0303000", "VTICE0900")
-_controls = itertools.count(1)
-
-
-@dataclass
-class Switch:
-    a: HubProcess
-    b: HubProcess
-    keys: dict[str, str]
-    database_url: str
-
-    def send(self, hub: HubProcess, ori: str, dests: str, oln: str = "X12345") -> str:
-        """A DQ through `hub`; its message id."""
-        control = f"F{next(_controls):04d}"
-        reply = httpx.post(
-            f"{hub.url}/v1/messages",
-            content=f"DQ.{ori}.{dests}.*{control}.TXTOLN/{oln}",
-            headers=bearer(self.keys[ori]),
-            timeout=30,
-        )
-        assert reply.status_code == 200, reply.text
-        message_id: str = reply.json()["id"]
-        return message_id
-
-    def stream(self, hub: HubProcess, key: str) -> StreamWatcher:
-        watcher = StreamWatcher(f"{hub.url}/v1/events", headers=bearer(self.keys[key]))
-        assert watcher.connected.wait(DEADLINE) and watcher.status == 200
-        return watcher
 
 
 @pytest.fixture(scope="module")
-def switch(tmp_path_factory: pytest.TempPathFactory, postgres_database: str) -> Iterator[Switch]:
-    folder = tmp_path_factory.mktemp("shared-flow")
-    envs = [
-        {"SWITCH_POLICIES": str(SHIPPED), "SWITCH_HUB_NAME": name} for name in ("hub-a", "hub-b")
-    ]
-    with hub_processes(postgres_database, folder, *envs) as [a, b]:
-        engine = open_engine(postgres_database)
-        try:
-            keys = {ori: issue_key(engine, ori=ori) for ori in SENDERS}
-            keys["*"] = issue_key(engine, admin_scope="*")
-            keys["WA"] = issue_key(engine, admin_scope="WA")
-        finally:
-            engine.dispose()
-        yield Switch(a, b, keys, postgres_database)
+def switch(
+    tmp_path_factory: pytest.TempPathFactory, postgres_module_database: str
+) -> Iterator[HubPair]:
+    with hub_pair(postgres_module_database, tmp_path_factory.mktemp("shared-flow")) as pair:
+        yield pair
 
 
 def _ids(watcher: StreamWatcher) -> list[str]:
@@ -91,7 +48,7 @@ def _arrives(watcher: StreamWatcher, message_id: str, seconds: float) -> dict[st
     return event
 
 
-def _carried(switch: Switch, watcher: StreamWatcher) -> None:
+def _carried(switch: HubPair, watcher: StreamWatcher) -> None:
     """Once the other hub has heard of the watcher (a NOTIFY away), it
     carries its events: send through it until one comes."""
 
@@ -103,7 +60,7 @@ def _carried(switch: Switch, watcher: StreamWatcher) -> None:
 
 
 def test_a_stream_on_one_hub_carries_the_others_messages_once_within_a_second(
-    switch: Switch,
+    switch: HubPair,
 ) -> None:
     watcher = switch.stream(switch.a, "*")
     _carried(switch, watcher)
@@ -125,7 +82,7 @@ def test_a_stream_on_one_hub_carries_the_others_messages_once_within_a_second(
 
 
 def test_a_state_admin_sees_of_the_other_hubs_messages_what_it_sees_of_this_ones(
-    switch: Switch,
+    switch: HubPair,
 ) -> None:
     everything = switch.stream(switch.a, "*")
     washington = switch.stream(switch.a, "WA")
@@ -169,7 +126,7 @@ KILL_CHANNELS = (
 
 
 def test_a_lost_channel_leaves_the_stream_its_own_hubs_flow_and_comes_back(
-    switch: Switch,
+    switch: HubPair,
 ) -> None:
     watcher = switch.stream(switch.a, "*")
     _carried(switch, watcher)
