@@ -12,7 +12,8 @@ rows are pruned after PRUNE_SECONDS.
 
 A hub writes its events only while a hub elsewhere has a watcher: a hub with
 watchers says so (`w <instance>`) when one arrives and every RENEW_SECONDS,
-a lease of LEASE_SECONDS; a hub that (re)connects asks who watches (`?`).
+a lease of LEASE_SECONDS, and `u <instance>` when its last one leaves; a
+hub that (re)connects asks who watches (`?`).
 With nobody watching elsewhere, publishing costs what it did before.
 
 A hub skips notices of its own instance: its events reached its watchers
@@ -112,6 +113,10 @@ class SharedFlow:
         self._announce = True
         self._poke()
 
+    def unwatched(self) -> None:
+        self._announce = True  # that nobody watches here now
+        self._poke()
+
     def _poke(self) -> None:
         if self._wake is not None:
             self._wake.set()
@@ -192,6 +197,9 @@ class SharedFlow:
         elif kind == "w":
             self._leases[instance] = time.monotonic() + LEASE_SECONDS
             self._wanted_until = max(self._leases.values())
+        elif kind == "u":
+            self._leases.pop(instance, None)
+            self._wanted_until = max(self._leases.values(), default=0.0)
         elif kind == "e" and self.bus.local_watching:
             self._to_fetch.extend(int(i) for i in ids.split(",") if i.isdigit())
             self._poke()
@@ -203,10 +211,11 @@ class SharedFlow:
         while True:
             now = time.monotonic()
             watching = bool(self.bus.local_watching)
-            if watching and (self._announce or now >= renew_at):
+            if self._announce or (watching and now >= renew_at):
                 self._announce = False
                 renew_at = now + RENEW_SECONDS
-                await conn.execute(NOTIFY, (CHANNEL, f"w {self.instance}"))
+                say = "w" if watching else "u"
+                await conn.execute(NOTIFY, (CHANNEL, f"{say} {self.instance}"))
             while self._outbox:
                 await self._send(conn)
             while self._to_fetch:

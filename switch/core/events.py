@@ -37,6 +37,9 @@ class FlowOutlet(Protocol):
     def watched(self) -> None:
         """This hub has a new watcher: the others should carry theirs here."""
 
+    def unwatched(self) -> None:
+        """This hub's last watcher has gone: the others may stop."""
+
 
 class EventBus:
     def __init__(self, hub: str | None = None) -> None:
@@ -89,6 +92,8 @@ class EventBus:
 
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self._subscribers.discard(queue)
+        if self.outlet is not None and not self._subscribers:
+            self.outlet.unwatched()
 
 
 def message_event(

@@ -30,6 +30,28 @@ def test_a_watcher_on_another_hub_makes_this_one_carry_its_events() -> None:
     assert [e["id"] for e in flow._outbox] == ["m1"]
 
 
+def test_a_hub_whose_last_watcher_left_is_carried_for_no_longer() -> None:
+    flow, bus = _flow()
+    flow._heard("w inst-b")
+    flow._heard("w inst-c")
+    flow._heard("u inst-b")
+    assert bus.watching  # c still watches
+    flow._heard("u inst-c")
+    assert not bus.watching
+
+
+def test_this_hub_says_when_its_first_watcher_comes_and_its_last_goes() -> None:
+    flow, bus = _flow()
+    first = bus.subscribe()
+    assert flow._announce
+    flow._announce = False
+    second = bus.subscribe()
+    bus.unsubscribe(first)
+    flow._announce = False
+    bus.unsubscribe(second)
+    assert flow._announce  # `u`, sent by the channel's worker
+
+
 def test_no_lease_counts_while_the_channel_is_down() -> None:
     flow, bus = _flow()
     flow._heard("w inst-b")
