@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import socket
 
+from switch.app.runtime import Runtime
 from switch.app.shared_flow import OUTBOX_LIMIT, SharedFlow
 from switch.core.events import EventBus
+from switch.settings import Settings
 from tests.utils.hubs import make_runtime
 
 
@@ -107,3 +109,8 @@ def test_only_a_hub_on_postgresql_shares_its_flow_and_every_event_names_its_hub(
         assert alone.name == f"{socket.gethostname()}:{os.getpid()}"
     finally:
         alone.engine.dispose()
+    served = Runtime(Settings(database_url=database_url), port=8123)  # as `switch serve` makes it
+    try:
+        assert served.name == f"{socket.gethostname()}:8123"
+    finally:
+        served.engine.dispose()
