@@ -9,7 +9,14 @@ answers.
   stream open on A and one on B; the time from the send to the event on A's
   stream, on B's own stream, and the difference (what crossing costs).
   Median, p90 and max over `--messages`.
-- Cost on the sending hub: closed-loop msg/s through B and through C from
+- Cost on the sending hub, in one process: Hub.submit (no HTTP, no other
+  hub on the CPU) in blocks of `--per-block` messages, `--clients` at a
+  time, blocks alternating: nobody watching (`idle`), a watcher on this hub
+  (`local`, the cost a watcher had before), and the flow carried for a
+  watcher on another hub (`carrying`, as a lease gives); the CPU time per
+  message of the whole process (its audit writer's thread too) and msg/s,
+  as ratios.
+- Cost on the sending hub, served: closed-loop msg/s through B and through C from
   `--clients` threads, `--seconds` per round, rounds alternating so that
   the machine's load falls on both; first with no stream open anywhere
   (B's channel idle), then with a stream open on A (B writes every event
@@ -23,6 +30,7 @@ The last line of standard output is one line of JSON.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import statistics
 import sys
@@ -39,10 +47,13 @@ from rich.console import Console
 from bench._databases import postgres_database
 from bench._section import run_section
 from bench.hub import BIN, messages, serving
-from switch.access.keys import issue_key, issue_keys
+from switch.access.keys import Identity, issue_key, issue_keys
+from switch.app.runtime import Runtime
+from switch.app.shared_flow import SharedFlow
 from switch.db.database import migrate, open_engine
 from switch.directory import Directory
 from switch.serving.server import free_port
+from switch.settings import Settings
 
 
 class Watcher:
@@ -195,6 +206,82 @@ def cost(
     return found
 
 
+async def _blocks(
+    runtime: Runtime,
+    flow: SharedFlow,
+    sends: list[tuple[Identity, bytes]],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    queue = list(sends)
+
+    async def block(count: int) -> None:
+        async def one(i: int) -> None:
+            identity, body = queue[i % len(queue)]
+            await runtime.hub.submit(identity, body, is_json=False, wait=10.0)
+
+        for start in range(0, count, args.clients):
+            await asyncio.gather(*(one(start + i) for i in range(args.clients)))
+
+    async def drained(queue: asyncio.Queue[dict[str, Any]]) -> None:
+        while True:
+            await queue.get()
+
+    await block(2 * args.clients)  # first-use costs: caches, connections
+    modes = ("idle", "local", "carrying")
+    found: dict[str, dict[str, list[float]]] = {mode: {"cpu_ms": [], "per_s": []} for mode in modes}
+    for _ in range(args.rounds):
+        for mode in modes:
+            # A lease as another hub's watcher gives one, or none.
+            flow._heard("w bench-watcher" if mode == "carrying" else "u bench-watcher")
+            here = runtime.hub.events.subscribe() if mode == "local" else None
+            drain = asyncio.ensure_future(drained(here)) if here is not None else None
+            wall, cpu = time.perf_counter(), time.process_time()
+            await block(args.per_block)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            if drain is not None and here is not None:
+                drain.cancel()
+                runtime.hub.events.unsubscribe(here)
+            found[mode]["cpu_ms"].append(cpu * 1000 / args.per_block)
+            found[mode]["per_s"].append(args.per_block / wall)
+    flow._heard("u bench-watcher")
+    medians = {
+        mode: {name: round(statistics.median(v), 3) for name, v in figures.items()}
+        for mode, figures in found.items()
+    }
+    ratios: dict[str, float] = {}
+    for base in ("idle", "local"):
+        for name in ("cpu_ms", "per_s"):
+            ratios[f"{name}_carrying_to_{base}"] = round(
+                medians["carrying"][name] / medians[base][name], 3
+            )
+    return {**medians, "ratios": ratios}
+
+
+def in_process(
+    database_url: str, by_ori: list[tuple[str, str]], args: argparse.Namespace
+) -> dict[str, Any]:
+    """One hub in this process (Hub.submit, no HTTP, no other hub on the
+    CPU), its flow carried to PostgreSQL or not, blocks alternating: CPU
+    time per message of the whole process (its audit writer's thread too)."""
+    sends = [(Identity(key_id="bench", ori=ori), text.encode()) for ori, text in by_ori]
+    runtime = Runtime(Settings(database_url=database_url, policy_poll_seconds=0))
+    flow = runtime.shared_flow
+    assert flow is not None
+
+    async def main() -> dict[str, Any]:
+        runtime.start()
+        try:
+            await asyncio.to_thread(runtime.warmed.wait, 120)
+            connected = time.monotonic() + 30
+            while not flow._connected and time.monotonic() < connected:
+                await asyncio.sleep(0.05)
+            return await _blocks(runtime, flow, sends, args)
+        finally:
+            await runtime.stop()
+
+    return asyncio.run(main())
+
+
 def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     with postgres_database("bench_flow") as database_url:
         if database_url is None:
@@ -207,6 +294,8 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         admin = issue_key(engine, admin_scope="*")
         engine.dispose()
         sends = [(key, text) for key, (_, text) in zip(keys, by_ori, strict=True)]
+        console.print("cost in one process: Hub.submit with the flow carried or not")
+        carried_in_process = in_process(database_url, by_ori, args)
         with hubs(database_url) as urls:
             console.print("cost, nobody watching: closed loop through B (shared) and C (not)")
             found: dict[str, Any] = {"cost": {"idle": cost(urls, admin, sends, args, False)}}
@@ -214,7 +303,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             found["latency"] = latency(urls, admin, sends[: args.messages])
             console.print("cost, a stream on A: closed loop through B (shared) and C (not)")
             found["cost"]["carrying"] = cost(urls, admin, sends, args, True)
-    return {"bench": "shared_flow", **found}
+    return {"bench": "shared_flow", "in_process": carried_in_process, **found}
 
 
 def report(console: Console, result: dict[str, Any]) -> None:
@@ -227,6 +316,11 @@ def report(console: Console, result: dict[str, Any]) -> None:
             f"{name:>18}: median {figures['median_ms']} ms, p90 {figures['p90_ms']} ms, "
             f"max {figures['max_ms']} ms ({lat['messages']} messages)"
         )
+    one = result["in_process"]
+    console.print(
+        f"{'in one process':>18}: CPU ms/msg idle {one['idle']['cpu_ms']}, a watcher here "
+        f"{one['local']['cpu_ms']}, carried {one['carrying']['cpu_ms']}; {one['ratios']}"
+    )
     for phase in ("idle", "carrying"):
         c = result["cost"][phase]
         console.print(
@@ -242,6 +336,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8, help="closed-loop threads")
     parser.add_argument("--seconds", type=float, default=3.0, help="per closed-loop round")
     parser.add_argument("--rounds", type=int, default=5, help="per hub and phase")
+    parser.add_argument("--per-block", type=int, default=400, help="messages per in-process block")
     return parser.parse_args(argv)
 
 

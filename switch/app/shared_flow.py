@@ -1,8 +1,8 @@
 """The live flow of every hub on one PostgreSQL database, not only this one's:
 behind a load balancer, a watcher of any hub sees the whole switch.
 
-    hub B  EventBus.publish -> carry -> outbox -> INSERT hub_events RETURNING id
-                                                + NOTIFY switch_flow 'e <B> <ids>'
+    hub B  EventBus.publish -> carry -> outbox -> INSERT hub_events, and in the
+                                   same statement NOTIFY switch_flow 'e <B> <ids>'
     hub A  LISTEN switch_flow -> SELECT those ids -> EventBus.deliver -> A's streams
 
 A NOTIFY carries ids, not events: a payload is at most 8000 bytes, and one
@@ -64,7 +64,14 @@ BACKOFF_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 5.0
 
 TABLE = hub_events.name
-INSERT = f"INSERT INTO {TABLE} (at, body) SELECT now(), unnest(%s::text[]) RETURNING id"
+# One statement, so one round trip and its own transaction: the rows, and
+# the notice naming their ids, delivered as they commit (so they are there
+# to read when it arrives).
+INSERT_AND_NOTIFY = (
+    f"WITH written AS (INSERT INTO {TABLE} (at, body)"
+    " SELECT now(), unnest(%(bodies)s::text[]) RETURNING id)"
+    " SELECT pg_notify(%(channel)s, %(head)s || string_agg(id::text, ',')) FROM written"
+)
 SELECT = f"SELECT body FROM {TABLE} WHERE id = ANY(%s) ORDER BY id"
 PRUNE = f"DELETE FROM {TABLE} WHERE at < now() - make_interval(secs => %s)"
 NOTIFY = "SELECT pg_notify(%s, %s)"
@@ -237,11 +244,8 @@ class SharedFlow:
         if not self._outbox:
             self._overflowing = False
         bodies = [json.dumps(event, default=str, separators=(",", ":")) for event in batch]
-        async with conn.transaction():
-            cursor = await conn.execute(INSERT, (bodies,))
-            ids = ",".join(str(row[0]) for row in await cursor.fetchall())
-            # Delivered at commit, after the rows are there to read.
-            await conn.execute(NOTIFY, (CHANNEL, f"e {self.instance} {ids}"))
+        head = f"e {self.instance} "
+        await conn.execute(INSERT_AND_NOTIFY, {"bodies": bodies, "channel": CHANNEL, "head": head})
 
     async def _fetch(self, conn: psycopg.AsyncConnection[Any]) -> None:
         ids = [self._to_fetch.popleft() for _ in range(min(BATCH * 5, len(self._to_fetch)))]
