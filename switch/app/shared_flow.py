@@ -66,10 +66,12 @@ BACKOFF_MAX_SECONDS = 5.0
 TABLE = hub_events.name
 # One statement, so one round trip and its own transaction: the rows, and
 # the notice naming their ids, delivered as they commit (so they are there
-# to read when it arrives).
+# to read when it arrives). The events go as one JSON array, split by the
+# server: a text[] parameter has psycopg escape every quote of every event
+# in Python, which cost more than the rest of the carrying together.
 INSERT_AND_NOTIFY = (
     f"WITH written AS (INSERT INTO {TABLE} (at, body)"
-    " SELECT now(), unnest(%(bodies)s::text[]) RETURNING id)"
+    " SELECT now(), value::text FROM json_array_elements(%(events)s::json) RETURNING id)"
     " SELECT pg_notify(%(channel)s, %(head)s || string_agg(id::text, ',')) FROM written"
 )
 SELECT = f"SELECT body FROM {TABLE} WHERE id = ANY(%s) ORDER BY id"
@@ -243,9 +245,9 @@ class SharedFlow:
         batch = [self._outbox.popleft() for _ in range(min(BATCH, len(self._outbox)))]
         if not self._outbox:
             self._overflowing = False
-        bodies = [json.dumps(event, default=str, separators=(",", ":")) for event in batch]
+        events = json.dumps(batch, default=str, separators=(",", ":"))
         head = f"e {self.instance} "
-        await conn.execute(INSERT_AND_NOTIFY, {"bodies": bodies, "channel": CHANNEL, "head": head})
+        await conn.execute(INSERT_AND_NOTIFY, {"events": events, "channel": CHANNEL, "head": head})
 
     async def _fetch(self, conn: psycopg.AsyncConnection[Any]) -> None:
         ids = [self._to_fetch.popleft() for _ in range(min(BATCH * 5, len(self._to_fetch)))]

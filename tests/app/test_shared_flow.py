@@ -6,17 +6,19 @@ but the other hub's events, until it is back."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
 from switch.db.database import open_engine
 from tests.utils.hub_pair import HubPair, hub_pair
 from tests.utils.polling import until
-from tests.utils.streams import StreamWatcher
+from tests.utils.streams import StreamWatcher, bearer
 
 pytestmark = pytest.mark.postgres
 
@@ -150,3 +152,26 @@ def test_a_lost_channel_leaves_the_stream_its_own_hubs_flow_and_comes_back(
     assert switch.a.output().count(lost) == before + 1, switch.a.output()
     assert not watcher.finished and watcher.status == 200
     assert "Traceback" not in switch.a.output()
+
+
+def test_an_event_past_a_notice_payload_crosses_whole(switch: HubPair) -> None:
+    """PostgreSQL's NOTIFY takes 8000 bytes; the event goes by its id, and
+    comes as the hub that carried it shows it."""
+    watcher = switch.stream(switch.a, "*")
+    at_b = switch.stream(switch.b, "*")
+    _carried(switch, watcher)
+    # Quotes escaped on the way: an AM of some 3,980 characters (it takes at
+    # most 4,000) makes an event of over 8000 bytes.
+    text = "AM.NY0303000.WA.TXT" + ('"CLOSED" AT "MILE 12", "DETOUR" "SOUTH". ' * 97).strip()
+    reply = httpx.post(
+        f"{switch.b.url}/v1/messages",
+        content=text.encode(),
+        headers=bearer(switch.keys["NY0303000"]),
+        timeout=30,
+    )
+    assert reply.status_code == 200, reply.text
+    event = _arrives(watcher, reply.json()["id"], FLOW_SECONDS)
+    own = _arrives(at_b, reply.json()["id"], FLOW_SECONDS)
+    assert {**event, "seq": 0} == {**own, "seq": 0}
+    assert event["hub"] == "hub-b" and event["key"] == "AM"
+    assert len(json.dumps(event).encode()) > 8000
