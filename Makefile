@@ -8,7 +8,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 DURATION ?= 20
 
 .PHONY: demo test test-postgres lint format typecheck serve clean bench bench-policy bench-replay \
-	bench-hub bench-hub-forms bench-audit bench-nl bench-scale bench-closed bench-proxies
+	bench-hub bench-hub-forms bench-audit bench-nl bench-scale bench-closed bench-proxies bench-flow
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,6 +85,11 @@ bench-nl: $(STAMP)
 # The hub's ceiling with 1, 2 and 4 uvicorn workers.
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale
+
+# The live flow across hubs on PostgreSQL: latency from one hub to another's
+# stream, and the sending hub's msg/s with the shared flow against without.
+bench-flow: $(STAMP)
+	$(BIN)/python -m bench.shared_flow
 
 # The detector over 1,000,000- and 10,000,000-query histories (SCALES=0.00345 for one).
 SCALES ?= 0.00345,0.0345

@@ -4,6 +4,8 @@ policies they point to are found."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -84,12 +86,23 @@ class Settings(BaseSettings):
     request_timeout: float = Field(default=10.0, gt=0, le=600)
     max_connections: int = Field(default=0, ge=0)
     max_connections_per_client: int = Field(default=256, ge=0)
+    # The name each live-flow event carries of the hub it went through.
+    # Empty: hostname:port under `switch serve`, else hostname:pid.
+    hub_name: str = Field(default="", max_length=64)
+    # On PostgreSQL, the live flow of every hub on the database reaches the
+    # watchers of each (switch/app/shared_flow.py); false: this hub's only.
+    shared_flow: bool = True
 
     @field_validator("rate_limits")
     @classmethod
     def _readable_rate_limits(cls, value: str) -> str:
         parse_rate_limits(value)  # a ValueError here names the bad entry
         return value
+
+
+def hub_name(settings: Settings, port: int | None = None) -> str:
+    """SWITCH_HUB_NAME, else this host and the port it serves (or its pid)."""
+    return settings.hub_name or f"{socket.gethostname()}:{port or os.getpid()}"
 
 
 # The states' policies installed with the package: the repository's

@@ -38,6 +38,7 @@ DATABASE_FIXTURES = frozenset(
         "audit_databases",
         "postgres_url",
         "postgres_database",
+        "postgres_module_database",
     }
 )
 
@@ -105,6 +106,19 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A database of our own on the PostgreSQL server, dropped at the end."""
+    if POSTGRES is None:
+        pytest.skip("no PostgreSQL server reachable on 127.0.0.1:5432")
+    url = POSTGRES.create()
+    try:
+        yield url
+    finally:
+        POSTGRES.drop(url)
+
+
+@pytest.fixture(scope="module")
+def postgres_module_database() -> Iterator[str]:
+    """A fresh database on the PostgreSQL server for one test module (hubs
+    started once for its tests), dropped at the module's end."""
     if POSTGRES is None:
         pytest.skip("no PostgreSQL server reachable on 127.0.0.1:5432")
     url = POSTGRES.create()

@@ -11,12 +11,14 @@ from collections.abc import Mapping
 from sqlalchemy import Engine
 
 from switch.access.keys import KeyRing
+from switch.app.shared_flow import SharedFlow, conninfo
 from switch.app.simulated import simulated_states
 from switch.audit import signing
 from switch.audit.acts import Act
 from switch.audit.checkpoint_writer import CheckpointWriter
 from switch.audit.signed_checkpoints import CheckpointLog
 from switch.audit.writer import GroupCommitWriter
+from switch.core.events import EventBus
 from switch.core.hub import Hub
 from switch.core.numbers import MessageNumbers
 from switch.core.remembering import Remembering
@@ -37,7 +39,7 @@ from switch.policy.sources.database import SharedPolicies
 from switch.policy.sources.files import policy_files
 from switch.policy.store import NoPolicies
 from switch.recent_refusals import RefusalIndex
-from switch.settings import PolicyLocation, Settings, policy_location
+from switch.settings import PolicyLocation, Settings, hub_name, policy_location
 from switch.warrants import WarrantRegistry
 
 log = logging.getLogger("switch.app.runtime")
@@ -72,8 +74,11 @@ class Runtime:
         destinations: Mapping[str, Destination] | None = None,
         decider: PolicyDecider | None = None,
         directory: Directory | None = None,
+        port: int | None = None,
     ) -> None:
+        """`port`: the one the hub serves, for its default name."""
         self.settings = settings or Settings()
+        self.name = hub_name(self.settings, port)
         # First: a hub with no policies must not start, nor leave anything open.
         self.policy_location = find_policies(self.settings)
         # Empty until the database is open: the folder's files are versions
@@ -128,6 +133,13 @@ class Runtime:
         self.keys = KeyRing(self.engine)
         # This hub among those sharing the database (liveness, leases).
         self.instances = Instances(self.engine)
+        events = EventBus(hub=self.name)
+        # On PostgreSQL, the hubs of the database show each other's flow.
+        self.shared_flow = (
+            SharedFlow(conninfo(self.engine), events, self.instances.id)
+            if self.settings.shared_flow and self.engine.dialect.name == "postgresql"
+            else None
+        )
         self.hub = Hub(
             self.directory,
             self.router,
@@ -137,6 +149,7 @@ class Runtime:
             assess_warrant=self.warrants.assess,
             lookup_warrant=self.warrants.get,
             instance_id=self.instances.id,
+            events=events,
             remembering=Remembering(
                 self.directory,
                 self.router,
@@ -160,6 +173,7 @@ class Runtime:
         )
         self._forwarding: asyncio.Task[None] | None = None
         self._beating: asyncio.Task[None] | None = None
+        self._sharing: asyncio.Task[None] | None = None
         self._started_beating = False
         self._started = False
         self._stopping = threading.Event()
@@ -179,6 +193,8 @@ class Runtime:
                 self._started_beating = True
                 self._beating = loop.create_task(self._beat())
                 self._forwarding = loop.create_task(self.forwarder.run())
+                if self.shared_flow is not None:
+                    self._sharing = loop.create_task(self.shared_flow.run())
             # Start-up stays fast; the simulators' name indexes fill in behind.
             threading.Thread(target=self._warm, name="warm-dmvs", daemon=True).start()
 
@@ -244,6 +260,10 @@ class Runtime:
             await asyncio.gather(self._forwarding, return_exceptions=True)
             await self.forwarder.close()
             self._forwarding = None
+        if self._sharing is not None:
+            self._sharing.cancel()
+            await asyncio.gather(self._sharing, return_exceptions=True)
+            self._sharing = None
         if self._beating is not None:
             self._beating.cancel()
             await asyncio.gather(self._beating, return_exceptions=True)

@@ -177,6 +177,10 @@ class FlowEvent(ReplyPublic):
 
     seq: int
     type: str = "message"
+    # Any reader may see it: it names a process of the switch, no state's data.
+    hub: str | None = Field(
+        default=None, description="The hub that carried the message (SWITCH_HUB_NAME)"
+    )
     at: str | None = None
     text: str | None = None
     sender: dict[str, Any] = Field(default_factory=dict)

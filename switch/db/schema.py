@@ -362,3 +362,15 @@ recent_refusals = Table(
 )
 Index("ix_recent_refusals_subject", recent_refusals.c.subject, recent_refusals.c.refused_at)
 Index("ix_recent_refusals_at", recent_refusals.c.refused_at)
+
+# The live flow between hubs sharing a PostgreSQL database
+# (switch/app/shared_flow.py): a hub writes its events here while a watcher
+# is on another hub, and NOTIFYs their ids; rows live about a minute.
+hub_events = Table(
+    "hub_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
+)
+Index("ix_hub_events_at", hub_events.c.at)

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 
 import uvicorn
 from fastapi import FastAPI
@@ -68,7 +69,7 @@ def serve(
     scenario_runner: ScenarioRunnerFactory | None = None,
 ) -> None:
     """Serve the hub in this thread until a signal (`switch serve`)."""
-    app = create_app(scenario_runner=scenario_runner)
+    app = create_app(partial(Runtime, port=port), scenario_runner=scenario_runner)
     server = HubServer(_config(app, host, port, log_level, limits))
     with suppress(KeyboardInterrupt):  # uvicorn has shut down by then
         server.run()

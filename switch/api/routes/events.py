@@ -2,8 +2,10 @@
 
 Browsers' EventSource cannot send headers, so the stream opens with the key
 in the header or with a stream ticket (switch.api.stream_auth), and ends
-when that key stops working (switch.api.streams). Each message is sent as
-its reader may see it (switch.access.visibility). FastAPI frames the events
+when that key stops working (switch.api.streams). It carries the messages
+of every hub on the database, each naming its hub (switch.app.shared_flow,
+on PostgreSQL), and each is sent as its reader may see it
+(switch.access.visibility), whichever hub it went through. FastAPI frames the events
 and sends a keep-alive comment when the stream has been quiet for 15 s.
 """
 
@@ -30,7 +32,8 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
     summary="Live flow events (text/event-stream); admin key",
     response_class=EventSourceResponse,
     responses=event_stream(
-        "`message`: one message, as the key's scope may see it, after it is audited; "
+        "`message`: one message through any hub of the switch (named in `hub`), "
+        "as the key's scope may see it, after it is audited; "
         "`end`: the key stopped working, and the stream closes",
         items={"message": FlowEvent},
         last={"end": StreamEnd},

@@ -225,6 +225,7 @@ export function card(event, number, parsed) {
     ...(event.relays ?? []).map(relayBadge),
     h("span", { class: "who" }, ori),
     h("span", { class: "name" }, sender.name ?? ""),
+    event.hub ? h("span", { class: "hub", title: "the hub it went through" }, `via ${event.hub}`) : null,
     sender.component ? h("span", { class: "badge" }, sender.component) : h("span", { class: "badge" }, sender.type ?? ""),
     h("span", { class: `verdict ${kind}` }, kind === "refused" ? `${VERDICTS.refused} ${event.error.code}` : VERDICTS[kind]),
     event.error ? null : h("span", { class: "lat", title: "slowest destination" }, ms(latency)));
