@@ -63,7 +63,7 @@ def _carried(switch: HubPair, watcher: StreamWatcher) -> None:
     assert until(through_b, seconds=DEADLINE, interval=0.1)
 
 
-def test_a_stream_on_one_hub_carries_the_others_messages_once_within_a_second(
+def test_a_stream_on_one_hub_carries_the_others_messages_once(
     switch: HubPair,
 ) -> None:
     watcher = switch.stream(switch.a, "*")
