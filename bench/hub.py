@@ -224,21 +224,30 @@ def forms(
     }
 
 
+def _keyed(tmp: str, senders: int) -> tuple[str, list[tuple[str, str]]]:
+    """A fresh hub database in `tmp` with a key per sender, and each
+    sender's DQ paired with its key."""
+    requests_by_ori = messages(Directory.load(), senders)
+    database_url = f"sqlite:///{Path(tmp) / 'hub.db'}"
+    engine = open_engine(database_url)
+    migrate(engine)
+    keys = issue_keys(engine, [ori for ori, _ in requests_by_ori])
+    engine.dispose()
+    return database_url, [(key, text) for key, (_, text) in zip(keys, requests_by_ori, strict=True)]
+
+
+def _hub_command(port: int) -> list[str]:
+    return [str(BIN / "switch"), "serve", "--port", str(port), "--log-level", "warning"]
+
+
 def run_forms(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     """`--forms-only`: only the XML-against-text runs (about 20 s)."""
-    directory = Directory.load()
-    requests_by_ori = messages(directory, args.senders)
     hub_port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-hub-") as tmp:
-        database_url = f"sqlite:///{Path(tmp) / 'hub.db'}"
-        engine = open_engine(database_url)
-        migrate(engine)
-        keys = issue_keys(engine, [ori for ori, _ in requests_by_ori])
-        engine.dispose()
-        requests = [(key, text) for key, (_, text) in zip(keys, requests_by_ori, strict=True)]
-        hub_command = [str(BIN / "switch"), "serve", "--port", str(hub_port)]
-        hub_command += ["--log-level", "warning"]
-        with serving(hub_command, {"SWITCH_DATABASE_URL": database_url}, _local(hub_port)):
+        database_url, requests = _keyed(tmp, args.senders)
+        with serving(
+            _hub_command(hub_port), {"SWITCH_DATABASE_URL": database_url}, _local(hub_port)
+        ):
             load(hub_port, requests, 250, 2.0)
             load(hub_port, [(k, to_xml(parse(t))) for k, t in requests], 250, 1.0, XML)
             result = forms(hub_port, requests, args.forms_rate, args.forms_seconds, console)
@@ -252,18 +261,10 @@ def _local(port: int) -> str:
 def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     if args.forms_only:
         return run_forms(args, console)
-    directory = Directory.load()
-    requests_by_ori = messages(directory, args.senders)
     hub_port, bare_port = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="bench-hub-") as tmp:
-        database_url = f"sqlite:///{Path(tmp) / 'hub.db'}"
-        engine = open_engine(database_url)
-        migrate(engine)
-        keys = issue_keys(engine, [ori for ori, _ in requests_by_ori])
-        engine.dispose()
-        requests = [(key, text) for key, (_, text) in zip(keys, requests_by_ori, strict=True)]
-        hub_command = [str(BIN / "switch"), "serve", "--port", str(hub_port)]
-        hub_command += ["--log-level", "warning"]
+        database_url, requests = _keyed(tmp, args.senders)
+        hub_command = _hub_command(hub_port)
         bare_command = [sys.executable, "-m", "bench._bare", "--port", str(bare_port)]
         hub_env = {"SWITCH_DATABASE_URL": database_url}
         with (

@@ -14,8 +14,8 @@ from typing import Any
 from switch.core.regional import NORMAL
 from switch.core.router import DestinationResult, RouteResult
 from switch.errors import MessageError, SwitchError
-from switch.messages import render_output
 from switch.messages.model import Message, OutputMessage
+from switch.messages.output import output_json
 from switch.policy import obligation_words
 
 
@@ -26,16 +26,7 @@ class Reply:
 
 
 def response_json(out: OutputMessage | None) -> dict[str, Any] | None:
-    if out is None:
-        return None
-    payload: dict[str, Any] = {
-        "key": out.key,
-        "text": render_output(out),
-        "fields": dict(out.records[0]) if out.records else {},
-    }
-    if len(out.records) > 1:
-        payload["records"] = [dict(r) for r in out.records]
-    return payload
+    return None if out is None else output_json(out)
 
 
 def result_response_json(result: DestinationResult) -> dict[str, Any] | None:

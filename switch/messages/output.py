@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
+from typing import Any
 
 from switch.errors import InvalidHeader, MessageError, TextNotFound
 from switch.messages.header import is_ori
@@ -180,3 +181,16 @@ def _parse_body(text: str) -> tuple[tuple[dict[str, str], ...], str]:
         records.append({prefix: value for prefix, _, value in pairs})
         rest = after
     return tuple(records), rest
+
+
+def output_json(out: OutputMessage) -> dict[str, Any]:
+    """An output message as the JSON reply carries it: key, text, the first
+    record's fields, and every record when there is more than one."""
+    payload: dict[str, Any] = {
+        "key": out.key,
+        "text": render_output(out),
+        "fields": dict(out.records[0]) if out.records else {},
+    }
+    if len(out.records) > 1:
+        payload["records"] = [dict(r) for r in out.records]
+    return payload

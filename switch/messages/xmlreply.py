@@ -27,7 +27,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from switch.messages.model import SWITCH_ORI, OutputMessage
-from switch.messages.output import parse_output, render_output
+from switch.messages.output import output_json, parse_output, render_output
 from switch.messages.xmldoc import SR, escape_attr, escape_text, local, quote_of, read
 from switch.messages.xmlform import output_from_element, output_to_xml
 
@@ -177,24 +177,12 @@ def _read_result(element: Element, quote: str) -> dict[str, Any]:
         elif name == "ObligationText":
             obligations.append(child.text or "")
         else:
-            result["response"] = _response_json(output_from_element(child, quote))
+            result["response"] = output_json(output_from_element(child, quote))
     if redacted:
         result["redacted"] = redacted
     if obligations:
         result["obligations"] = obligations
     return result
-
-
-def _response_json(out: OutputMessage) -> dict[str, Any]:
-    # As switch.core.replies.response_json makes it.
-    payload: dict[str, Any] = {
-        "key": out.key,
-        "text": render_output(out),
-        "fields": dict(out.records[0]) if out.records else {},
-    }
-    if len(out.records) > 1:
-        payload["records"] = [dict(r) for r in out.records]
-    return payload
 
 
 def _read_error(element: Element, quote: str) -> dict[str, Any]:
