@@ -198,17 +198,23 @@ def check_fields(key: str, fields: Mapping[str, str], quote: str) -> None:
     _REQUIREMENTS[key](fields, quote)
 
 
+def _check_name_dob_sex(
+    key: str, fields: Mapping[str, str], quote: str, needs: tuple[str, str]
+) -> None:
+    """NAM, DOB and SEX all given, else the ER: a missing DOB alone has its
+    own code, .05.; `needs` words what the key needs for each of the two."""
+    missing = [prefix for prefix in ("NAM", "DOB", "SEX") if prefix not in fields]
+    if missing == ["DOB"]:
+        raise InvalidDOB(f"{key} {needs[0]} DOB", quote)
+    if missing:
+        raise FieldsMissing(f"{key} {needs[1]}; missing {', '.join(missing)}", quote)
+
+
 def _require_person(key: str) -> Callable[[Mapping[str, str], str], None]:
     def require(fields: Mapping[str, str], quote: str) -> None:
-        if "OLN" in fields or ("NAM" in fields and "DOB" in fields and "SEX" in fields):
-            return
-        missing = [prefix for prefix in ("NAM", "DOB", "SEX") if prefix not in fields]
-        # A DOB missing where one is needed has its own code, .05.
-        if missing == ["DOB"]:
-            raise InvalidDOB(f"{key} by name needs DOB", quote)
-        if missing:
-            raise FieldsMissing(
-                f"{key} needs OLN, or NAM, DOB and SEX; missing {', '.join(missing)}", quote
+        if "OLN" not in fields:
+            _check_name_dob_sex(
+                key, fields, quote, ("by name needs", "needs OLN, or NAM, DOB and SEX")
             )
 
     return require
@@ -224,13 +230,7 @@ def _require_name(key: str) -> Callable[[Mapping[str, str], str], None]:
 
 def _require_name_dob_sex(key: str) -> Callable[[Mapping[str, str], str], None]:
     def require(fields: Mapping[str, str], quote: str) -> None:
-        missing = [prefix for prefix in ("NAM", "DOB", "SEX") if prefix not in fields]
-        if missing == ["DOB"]:
-            raise InvalidDOB(f"{key} needs DOB", quote)
-        if missing:
-            raise FieldsMissing(
-                f"{key} needs NAM, DOB and SEX; missing {', '.join(missing)}", quote
-            )
+        _check_name_dob_sex(key, fields, quote, ("needs", "needs NAM, DOB and SEX"))
 
     return require
 
