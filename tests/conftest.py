@@ -91,9 +91,9 @@ def sqlite_url(audit_databases: Databases, tmp_path: Path) -> Iterator[str]:
     audit_databases.release(url)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh database on the PostgreSQL server, for this test alone."""
+def _fresh_postgres() -> Iterator[str]:
+    """A database of its own on the PostgreSQL server, dropped after; the
+    fixtures below differ only in how long it lives."""
     if POSTGRES is None:
         pytest.skip("no PostgreSQL server reachable on 127.0.0.1:5432")
     url = POSTGRES.create()
@@ -101,31 +101,25 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         POSTGRES.drop(url)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the PostgreSQL server, for this test alone."""
+    yield from _fresh_postgres()
 
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A database of our own on the PostgreSQL server, dropped at the end."""
-    if POSTGRES is None:
-        pytest.skip("no PostgreSQL server reachable on 127.0.0.1:5432")
-    url = POSTGRES.create()
-    try:
-        yield url
-    finally:
-        POSTGRES.drop(url)
+    yield from _fresh_postgres()
 
 
 @pytest.fixture(scope="module")
 def postgres_module_database() -> Iterator[str]:
     """A fresh database on the PostgreSQL server for one test module (hubs
     started once for its tests), dropped at the module's end."""
-    if POSTGRES is None:
-        pytest.skip("no PostgreSQL server reachable on 127.0.0.1:5432")
-    url = POSTGRES.create()
-    try:
-        yield url
-    finally:
-        POSTGRES.drop(url)
+    yield from _fresh_postgres()
 
 
 POSTGRES_PARAM = pytest.param("postgres", marks=pytest.mark.postgres)
